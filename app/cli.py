@@ -1,0 +1,88 @@
+"""The ``homeward`` command line."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from app.settings import get_settings
+
+
+@click.group()
+def main() -> None:
+    """Homeward: offline-first field data collection for child care reform."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the API, the field app and the supervisors' pages."""
+    import uvicorn
+
+    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=True, log_level="info")
+
+
+@main.command()
+def migrate() -> None:
+    """Upgrade the database to the newest schema (safe to run twice)."""
+    from app.migrate import upgrade_head
+
+    upgrade_head()
+    click.echo(f"database is at the newest schema ({_safe_url()})")
+
+
+@main.command("seed-demo")
+def seed_demo() -> None:
+    """Load the synthetic demo data set and demo accounts (idempotent)."""
+    from app.db import session_scope
+    from app.demo.accounts import DEMO_ACCOUNTS, ensure_demo_accounts
+    from app.demo.load import load_demo
+
+    started = time.perf_counter()
+    with session_scope() as session:
+        report = load_demo(session)
+        created = ensure_demo_accounts(session)
+    click.echo(f"demo data: {report} in {time.perf_counter() - started:.1f} s; "
+               f"{len(created)} demo account(s) created")
+    click.echo("demo accounts (synthetic; password for all: see README):")
+    for account in DEMO_ACCOUNTS:
+        scope = account.province or account.district or account.commune or "national"
+        click.echo(f"  {account.username:<14} {account.role:<17} scope {scope}")
+
+
+@main.command("create-user")
+@click.option("--username", required=True)
+@click.option("--role", required=True)
+@click.option("--province", default=None)
+@click.option("--district", default=None)
+@click.option("--commune", default=None)
+def create_user_command(
+    username: str, role: str, province: str | None, district: str | None, commune: str | None
+) -> None:
+    """Create a user; the password is read from standard input."""
+    from app.auth.users import create_user
+    from app.db import session_scope
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        with session_scope() as session:
+            user = create_user(session, username=username, password=password, role=role,
+                               province=province, district=district, commune=commune,
+                               created_by="cli")
+            name, scope = user.username, user.commune or user.district or user.province
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {name} ({role}, scope {scope or 'national'})")
+
+
+def _safe_url() -> str:
+    url = get_settings().database_url
+    if "@" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://…@{rest.split('@', 1)[1]}"
+    return url

@@ -1,0 +1,80 @@
+"""What routes depend on: a database session and an authorised principal.
+
+``require(action)`` is the one gate: it authenticates the bearer token, checks that the
+role may perform ``action`` (a verb of ``app.auth.roles.PERMISSIONS``) and returns the
+principal whose ``scope`` every query then takes. A test walks every ``/api/v1`` route
+and fails when one does not declare it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from app.auth.roles import PERMISSIONS, may
+from app.auth.scope import Scope
+from app.auth.tokens import resolve_token
+from app.auth.users import user_scope
+from app.db import session_factory
+from app.errors import ApiError
+
+
+def get_session() -> Iterator[Session]:
+    session = session_factory()()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    username: str
+    role: str
+    scope: Scope
+    token_id: int
+    device_id: str | None
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def authenticate(session: SessionDep, token: Annotated[str | None, Depends(bearer)]) -> Principal:
+    if not token:
+        raise ApiError("not_authenticated", headers={"WWW-Authenticate": "Bearer"})
+    found = resolve_token(session, token, now=now_utc())
+    if found is None:
+        raise ApiError("invalid_token", headers={"WWW-Authenticate": "Bearer"})
+    auth_token, user = found
+    return Principal(user_id=user.id, username=user.username, role=user.role,
+                     scope=user_scope(user), token_id=auth_token.id,
+                     device_id=auth_token.device_id)
+
+
+def require(action: str) -> Callable[[Principal], Principal]:
+    """A dependency that returns the principal if its role may perform ``action``."""
+    if action not in PERMISSIONS:
+        raise KeyError(f"unknown action {action!r}: add it to app.auth.roles.PERMISSIONS")
+
+    def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        if not may(principal.role, action):
+            raise ApiError("forbidden", f"Your role ({principal.role}) may not do this: {action}.")
+        return principal
+
+    dependency.__name__ = f"require_{action.replace('.', '_')}"
+    dependency.homeward_action = action  # type: ignore[attr-defined]
+    return dependency

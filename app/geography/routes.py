@@ -1,0 +1,36 @@
+"""/api/v1/locations: the administrative units inside the caller's scope."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from app.deps import Principal, SessionDep, require
+from app.geography.queries import locations_in_scope
+
+router = APIRouter(prefix="/api/v1", tags=["locations"])
+
+
+class LocationOut(BaseModel):
+    code: str
+    level: str
+    parent_code: str | None
+    name: dict[str, str]
+
+
+class LocationsOut(BaseModel):
+    locations: list[LocationOut]
+
+
+@router.get("/locations", response_model=LocationsOut)
+def list_locations(
+    session: SessionDep, principal: Annotated[Principal, Depends(require("location.read"))]
+) -> LocationsOut:
+    rows = locations_in_scope(session, scope=principal.scope)
+    return LocationsOut(locations=[
+        LocationOut(code=r.code, level=r.level, parent_code=r.parent_code,
+                    name={"en": r.name_en, "km": r.name_km})
+        for r in rows
+    ])

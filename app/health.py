@@ -1,0 +1,25 @@
+"""GET /healthz: the process answers and so does the database."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from app.db import get_engine
+from app.errors import error_body
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz")
+def healthz() -> JSONResponse:
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1 FROM alembic_version"))
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"; never leak it
+        body = error_body("database_unavailable", "The database does not answer.")
+        body["status"] = "error"
+        body["database"] = "unavailable"
+        return JSONResponse(body, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})

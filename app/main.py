@@ -1,0 +1,36 @@
+"""The application: every router included by hand, in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.auth.routes import router as auth_router
+from app.errors import install_error_handlers
+from app.geography.routes import router as locations_router
+from app.health import router as health_router
+from app.limits import BodyLimitMiddleware
+from app.records.routes import router as records_router
+from app.settings import get_settings
+
+# The URL map: every router, in order. Tests walk this list (a route must declare an action).
+ROUTERS: list[APIRouter] = [health_router, auth_router, locations_router, records_router]
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="Homeward",
+        version="0.1.0",
+        description="Offline-first field data collection for child care reform.",
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="pwa")
+    return app

@@ -1,0 +1,26 @@
+"""Alembic, driven from Python: upgrade to head and check for drift."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config() -> Config:
+    config = Config(str(REPO_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    return config
+
+
+def upgrade_head() -> None:
+    """Bring the configured database to the newest schema; a no-op when it is there."""
+    command.upgrade(alembic_config(), "head")
+
+
+def check_drift() -> None:
+    """Raise when the models and the migrations disagree (``alembic check``)."""
+    command.check(alembic_config())

@@ -1,0 +1,38 @@
+"""One Settings object for the whole server, read from HOMEWARD_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "homeward-development-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOMEWARD_", extra="ignore")
+
+    database_url: str = "sqlite:///./data/homeward.db"
+    data_dir: Path = Path("./data")
+    secret_key: str = DEV_SECRET
+    environment: str = "development"
+    # Tokens must last a week in the field without signal; two weeks leaves a margin.
+    token_ttl_hours: int = 24 * 14
+    # Failed sign-ins for one username before each further attempt must wait.
+    login_free_failures: int = 3
+    login_max_delay_seconds: int = 900
+    max_body_bytes: int = 16 * 1024 * 1024
+    max_changes_per_push: int = 1000
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEV_SECRET:
+            raise ValueError("HOMEWARD_SECRET_KEY must be set in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
