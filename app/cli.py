@@ -23,8 +23,15 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the API, the field app and the supervisors' pages."""
     import uvicorn
 
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=True, log_level="info")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
 
 
 @main.command()
@@ -47,8 +54,10 @@ def seed_demo() -> None:
     with session_scope() as session:
         report = load_demo(session)
         created = ensure_demo_accounts(session)
-    click.echo(f"demo data: {report} in {time.perf_counter() - started:.1f} s; "
-               f"{len(created)} demo account(s) created")
+    click.echo(
+        f"demo data: {report} in {time.perf_counter() - started:.1f} s; "
+        f"{len(created)} demo account(s) created"
+    )
     click.echo("demo accounts (synthetic; password for all: see README):")
     for account in DEMO_ACCOUNTS:
         scope = account.province or account.district or account.commune or "national"
@@ -71,9 +80,16 @@ def create_user_command(
     password = sys.stdin.readline().rstrip("\r\n")
     try:
         with session_scope() as session:
-            user = create_user(session, username=username, password=password, role=role,
-                               province=province, district=district, commune=commune,
-                               created_by="cli")
+            user = create_user(
+                session,
+                username=username,
+                password=password,
+                role=role,
+                province=province,
+                district=district,
+                commune=commune,
+                created_by="cli",
+            )
             name, scope = user.username, user.commune or user.district or user.province
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc

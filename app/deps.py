@@ -60,9 +60,14 @@ def authenticate(session: SessionDep, token: Annotated[str | None, Depends(beare
     if found is None:
         raise ApiError("invalid_token", headers={"WWW-Authenticate": "Bearer"})
     auth_token, user = found
-    return Principal(user_id=user.id, username=user.username, role=user.role,
-                     scope=user_scope(user), token_id=auth_token.id,
-                     device_id=auth_token.device_id)
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        scope=user_scope(user),
+        token_id=auth_token.id,
+        device_id=auth_token.device_id,
+    )
 
 
 def require(action: str) -> Callable[[Principal], Principal]:

@@ -72,7 +72,9 @@ class ApiError(Exception):
         super().__init__(self.message)
 
 
-def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def error_body(
+    code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details or []}}
 
 
@@ -95,8 +97,11 @@ def _location_path(loc: tuple[Any, ...]) -> str:
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return [
-        {"path": _location_path(tuple(err.get("loc", ()))), "code": str(err.get("type", "invalid")),
-         "message": str(err.get("msg", "invalid value"))}
+        {
+            "path": _location_path(tuple(err.get("loc", ()))),
+            "code": str(err.get("type", "invalid")),
+            "message": str(err.get("msg", "invalid value")),
+        }
         for err in exc.errors()
     ]
 
@@ -108,7 +113,9 @@ async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = STATUS_CODES.get(exc.status_code, "internal_error" if exc.status_code >= 500 else "bad_request")
+    code = STATUS_CODES.get(
+        exc.status_code, "internal_error" if exc.status_code >= 500 else "bad_request"
+    )
     message = CATALOG.get(code, (exc.status_code, "Request failed."))[1]
     headers = dict(exc.headers) if exc.headers else None
     return error_response(exc.status_code, code, message, None, headers)
@@ -116,7 +123,9 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _request_validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return error_response(422, "validation_error", CATALOG["validation_error"][1], _validation_details(exc))
+    return error_response(
+        422, "validation_error", CATALOG["validation_error"][1], _validation_details(exc)
+    )
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:

@@ -26,10 +26,17 @@ class BodyTooLarge(HTTPException):
 
 async def send_json_error(send: Send, status: int, code: str, message: str) -> None:
     body = json.dumps(error_body(code, message)).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -63,7 +70,9 @@ class BodyLimitMiddleware:
                 try:
                     declared = int(value)
                 except ValueError:
-                    await send_json_error(send, 400, "bad_request", "Content-Length is not a number.")
+                    await send_json_error(
+                        send, 400, "bad_request", "Content-Length is not a number."
+                    )
                     return
                 if declared > limit:
                     await send_json_error(send, 413, "body_too_large", message)

@@ -96,7 +96,10 @@ def templates(
 
 
 def _fresh_database(
-    backend: str, kind: str, templates: dict[str, str], postgres_server: PostgresServer | None,
+    backend: str,
+    kind: str,
+    templates: dict[str, str],
+    postgres_server: PostgresServer | None,
     tmp_path: Path,
 ) -> Iterator[str]:
     if backend == "sqlite":
@@ -124,8 +127,10 @@ BACKENDS = ["sqlite", "postgresql"]
 
 @pytest.fixture(params=BACKENDS)
 def database(
-    request: pytest.FixtureRequest, templates: dict[str, str],
-    postgres_server: PostgresServer | None, tmp_path: Path,
+    request: pytest.FixtureRequest,
+    templates: dict[str, str],
+    postgres_server: PostgresServer | None,
+    tmp_path: Path,
 ) -> Iterator[str]:
     """A fresh, migrated, empty database (URL), once on each backend."""
     yield from _fresh_database(request.param, "empty", templates, postgres_server, tmp_path)
@@ -133,8 +138,10 @@ def database(
 
 @pytest.fixture(params=BACKENDS)
 def demo_database(
-    request: pytest.FixtureRequest, templates: dict[str, str],
-    postgres_server: PostgresServer | None, tmp_path: Path,
+    request: pytest.FixtureRequest,
+    templates: dict[str, str],
+    postgres_server: PostgresServer | None,
+    tmp_path: Path,
 ) -> Iterator[str]:
     """A fresh database with the demo data set and demo accounts, once on each backend."""
     yield from _fresh_database(request.param, "demo", templates, postgres_server, tmp_path)

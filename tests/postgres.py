@@ -71,14 +71,27 @@ def start_postgres() -> PostgresServer:
         shutil.chown(socket_dir, "postgres")
     port = _free_port()
     try:
-        _run_as_postgres([initdb, "-D", str(data_dir), "-A", "trust", "-E", "UTF8",
-                          "--no-sync", "-U", user])
-        _run_as_postgres([pg_ctl, "-D", str(data_dir), "-w", "-l", str(root / "log"), "-o",
-                          f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 "
-                          "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-                          "-c max_connections=200", "start"])
+        _run_as_postgres(
+            [initdb, "-D", str(data_dir), "-A", "trust", "-E", "UTF8", "--no-sync", "-U", user]
+        )
+        _run_as_postgres(
+            [
+                pg_ctl,
+                "-D",
+                str(data_dir),
+                "-w",
+                "-l",
+                str(root / "log"),
+                "-o",
+                f"-p {port} -k {socket_dir} -c listen_addresses=127.0.0.1 "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                "-c max_connections=200",
+                "start",
+            ]
+        )
     except (subprocess.CalledProcessError, FileNotFoundError, KeyError) as exc:
         detail = getattr(exc, "stderr", "") or str(exc)
         raise PostgresUnavailable(f"could not start a throwaway PostgreSQL: {detail}") from exc
-    return PostgresServer(base_url=f"postgresql+psycopg://{user}@127.0.0.1:{port}",
-                          data_dir=data_dir, pg_ctl=pg_ctl)
+    return PostgresServer(
+        base_url=f"postgresql+psycopg://{user}@127.0.0.1:{port}", data_dir=data_dir, pg_ctl=pg_ctl
+    )

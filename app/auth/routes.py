@@ -27,15 +27,24 @@ def token(
     device_id: Annotated[str | None, Form(max_length=128)] = None,
 ) -> TokenOut:
     try:
-        user, issued = sign_in(session, username=username, password=password, device_id=device_id,
-                               now=now_utc(), settings=get_settings())
+        user, issued = sign_in(
+            session,
+            username=username,
+            password=password,
+            device_id=device_id,
+            now=now_utc(),
+            settings=get_settings(),
+        )
     except ApiError:
         session.commit()  # the failure and its audit line are kept
         raise
     session.commit()
     scope = {"province": user.province, "district": user.district, "commune": user.commune}
-    return TokenOut(access_token=issued.token, expires_at=issued.expires_at,
-                    user=_user_out(user.username, user.role, scope))
+    return TokenOut(
+        access_token=issued.token,
+        expires_at=issued.expires_at,
+        user=_user_out(user.username, user.role, scope),
+    )
 
 
 @router.get("/me", response_model=UserOut)
@@ -50,8 +59,15 @@ def revoke_route(
     body: RevokeIn | None = None,
 ) -> RevokeOut:
     body = body or RevokeIn()
-    count = revoke(session, actor_username=principal.username, actor_role=principal.role,
-                   actor_token_id=principal.token_id, actor_device_id=principal.device_id,
-                   username=body.username, device_id=body.device_id, now=now_utc())
+    count = revoke(
+        session,
+        actor_username=principal.username,
+        actor_role=principal.role,
+        actor_token_id=principal.token_id,
+        actor_device_id=principal.device_id,
+        username=body.username,
+        device_id=body.device_id,
+        now=now_utc(),
+    )
     session.commit()
     return RevokeOut(revoked=count)

@@ -73,9 +73,7 @@ def location_columns(code: str | None) -> dict[str, str | None]:
     }
 
 
-def scope_from_codes(
-    province: str | None, district: str | None, commune: str | None
-) -> Scope:
+def scope_from_codes(province: str | None, district: str | None, commune: str | None) -> Scope:
     """Build a scope, checking that the codes are well formed and nest inside each other."""
     for name, value, length in (
         ("province", province, 2),

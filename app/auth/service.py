@@ -30,23 +30,41 @@ def sign_in(
     Failures are committed by the caller too: a failed attempt must be remembered.
     """
     name = username.strip().lower()[:64]
-    wait = throttle.seconds_to_wait(session, name, now=now, free=settings.login_free_failures,
-                                    cap_seconds=settings.login_max_delay_seconds)
+    wait = throttle.seconds_to_wait(
+        session,
+        name,
+        now=now,
+        free=settings.login_free_failures,
+        cap_seconds=settings.login_max_delay_seconds,
+    )
     if wait:
-        record_audit(session, action="login.throttled", actor=name, device_id=device_id,
-                     details={"retry_after": wait})
-        raise ApiError("too_many_attempts",
-                       f"Too many failed sign-ins for this account: try again in {wait} s.",
-                       headers={"Retry-After": str(wait)})
+        record_audit(
+            session,
+            action="login.throttled",
+            actor=name,
+            device_id=device_id,
+            details={"retry_after": wait},
+        )
+        raise ApiError(
+            "too_many_attempts",
+            f"Too many failed sign-ins for this account: try again in {wait} s.",
+            headers={"Retry-After": str(wait)},
+        )
     user = find_user(session, name)
     if user is None or not user.active or not verify_password(user.password_hash, password):
         failures = throttle.note_failure(session, name, now=now)
-        record_audit(session, action="login.failed", actor=name, device_id=device_id,
-                     details={"consecutive_failures": failures})
+        record_audit(
+            session,
+            action="login.failed",
+            actor=name,
+            device_id=device_id,
+            details={"consecutive_failures": failures},
+        )
         raise ApiError("invalid_credentials")
     throttle.clear_failures(session, name)
-    issued = issue_token(session, user, device_id=device_id, now=now,
-                         ttl=timedelta(hours=settings.token_ttl_hours))
+    issued = issue_token(
+        session, user, device_id=device_id, now=now, ttl=timedelta(hours=settings.token_ttl_hours)
+    )
     record_audit(session, action="login.succeeded", actor=user.username, device_id=device_id)
     return user, issued
 
@@ -63,6 +81,7 @@ def revoke(
     now: datetime,
 ) -> int:
     """Revoke the caller's own token, or (admins) every token of a user and/or a device."""
+    target_id: str | None
     if username is None and device_id is None:
         count = revoke_tokens(session, now=now, token_id=actor_token_id)
         target_type, target_id = "token", str(actor_token_id)
@@ -78,6 +97,13 @@ def revoke(
         count = revoke_tokens(session, now=now, user_id=user_id, device_id=device_id)
         target_type = "user" if username else "device"
         target_id = username if username else device_id
-    record_audit(session, action="token.revoke", actor=actor_username, device_id=actor_device_id,
-                 target_type=target_type, target_id=target_id, details={"revoked": count})
+    record_audit(
+        session,
+        action="token.revoke",
+        actor=actor_username,
+        device_id=actor_device_id,
+        target_type=target_type,
+        target_id=target_id,
+        details={"revoked": count},
+    )
     return count

@@ -43,8 +43,9 @@ def note_failure(session: Session, username: str, *, now: datetime) -> int:
                 session.add(LoginAttempt(username=username, failures=1, last_failure_at=now))
             return 1
         except IntegrityError:  # another worker inserted it first: count on its row
-            attempt = session.get(LoginAttempt, username, with_for_update=True,
-                                  populate_existing=True)
+            attempt = session.get(
+                LoginAttempt, username, with_for_update=True, populate_existing=True
+            )
             assert attempt is not None
     attempt.failures += 1
     attempt.last_failure_at = now

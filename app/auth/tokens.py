@@ -29,8 +29,15 @@ def issue_token(
 ) -> IssuedToken:
     token = "hw_" + secrets.token_urlsafe(32)
     expires_at = now + ttl
-    session.add(AuthToken(token_hash=hash_token(token), user_id=user.id, device_id=device_id,
-                          created_at=now, expires_at=expires_at))
+    session.add(
+        AuthToken(
+            token_hash=hash_token(token),
+            user_id=user.id,
+            device_id=device_id,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
     return IssuedToken(token=token, expires_at=expires_at)
 
 

@@ -42,7 +42,9 @@ def create_user(
     """Create a user; ValueError explains any bad argument. The caller commits."""
     username = username.strip().lower()
     if not _USERNAME.match(username):
-        raise ValueError("username must be 2-64 characters: lowercase letters, digits, '.', '_', '-'")
+        raise ValueError(
+            "username must be 2-64 characters: lowercase letters, digits, '.', '_', '-'"
+        )
     scope = scope_from_codes(province, district, commune)
     check_role_scope(role, scope)
     if find_user(session, username) is not None:
@@ -57,6 +59,12 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    record_audit(session, action="user.create", actor=created_by, target_type="user",
-                 target_id=username, details={"role": role, "scope": scope.as_dict()})
+    record_audit(
+        session,
+        action="user.create",
+        actor=created_by,
+        target_type="user",
+        target_id=username,
+        details={"role": role, "scope": scope.as_dict()},
+    )
     return user

@@ -36,8 +36,15 @@ def ensure_demo_accounts(session: Session) -> list[str]:
     created = []
     for account in DEMO_ACCOUNTS:
         if find_user(session, account.username) is None:
-            create_user(session, username=account.username, password=DEMO_PASSWORD,
-                        role=account.role, province=account.province, district=account.district,
-                        commune=account.commune, created_by="seed-demo")
+            create_user(
+                session,
+                username=account.username,
+                password=DEMO_PASSWORD,
+                role=account.role,
+                province=account.province,
+                district=account.district,
+                commune=account.commune,
+                created_by="seed-demo",
+            )
             created.append(account.username)
     return created

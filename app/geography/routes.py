@@ -29,8 +29,14 @@ def list_locations(
     session: SessionDep, principal: Annotated[Principal, Depends(require("location.read"))]
 ) -> LocationsOut:
     rows = locations_in_scope(session, scope=principal.scope)
-    return LocationsOut(locations=[
-        LocationOut(code=r.code, level=r.level, parent_code=r.parent_code,
-                    name={"en": r.name_en, "km": r.name_km})
-        for r in rows
-    ])
+    return LocationsOut(
+        locations=[
+            LocationOut(
+                code=r.code,
+                level=r.level,
+                parent_code=r.parent_code,
+                name={"en": r.name_en, "km": r.name_km},
+            )
+            for r in rows
+        ]
+    )

@@ -1,4 +1,4 @@
-"""Cambodia's administrative units: province (2 digits) > district (4) > commune (6) > village (8)."""
+"""Administrative units: province (2 digits) > district (4) > commune (6) > village (8)."""
 
 from __future__ import annotations
 

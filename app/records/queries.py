@@ -10,6 +10,4 @@ from app.models import Record
 
 
 def get_record(session: Session, *, scope: Scope, record_id: str) -> Record | None:
-    return session.scalar(
-        select(Record).where(Record.record_id == record_id, scope.filter(Record))
-    )
+    return session.scalar(select(Record).where(Record.record_id == record_id, scope.filter(Record)))

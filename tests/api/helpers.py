@@ -9,16 +9,18 @@ from fastapi.testclient import TestClient
 from app.demo.accounts import DEMO_PASSWORD
 
 
-def sign_in(client: TestClient, username: str, password: str = DEMO_PASSWORD,
-            device_id: str | None = None) -> Any:
+def sign_in(
+    client: TestClient, username: str, password: str = DEMO_PASSWORD, device_id: str | None = None
+) -> Any:
     form = {"username": username, "password": password}
     if device_id:
         form["device_id"] = device_id
     return client.post("/api/v1/auth/token", data=form)
 
 
-def auth_headers(client: TestClient, username: str, password: str = DEMO_PASSWORD,
-                 device_id: str | None = None) -> dict[str, str]:
+def auth_headers(
+    client: TestClient, username: str, password: str = DEMO_PASSWORD, device_id: str | None = None
+) -> dict[str, str]:
     response = sign_in(client, username, password, device_id)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -18,15 +18,20 @@ def test_login_and_revocation_are_audited(demo_client: TestClient) -> None:
     demo_client.post("/api/v1/auth/revoke", headers=headers)
     with session_scope() as session:
         rows = session.execute(
-            select(AuditEntry.action, AuditEntry.device_id).where(AuditEntry.actor == "ccwc.pp")
+            select(AuditEntry.action, AuditEntry.device_id)
+            .where(AuditEntry.actor == "ccwc.pp")
             .order_by(AuditEntry.id)
         ).all()
     assert [tuple(r) for r in rows] == [
-        ("login.failed", None), ("login.succeeded", "tab-1"), ("token.revoke", "tab-1")]
+        ("login.failed", None),
+        ("login.succeeded", "tab-1"),
+        ("token.revoke", "tab-1"),
+    ]
 
 
-@pytest.mark.parametrize("statement", ["UPDATE audit_log SET actor = 'someone-else'",
-                                       "DELETE FROM audit_log"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_log SET actor = 'someone-else'", "DELETE FROM audit_log"]
+)
 def test_audit_log_refuses_update_and_delete(demo_client: TestClient, statement: str) -> None:
     sign_in(demo_client, "admin")
     with pytest.raises(DatabaseError, match="append-only"), session_scope() as session:

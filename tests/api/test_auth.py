@@ -16,10 +16,12 @@ def test_sign_in_returns_a_bearer_token_and_the_users_scope(demo_client: TestCli
     body = response.json()
     assert body["token_type"] == "bearer"
     assert body["access_token"]
-    assert body["user"] == {"username": "ccwc.pp", "role": "ccwc",
-                            "scope": {"province": "12", "district": "1201", "commune": "120101"}}
-    me = demo_client.get("/api/v1/me",
-                         headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert body["user"] == {
+        "username": "ccwc.pp",
+        "role": "ccwc",
+        "scope": {"province": "12", "district": "1201", "commune": "120101"},
+    }
+    me = demo_client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.status_code == 200
     assert me.json()["username"] == "ccwc.pp"
 
@@ -60,8 +62,11 @@ def test_throttle_is_per_username(demo_client: TestClient) -> None:
 
 def test_missing_or_garbage_token_is_401(demo_client: TestClient) -> None:
     assert_error(demo_client.get("/api/v1/me"), 401, "not_authenticated")
-    assert_error(demo_client.get("/api/v1/me", headers={"Authorization": "Bearer nonsense"}),
-                 401, "invalid_token")
+    assert_error(
+        demo_client.get("/api/v1/me", headers={"Authorization": "Bearer nonsense"}),
+        401,
+        "invalid_token",
+    )
 
 
 def test_revoked_token_is_refused(demo_client: TestClient) -> None:
@@ -78,8 +83,9 @@ def test_admin_revokes_a_lost_tablets_tokens(demo_client: TestClient) -> None:
     lost = auth_headers(demo_client, "ccwc.pp", device_id="tab-lost")
     kept = auth_headers(demo_client, "ccwc.pp", device_id="tab-kept")
     admin = auth_headers(demo_client, "admin")
-    response = demo_client.post("/api/v1/auth/revoke", json={"device_id": "tab-lost"},
-                                headers=admin)
+    response = demo_client.post(
+        "/api/v1/auth/revoke", json={"device_id": "tab-lost"}, headers=admin
+    )
     assert response.json() == {"revoked": 1}
     assert_error(demo_client.get("/api/v1/me", headers=lost), 401, "invalid_token")
     assert demo_client.get("/api/v1/me", headers=kept).status_code == 200
@@ -89,8 +95,9 @@ def test_admin_revokes_every_token_of_a_user(demo_client: TestClient) -> None:
     first = auth_headers(demo_client, "social.btb", device_id="a")
     second = auth_headers(demo_client, "social.btb", device_id="b")
     admin = auth_headers(demo_client, "admin")
-    response = demo_client.post("/api/v1/auth/revoke", json={"username": "social.btb"},
-                                headers=admin)
+    response = demo_client.post(
+        "/api/v1/auth/revoke", json={"username": "social.btb"}, headers=admin
+    )
     assert response.json() == {"revoked": 2}
     for headers in (first, second):
         assert_error(demo_client.get("/api/v1/me", headers=headers), 401, "invalid_token")
@@ -98,8 +105,9 @@ def test_admin_revokes_every_token_of_a_user(demo_client: TestClient) -> None:
 
 def test_only_admin_revokes_other_tokens(demo_client: TestClient) -> None:
     headers = auth_headers(demo_client, "supervisor.pp")
-    response = demo_client.post("/api/v1/auth/revoke", json={"username": "ccwc.pp"},
-                                headers=headers)
+    response = demo_client.post(
+        "/api/v1/auth/revoke", json={"username": "ccwc.pp"}, headers=headers
+    )
     assert_error(response, 403, "forbidden")
 
 

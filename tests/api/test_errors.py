@@ -18,12 +18,12 @@ def test_wrong_method_is_json_405(client: TestClient) -> None:
 
 def test_fastapi_validation_errors_use_the_envelope(demo_client: TestClient) -> None:
     headers = auth_headers(demo_client, "admin")
-    error = assert_error(demo_client.get("/api/v1/records/not-a-uuid", headers=headers),
-                         422, "validation_error")
+    error = assert_error(
+        demo_client.get("/api/v1/records/not-a-uuid", headers=headers), 422, "validation_error"
+    )
     assert error["details"][0]["path"] == "record_id"
     assert {"path", "code", "message"} <= set(error["details"][0])
-    missing = assert_error(demo_client.post("/api/v1/auth/token", data={}), 422,
-                           "validation_error")
+    missing = assert_error(demo_client.post("/api/v1/auth/token", data={}), 422, "validation_error")
     assert {d["path"] for d in missing["details"]} == {"username", "password"}
 
 
@@ -35,8 +35,11 @@ def test_malformed_json_is_a_validation_error(demo_client: TestClient) -> None:
 
 def test_oversized_body_is_413_before_parsing(client: TestClient) -> None:
     big = b"x" * (16 * 1024 * 1024 + 1)
-    response = client.post("/api/v1/auth/token", content=big,
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = client.post(
+        "/api/v1/auth/token",
+        content=big,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert_error(response, 413, "body_too_large")
 
 

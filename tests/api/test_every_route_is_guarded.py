@@ -23,13 +23,20 @@ def _requires_action(route: APIRoute) -> bool:
 
 
 def _api_routes() -> list[APIRoute]:
-    return [r for router in ROUTERS for r in router.routes
-            if isinstance(r, APIRoute) and r.path.startswith("/api/v1")]
+    return [
+        r
+        for router in ROUTERS
+        for r in router.routes
+        if isinstance(r, APIRoute) and r.path.startswith("/api/v1")
+    ]
 
 
 def test_every_api_route_declares_a_required_action() -> None:
-    missing = [(r.path, sorted(r.methods)) for r in _api_routes()
-               if not _requires_action(r) and not {(r.path, m) for m in r.methods} <= PUBLIC]
+    missing = [
+        (r.path, sorted(r.methods))
+        for r in _api_routes()
+        if not _requires_action(r) and not {(r.path, m) for m in r.methods} <= PUBLIC
+    ]
     assert missing == []
 
 

@@ -19,13 +19,18 @@ def _sample_records() -> list[tuple[str, str]]:
     """(record_id, commune) of one institution and one child per demo district."""
     with session_scope() as session:
         rows = session.execute(
-            select(Record.form_id, Record.district, func.min(Record.record_id))
-            .group_by(Record.form_id, Record.district)
+            select(Record.form_id, Record.district, func.min(Record.record_id)).group_by(
+                Record.form_id, Record.district
+            )
         ).all()
         ids = [r[2] for r in rows]
-        communes = dict(session.execute(
-            select(Record.record_id, Record.commune).where(Record.record_id.in_(ids))
-        ).tuples().all())
+        communes = dict(
+            session.execute(
+                select(Record.record_id, Record.commune).where(Record.record_id.in_(ids))
+            )
+            .tuples()
+            .all()
+        )
     return [(record_id, communes[record_id]) for record_id in ids]
 
 
@@ -33,8 +38,11 @@ def _sample_records() -> list[tuple[str, str]]:
 def test_each_role_reads_exactly_the_records_in_its_scope(
     demo_client: TestClient, account: object
 ) -> None:
-    scope = Scope(province=account.province, district=account.district,  # type: ignore[attr-defined]
-                  commune=account.commune)  # type: ignore[attr-defined]
+    scope = Scope(
+        province=account.province,
+        district=account.district,  # type: ignore[attr-defined]
+        commune=account.commune,
+    )  # type: ignore[attr-defined]
     headers = auth_headers(demo_client, account.username)  # type: ignore[attr-defined]
     samples = _sample_records()
     assert len(samples) > 20
@@ -57,11 +65,16 @@ def test_each_role_reads_exactly_the_records_in_its_scope(
 def test_each_role_lists_only_locations_in_its_scope(
     demo_client: TestClient, account: object
 ) -> None:
-    scope = Scope(province=account.province, district=account.district,  # type: ignore[attr-defined]
-                  commune=account.commune)  # type: ignore[attr-defined]
+    scope = Scope(
+        province=account.province,
+        district=account.district,  # type: ignore[attr-defined]
+        commune=account.commune,
+    )  # type: ignore[attr-defined]
     headers = auth_headers(demo_client, account.username)  # type: ignore[attr-defined]
-    codes = [loc["code"] for loc in demo_client.get("/api/v1/locations", headers=headers)
-             .json()["locations"]]
+    codes = [
+        loc["code"]
+        for loc in demo_client.get("/api/v1/locations", headers=headers).json()["locations"]
+    ]
     assert codes
     assert all(scope.covers(code) for code in codes)
     if scope.code is None:

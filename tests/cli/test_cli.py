@@ -1,0 +1,116 @@
+"""The homeward command line, run as a user would (a subprocess), on both databases."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.db import session_scope
+from app.models import Record, User
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def homeward(database: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, HOMEWARD_DATABASE_URL=database)
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        env=env,
+        cwd=REPO,
+        timeout=300,
+    )
+
+
+def test_migrate_twice_is_harmless_and_alembic_check_finds_no_drift(database: str) -> None:
+    for _ in range(2):
+        result = homeward(database, "migrate")
+        assert result.returncode == 0, result.stderr
+        assert "newest schema" in result.stdout
+    env = dict(os.environ, HOMEWARD_DATABASE_URL=database)
+    check = subprocess.run(
+        [sys.executable, "-m", "alembic", "check"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stderr
+    assert "No new upgrade operations detected" in check.stdout + check.stderr
+
+
+def test_create_user_reads_the_password_from_stdin(database: str) -> None:
+    result = homeward(
+        database,
+        "create-user",
+        "--username",
+        "Field.One",
+        "--role",
+        "inspector",
+        "--district",
+        "1702",
+        stdin="a-long-secret\n",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "a-long-secret" not in result.stdout + result.stderr
+    with session_scope() as session:
+        user = session.scalar(select(User).where(User.username == "field.one"))
+        assert user is not None
+        assert (user.role, user.province, user.district, user.commune) == (
+            "inspector",
+            "17",
+            "1702",
+            None,
+        )
+        assert user.password_hash.startswith("$argon2id$")
+
+
+def test_create_user_refuses_bad_input_clearly(database: str) -> None:
+    cases = [
+        (["--role", "ccwc", "--province", "12"], "commune"),
+        (["--role", "pilot"], "unknown role"),
+        (["--role", "ccwc", "--commune", "12ab01"], "6 digits"),
+        (["--role", "inspector", "--province", "17", "--district", "1201"], "not in province"),
+    ]
+    for args, message in cases:
+        result = homeward(
+            database, "create-user", "--username", "someone", *args, stdin="a-long-secret\n"
+        )
+        assert result.returncode != 0
+        assert message in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+    short = homeward(
+        database, "create-user", "--username", "someone", "--role", "admin", stdin="short\n"
+    )
+    assert short.returncode != 0 and "at least 8" in short.stderr
+    twice = [
+        homeward(
+            database, "create-user", "--username", "dup", "--role", "admin", stdin="a-long-secret\n"
+        )
+        for _ in range(2)
+    ]
+    assert twice[0].returncode == 0 and twice[1].returncode != 0
+    assert "already exists" in twice[1].stderr
+
+
+def test_seed_demo_is_idempotent(database: str) -> None:
+    for _ in range(2):
+        result = homeward(database, "seed-demo")
+        assert result.returncode == 0, result.stderr
+        assert "supervisor.pp" in result.stdout
+    with session_scope() as session:
+        counts = dict(
+            session.execute(select(Record.form_id, func.count()).group_by(Record.form_id))
+            .tuples()
+            .all()
+        )
+        users = session.scalar(select(func.count()).select_from(User))
+    assert counts == {"institution": 267, "child_registration": 11788}
+    assert users == 7
