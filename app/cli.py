@@ -37,10 +37,12 @@ def serve(host: str, port: int, workers: int) -> None:
 @main.command()
 def migrate() -> None:
     """Upgrade the database to the newest schema (safe to run twice)."""
-    from app.migrate import upgrade_head
+    from app.migrate import migrate_and_publish_builtin_forms
 
-    upgrade_head()
+    published = migrate_and_publish_builtin_forms()
     click.echo(f"database is at the newest schema ({_safe_url()})")
+    if published:
+        click.echo(f"published built-in forms: {', '.join(published)}")
 
 
 @main.command("seed-demo")

@@ -20,6 +20,7 @@ log = logging.getLogger("homeward.errors")
 CATALOG: dict[str, tuple[int, str]] = {
     "bad_request": (400, "The request could not be understood."),
     "validation_error": (422, "The request is not valid."),
+    "invalid_cursor": (400, "The cursor is not one this server gave."),
     "invalid_credentials": (401, "Wrong username or password."),
     "not_authenticated": (401, "Sign in first: this route needs a bearer token."),
     "invalid_token": (401, "The token is unknown, expired or revoked. Sign in again."),
@@ -28,6 +29,7 @@ CATALOG: dict[str, tuple[int, str]] = {
     "method_not_allowed": (405, "This method is not allowed on this route."),
     "conflict": (409, "The request conflicts with the current state."),
     "version_exists": (409, "This form version is already published with other content."),
+    "invalid_xlsform": (422, "The XLSForm cannot be imported."),
     "invalid_transition": (409, "This step is not allowed from the record's current state."),
     "body_too_large": (413, "The request body is too large."),
     "too_many_changes": (413, "Too many changes in one push."),

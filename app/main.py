@@ -5,18 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from app.auth.routes import router as auth_router
 from app.errors import install_error_handlers
+from app.forms.routes import router as forms_router
 from app.geography.routes import router as locations_router
 from app.health import router as health_router
 from app.limits import BodyLimitMiddleware
 from app.records.routes import router as records_router
 from app.settings import get_settings
+from app.sync.routes import router as sync_router
 
 # The URL map: every router, in order. Tests walk this list (a route must declare an action).
-ROUTERS: list[APIRouter] = [health_router, auth_router, locations_router, records_router]
+ROUTERS: list[APIRouter] = [
+    health_router,
+    auth_router,
+    locations_router,
+    forms_router,
+    records_router,
+    sync_router,
+]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"
 
@@ -29,6 +39,7 @@ def create_app() -> FastAPI:
         description="Offline-first field data collection for child care reform.",
     )
     install_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)

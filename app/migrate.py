@@ -21,6 +21,17 @@ def upgrade_head() -> None:
     command.upgrade(alembic_config(), "head")
 
 
+def migrate_and_publish_builtin_forms() -> list[str]:
+    """``homeward migrate``: the newest schema, then every built-in form version published."""
+    from app.db import session_scope
+    from app.forms.store import ensure_builtin_forms
+
+    upgrade_head()
+    with session_scope() as session:
+        published = ensure_builtin_forms(session)
+    return [f"{p.form_id}@{p.version}" for p in published if p.created]
+
+
 def check_drift() -> None:
     """Raise when the models and the migrations disagree (``alembic check``)."""
     command.check(alembic_config())

@@ -42,10 +42,10 @@ def use_database(url: str, data_dir: Path | None = None) -> None:
 
 def migrate_and_seed(url: str, *, demo: bool) -> None:
     from app.db import session_scope
-    from app.migrate import upgrade_head
+    from app.migrate import migrate_and_publish_builtin_forms
 
     use_database(url)
-    upgrade_head()
+    migrate_and_publish_builtin_forms()
     if demo:
         from app.demo.accounts import ensure_demo_accounts
         from app.demo.load import load_demo
@@ -161,3 +161,11 @@ def demo_client(demo_database: str) -> Iterator[TestClient]:
 
     with TestClient(create_app(), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def postgres_demo_database(
+    templates: dict[str, str], postgres_server: PostgresServer | None, tmp_path: Path,
+) -> Iterator[str]:
+    """A fresh PostgreSQL database with the demo data (for tests that only mean PostgreSQL)."""
+    yield from _fresh_database("postgresql", "demo", templates, postgres_server, tmp_path)

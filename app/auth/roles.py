@@ -34,6 +34,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "attachment.write": _FIELD | {"dosvy_supervisor"},
     "attachment.read": _ALL,
     "record.review": frozenset({"dosvy_supervisor", "mosvy"}),
+    "placement.act": frozenset({"dosvy_supervisor", "mosvy"}),
     "placement.authorize": frozenset({"dosvy_supervisor"}),
     "placement.certify": frozenset({"mosvy"}),
     "placement.decline": frozenset({"dosvy_supervisor", "mosvy"}),

@@ -58,6 +58,11 @@ class Scope:
         return true()
 
 
+def record_location(row: Any) -> str | None:
+    """The most specific location code of a row with province/district/commune columns."""
+    return row.commune or row.district or row.province  # type: ignore[no-any-return]
+
+
 def is_location_code(code: str) -> bool:
     return bool(_CODE.match(code))
 

@@ -30,6 +30,15 @@ PRIORITY_PROVINCES: dict[str, tuple[str, str]] = {
     "18": ("Preah Sihanouk", "ព្រះសីហនុ"),
 }
 
+# Approximate centre (latitude, longitude) of each priority province, for invented GPS points.
+PROVINCE_CENTRES: dict[str, tuple[float, float]] = {
+    "12": (11.5564, 104.9282),
+    "17": (13.3633, 103.8564),
+    "02": (13.0957, 103.2022),
+    "08": (11.4800, 104.9500),
+    "18": (10.6253, 103.5234),
+}
+
 # Synthetic districts per province (enough communes to spread each province's institutions).
 DISTRICTS_PER_PROVINCE: dict[str, int] = {"12": 8, "17": 6, "02": 5, "08": 4, "18": 3}
 COMMUNES_PER_DISTRICT = 5
@@ -57,6 +66,11 @@ _UNIT_EN = {
 def khmer_digits(text: str) -> str:
     """``"1201"`` -> ``"១២០១"``."""
     return text.translate(_KHMER_DIGITS)
+
+
+def place_names(level: str, code: str) -> tuple[str, str]:
+    """The synthetic (English, Khmer) name of a district, commune or village, from its code."""
+    return _names(code[:2], level, code)
 
 
 def _names(province: str, level: str, code: str) -> tuple[str, str]:

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from app.demo.generate import DEMO_VERSION, DemoData, generate_demo
 from app.demo.geography import LEVELS
-from app.models import Location, Meta, Record
+from app.models import Location, Meta, Record, RecordRevision
+from app.sync.sequence import next_seq
 
 META_KEY = "demo_data"
 CHUNK_SIZE = 1000
@@ -81,13 +82,34 @@ def load_demo(session: Session, data: DemoData | None = None) -> LoadReport:
         report.locations += _insert(session, locations, rows)
 
     records = cast(Table, Record.__table__)
+    revisions = cast(Table, RecordRevision.__table__)
     now = datetime.now(UTC)
+    seq = next_seq(session)
     for kind in ("institutions", "children"):
         source: list[dict[str, Any]] = getattr(data, kind)
         have = _existing(session, Record.record_id, [r["record_id"] for r in source])
-        new = ({**r, "created_at": now, "updated_at": now}
-               for r in source if r["record_id"] not in have)
+        new = [
+            {**r, "seq": seq, "created_at": now, "updated_at": now}
+            for r in source
+            if r["record_id"] not in have
+        ]
         setattr(report, kind, _insert(session, records, new))
+        _insert(
+            session,
+            revisions,
+            (
+                {
+                    "record_id": r["record_id"],
+                    "rev": r["rev"],
+                    "form_version": r["form_version"],
+                    "data": r["data"],
+                    "status": "applied",
+                    "actor": "demo",
+                    "received_at": now,
+                }
+                for r in new
+            ),
+        )
 
     meta = cast(Table, Meta.__table__)
     if loaded is None:

@@ -98,3 +98,17 @@ def child_name(rng: random.Random, sex: str) -> PersonName:
     family = rng.choice(FAMILY_SYLLABLES)
     given = given_name(rng, sex)
     return PersonName(f"{family.latin} {given.latin}", f"{family.khmer} {given.khmer}")
+
+
+def adult_name(rng: random.Random, sex: str) -> PersonName:
+    """A parent's or a director's name: built like a child's (no real person's name)."""
+    return child_name(rng, sex)
+
+
+# Prefixes of Cambodian mobile numbers; the remaining six digits are random.
+PHONE_PREFIXES = ("012", "015", "016", "017", "077", "078", "089", "092", "097")
+
+
+def phone_number(rng: random.Random) -> str:
+    """An invented mobile number written the usual way, e.g. ``"012 345 678"``."""
+    return f"{rng.choice(PHONE_PREFIXES)} {rng.randint(0, 999):03d} {rng.randint(0, 999):03d}"

@@ -2,8 +2,35 @@
 
 from app.models.audit import AuditEntry
 from app.models.base import Base
+from app.models.forms import FormVersion
 from app.models.geography import Location
 from app.models.identity import AuthToken, LoginAttempt, User
 from app.models.records import Meta, Record
+from app.models.sync import (
+    Attachment,
+    Conflict,
+    PlacementStep,
+    RecordAttachment,
+    RecordRevision,
+    SyncChange,
+    SyncCounter,
+)
 
-__all__ = ["AuditEntry", "AuthToken", "Base", "Location", "LoginAttempt", "Meta", "Record", "User"]
+__all__ = [
+    "Attachment",
+    "Conflict",
+    "PlacementStep",
+    "RecordAttachment",
+    "RecordRevision",
+    "SyncChange",
+    "SyncCounter",
+    "AuditEntry",
+    "AuthToken",
+    "Base",
+    "FormVersion",
+    "Location",
+    "LoginAttempt",
+    "Meta",
+    "Record",
+    "User",
+]

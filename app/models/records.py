@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from app.models.base import Base, JSONType, UTCDateTime, utcnow
 
 
 class Record(Base):
     __tablename__ = "records"
+    __table_args__ = (Index("ix_records_seq_record_id", "seq", "record_id"),)
 
     record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     form_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -22,6 +24,11 @@ class Record(Base):
     province: Mapped[str | None] = mapped_column(String(2), index=True)
     district: Mapped[str | None] = mapped_column(String(4), index=True)
     commune: Mapped[str | None] = mapped_column(String(6), index=True)
+    # Commit-ordered sync sequence (see app/sync/sequence.py); pull pages by (seq, record_id).
+    seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    incomplete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    flags: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType, default=list)
+    placement_state: Mapped[str | None] = mapped_column(String(16))
     review_state: Mapped[str] = mapped_column(String(16), default="received")
     review_comment: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(String(64))

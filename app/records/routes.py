@@ -1,27 +1,125 @@
-"""/api/v1/records."""
+"""/api/v1/records: read, history, review, placement and conflict resolution."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
-from app.deps import Principal, SessionDep, require
+from app.deps import Principal, SessionDep, now_utc, require
 from app.errors import ApiError
-from app.records.queries import get_record
-from app.records.schemas import RecordOut, record_out
+from app.records import workflow
+from app.records.resolve import resolve_conflict
+from app.responses import json_response
+from app.sync import queries
+from app.sync.pull import record_out
 
 router = APIRouter(prefix="/api/v1/records", tags=["records"])
 
 
-@router.get("/{record_id}", response_model=RecordOut)
+class ReviewIn(BaseModel):
+    action: Literal["approve", "return", "reject"]
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+class PlacementIn(BaseModel):
+    action: Literal["authorize", "certify", "decline"]
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+class ResolveIn(BaseModel):
+    value: Any = None
+
+
+def _shown(session: SessionDep, principal: Principal, record_id: str) -> dict[str, Any]:
+    record = queries.scoped_record(session, scope=principal.scope, record_id=record_id)
+    if record is None:
+        raise ApiError("not_found", "No such record.")
+    conflicts = queries.open_conflicts(session, [record_id]).get(record_id, [])
+    return record_out(record, conflicts)
+
+
+@router.get("/{record_id}")
 def read_record(
     record_id: uuid.UUID,
     session: SessionDep,
     principal: Annotated[Principal, Depends(require("record.read"))],
-) -> RecordOut:
-    record = get_record(session, scope=principal.scope, record_id=str(record_id))
-    if record is None:
-        raise ApiError("not_found", "No such record.")
-    return record_out(record)
+) -> Response:
+    return json_response(_shown(session, principal, str(record_id)))
+
+
+@router.get("/{record_id}/history")
+def read_history(
+    record_id: uuid.UUID,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require("record.read"))],
+) -> Response:
+    _shown(session, principal, str(record_id))
+    return json_response(
+        {
+            "record_id": str(record_id),
+            "revisions": workflow.revision_history(session, str(record_id)),
+            "placement": workflow.placement_history(session, str(record_id)),
+        }
+    )
+
+
+@router.post("/{record_id}/review")
+def review(
+    record_id: uuid.UUID,
+    body: ReviewIn,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require("record.review"))],
+) -> Response:
+    workflow.review_record(
+        session,
+        principal,
+        record_id=str(record_id),
+        action=body.action,
+        comment=body.comment,
+        now=now_utc(),
+    )
+    session.commit()
+    return json_response(_shown(session, principal, str(record_id)))
+
+
+@router.post("/{record_id}/placement")
+def placement(
+    record_id: uuid.UUID,
+    body: PlacementIn,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require("placement.act"))],
+) -> Response:
+    workflow.step_placement(
+        session,
+        principal,
+        record_id=str(record_id),
+        action=body.action,
+        comment=body.comment,
+        now=now_utc(),
+    )
+    session.commit()
+    return json_response(_shown(session, principal, str(record_id)))
+
+
+@router.post("/{record_id}/conflicts/{conflict_id}/resolve")
+def resolve(
+    record_id: uuid.UUID,
+    conflict_id: uuid.UUID,
+    body: ResolveIn,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require("conflict.resolve"))],
+) -> Response:
+    resolve_conflict(
+        session,
+        principal,
+        record_id=str(record_id),
+        conflict_id=str(conflict_id),
+        value=body.value,
+        now=now_utc(),
+    )
+    session.commit()
+    return json_response(_shown(session, principal, str(record_id)))

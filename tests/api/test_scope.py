@@ -16,11 +16,11 @@ from tests.api.helpers import assert_error, auth_headers
 
 
 def _sample_records() -> list[tuple[str, str]]:
-    """(record_id, commune) of one institution and one child per demo district."""
+    """(record_id, commune) of one institution and one child per demo commune."""
     with session_scope() as session:
         rows = session.execute(
-            select(Record.form_id, Record.district, func.min(Record.record_id)).group_by(
-                Record.form_id, Record.district
+            select(Record.form_id, Record.commune, func.min(Record.record_id)).group_by(
+                Record.form_id, Record.commune
             )
         ).all()
         ids = [r[2] for r in rows]

@@ -11,14 +11,18 @@ import pytest
 from app.demo.generate import (
     CARE_DURATIONS,
     CHILD_FORM,
+    CHILDREN_TOTAL,
     CHILDREN_UNDER_3,
+    DISABILITY_TYPES,
     INSTITUTION_FORM,
     PLACEMENTS,
     REFERENCE_DATE,
+    REGISTRATION_START,
     DemoData,
     age_on,
     care_duration,
     generate_demo,
+    history_note,
 )
 from app.demo.geography import PRIORITY_PROVINCES, location_rows
 from app.demo.people import child_name
@@ -58,8 +62,28 @@ def test_all_children_under_18_with_a_handful_under_3(demo: DemoData) -> None:
 def test_disability_share_is_realistic(demo: DemoData) -> None:
     disabled = [c for c in demo.children if c["data"]["disability"] == "yes"]
     assert 0.05 <= len(disabled) / len(demo.children) <= 0.10
-    assert all(c["data"]["disability_type"] for c in disabled)
+    for child in demo.children:
+        types = child["data"].get("disability_types")
+        if child["data"]["disability"] == "yes":
+            assert types and set(types) <= set(DISABILITY_TYPES)
+        else:
+            assert types is None  # not relevant: left out, as the server stores it
     assert {c["data"]["disability"] for c in demo.children} == {"yes", "no"}
+
+
+def test_ages_and_dates_agree(demo: DemoData) -> None:
+    for child in demo.children:
+        d = child["data"]
+        born = date.fromisoformat(d["date_of_birth"])
+        admitted = date.fromisoformat(d["admission_date"])
+        registered = date.fromisoformat(d["registration_date"])
+        assert born <= admitted <= registered <= REFERENCE_DATE
+        assert registered >= REGISTRATION_START
+        assert d["age_years"] == age_on(born, registered) < 18
+        if d["education"]["attends_school"] == "yes":
+            assert 0 <= d["education"]["school_grade"] <= 12
+        else:
+            assert "school_grade" not in d["education"]
 
 
 def test_records_shape(demo: DemoData) -> None:
@@ -100,7 +124,8 @@ def test_codes_are_shaped_and_nested(demo: DemoData) -> None:
         assert (d["province"], d["district"], d["commune"]) == (
             inst["province"], inst["district"], inst["commune"]
         )
-        assert rows[d["village"]]["parent_code"] == inst["commune"]
+        villages = {r["name_en"] for r in demo.locations if r["parent_code"] == inst["commune"]}
+        assert d["village"] in villages
     by_id = {i["record_id"]: i for i in demo.institutions}
     for child in demo.children:
         inst = by_id[child["data"]["institution"]]
@@ -120,12 +145,14 @@ def test_beds_at_least_children(demo: DemoData) -> None:
     assert set(per_institution) == {i["record_id"] for i in demo.institutions}
     for inst in demo.institutions:
         assert inst["data"]["baseline_beds"] >= per_institution[inst["record_id"]] > 0
+        assert inst["data"]["baseline_children"] == per_institution[inst["record_id"]]
+    assert sum(i["data"]["baseline_children"] for i in demo.institutions) == CHILDREN_TOTAL
 
 
 def test_no_duplicate_ids(demo: DemoData) -> None:
     ids = [r["record_id"] for r in demo.institutions + demo.children]
     assert len(ids) == len(set(ids))
-    row_ids = [p["_row_id"] for c in demo.children for p in c["data"]["placement_history"]]
+    row_ids = [p["_row_id"] for history in demo.placements.values() for p in history]
     assert len(row_ids) == len(set(row_ids))
     codes = [i["data"]["code"] for i in demo.institutions]
     assert len(codes) == len(set(codes))
@@ -139,9 +166,11 @@ def test_deterministic(demo: DemoData) -> None:
 
 def test_placement_history(demo: DemoData) -> None:
     institutions = {i["record_id"]: i for i in demo.institutions}
+    codes = {rid: i["data"]["code"] for rid, i in institutions.items()}
+    assert set(demo.placements) == {c["record_id"] for c in demo.children}
     for child in demo.children:
         d = child["data"]
-        history = d["placement_history"]
+        history = demo.placements[child["record_id"]]
         assert history, child
         current = history[-1]
         assert current == {**current, "from": d["admission_date"], "to": None,
@@ -149,10 +178,13 @@ def test_placement_history(demo: DemoData) -> None:
         born = date.fromisoformat(d["date_of_birth"])
         admitted = date.fromisoformat(d["admission_date"])
         assert born <= admitted <= REFERENCE_DATE
-        opened = institutions[d["institution"]]["data"]["opened_year"]
-        assert admitted.year >= opened
-        assert d["care_duration"] == care_duration(admitted)
-        assert d["care_duration"] in CARE_DURATIONS
+        assert d["admission_date"] >= institutions[d["institution"]]["data"]["opened_date"]
+        # The record shows the history: who brought the child, and the earlier care in notes.
+        assert d.get("notes") == history_note(history, codes)
+        came_from = history[-2]["placement"] if len(history) > 1 else "birth_family"
+        expected = {"kinship_care": "relative", "foster_care": "dosvy", "residential_care": "ngo"}
+        if came_from in expected:
+            assert d["admitted_by"] == expected[came_from]
         if len(history) > 1:
             assert history[0]["from"] == d["date_of_birth"]
             assert history[0]["placement"] == "birth_family"
@@ -164,19 +196,24 @@ def test_placement_history(demo: DemoData) -> None:
             assert (row["institution"] is not None) == (row["placement"] == "residential_care")
             if row["institution"] is not None:
                 assert row["institution"] in institutions
-    assert {len(c["data"]["placement_history"]) for c in demo.children} >= {2, 3, 4}
-    assert set(Counter(c["data"]["care_duration"] for c in demo.children)) == set(CARE_DURATIONS)
+    assert {len(history) for history in demo.placements.values()} >= {2, 3, 4}
+    durations = {care_duration(date.fromisoformat(c["data"]["admission_date"]))
+                 for c in demo.children}
+    assert durations == set(CARE_DURATIONS)
 
 
 def test_names_are_khmer_and_latin(demo: DemoData) -> None:
     for child in demo.children[:500]:
         d = child["data"]
-        assert KHMER.search(d["child_name_km"]) and not KHMER.search(d["child_name"])
+        assert KHMER.search(d["child_name"]) and not KHMER.search(d["child_name_latin"])
+        assert len(d["child_name_latin"].split()) == 2
         assert len(d["child_name"].split()) == 2
-    names = Counter(c["data"]["child_name"] for c in demo.children)
+    names = Counter(c["data"]["child_name_latin"] for c in demo.children)
     assert len(names) > 1000
     for inst in demo.institutions:
-        assert KHMER.search(inst["data"]["name_km"])
+        assert KHMER.search(inst["data"]["institution_name"])
+        assert not KHMER.search(inst["data"]["institution_name_latin"])
+        assert KHMER.search(inst["data"]["director"]["director_name"])
 
 
 def test_care_duration_classes() -> None:

@@ -1,0 +1,131 @@
+"""/api/v1/forms: the published forms, their immutable versions, publishing and XLSForm import."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from app.deps import Principal, SessionDep, now_utc, require
+from app.errors import ApiError
+from app.forms.schema import FormSchema, LocalizedText
+from app.forms.store import VersionExists, current_versions, get_version, save_version, schema_of
+
+router = APIRouter(prefix="/api/v1/forms", tags=["forms"])
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+MAX_XLSFORM_BYTES = 5 * 1024 * 1024
+
+
+class FormSummary(BaseModel):
+    form_id: str
+    version: str
+    title: LocalizedText
+    hash: str
+
+
+class FormList(BaseModel):
+    forms: list[FormSummary]
+
+
+class PublishedOut(BaseModel):
+    form_id: str
+    version: str
+    hash: str
+    published: bool
+
+
+def _etag_matches(request: Request, etag: str) -> bool:
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    candidates = {c.strip().removeprefix("W/") for c in header.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+@router.get("", response_model=FormList)
+def list_forms(
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require("form.read"))],
+) -> Response:
+    rows = [r for r in current_versions(session) if principal.role in schema_of(r).roles]
+    body = FormList(
+        forms=[
+            FormSummary(
+                form_id=r.form_id, version=r.version, title=schema_of(r).title, hash=r.content_hash
+            )
+            for r in rows
+        ]
+    ).model_dump(mode="json")
+    payload = json.dumps(body, sort_keys=True, ensure_ascii=False).encode()
+    etag = '"' + hashlib.sha256(payload).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization"}
+    if _etag_matches(request, etag):
+        return Response(status_code=304, headers=headers)
+    return Response(payload, media_type="application/json", headers=headers)
+
+
+@router.get("/{form_id}/versions/{version}")
+def read_version(
+    form_id: str,
+    version: str,
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require("form.read"))],
+) -> Response:
+    row = get_version(session, form_id, version)
+    if row is None or (not row.published and principal.role != "admin"):
+        raise ApiError("not_found", f"No form {form_id} version {version}.")
+    etag = f'"{row.content_hash.removeprefix("sha256:")}"'
+    headers = {"ETag": etag, "Cache-Control": IMMUTABLE if row.published else "private, no-cache"}
+    if _etag_matches(request, etag):
+        return Response(status_code=304, headers=headers)
+    return JSONResponse(row.schema_json, headers=headers)
+
+
+def _publish(session: SessionDep, schema: FormSchema, *, publish: bool, actor: str) -> Response:
+    try:
+        result = save_version(session, schema, publish=publish, actor=actor, now=now_utc())
+    except VersionExists as exc:
+        raise ApiError("version_exists", str(exc) + ": publish it under a new version.") from exc
+    session.commit()
+    out = PublishedOut(
+        form_id=result.form_id, version=result.version, hash=result.hash, published=publish
+    )
+    return JSONResponse(out.model_dump(), status_code=201 if result.created else 200)
+
+
+@router.post("", status_code=201, response_model=PublishedOut)
+def publish_form(
+    schema: FormSchema,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require("form.publish"))],
+) -> Response:
+    return _publish(session, schema, publish=True, actor=principal.username)
+
+
+@router.post("/xlsform", status_code=201, response_model=PublishedOut)
+def import_xlsform_route(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require("form.publish"))],
+    file: Annotated[UploadFile, File(description="The XLSForm workbook (.xlsx or .xls)")],
+    publish: Annotated[bool, Form()] = False,
+) -> Response:
+    from app.forms.xlsform import XLSFormError, import_xlsform
+
+    filename = file.filename or "form.xlsx"
+    content = file.file.read(MAX_XLSFORM_BYTES + 1)
+    if len(content) > MAX_XLSFORM_BYTES:
+        raise ApiError("body_too_large", f"An XLSForm may be at most {MAX_XLSFORM_BYTES} bytes.")
+    try:
+        schema = import_xlsform(content, filename)
+    except XLSFormError as exc:
+        raise ApiError(
+            "invalid_xlsform", "The XLSForm cannot be imported.", details=exc.details()
+        ) from exc
+    return _publish(session, schema, publish=publish, actor=principal.username)

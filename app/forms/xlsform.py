@@ -1,0 +1,1128 @@
+"""Import an XLSForm (the ODK / KoboToolbox spreadsheet standard) as a native `FormSchema`.
+
+`import_xlsform(content, filename)` first lets pyxform check the workbook (its row-numbered
+messages are the ones form designers know from ODK and Kobo), then reads the sheets itself,
+row by row, and maps each row onto `app.forms.schema`. Whatever cannot map is refused with an
+`ImportIssue` naming the sheet, the row and the feature: nothing is dropped silently, and no
+input, however broken, raises anything but `XLSFormError`. docs/xlsform.md is the reference
+(which types, columns and settings map, and which are refused).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any, get_args
+
+from pydantic import ValidationError
+from pyxform.errors import PyXFormError
+from pyxform.xls2json_backends import DefinitionData, get_xlsform
+from pyxform.xls2xform import convert
+
+from app.forms.expressions import FUNCTIONS, ExpressionError, parse, references
+from app.forms.schema import (
+    CHOICE_NAME_PATTERN,
+    FORM_ID_PATTERN,
+    NAME_PATTERN,
+    VERSION_PATTERN,
+    Field,
+    FormSchema,
+    Role,
+    walk,
+)
+
+__all__ = ["ImportIssue", "XLSFormError", "import_xlsform"]
+
+SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
+XLSX, XLS = ".xlsx", ".xls"
+MAX_ISSUES = 100
+ROLES: tuple[str, ...] = get_args(Role)
+HEADER_ROW = 1  # data rows start at 2, as in the spreadsheet
+
+_XLSX_MAGIC = b"PK\x03\x04"
+_XLS_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # OLE2 compound document
+
+
+# --- the result: issues ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """One reason a workbook cannot be imported: where (sheet, spreadsheet row) and what."""
+
+    row: int | None
+    sheet: str | None
+    feature: str
+    message: str
+
+    def __str__(self) -> str:
+        where = " ".join(p for p in (self.sheet, f"row {self.row}" if self.row else None) if p)
+        return f"{where or 'workbook'} [{self.feature}]: {self.message}"
+
+    def as_detail(self) -> dict[str, Any]:
+        """A detail for the error envelope's `details` list."""
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "feature": self.feature,
+            "message": self.message,
+        }
+
+
+class XLSFormError(ValueError):
+    """The workbook cannot be imported; `issues` says every reason found, by row."""
+
+    def __init__(self, issues: list[ImportIssue]) -> None:
+        if not issues:
+            issues = [ImportIssue(None, None, "workbook", "the workbook could not be imported")]
+        if len(issues) > MAX_ISSUES:
+            more = len(issues) - MAX_ISSUES
+            issues = [
+                *issues[:MAX_ISSUES],
+                ImportIssue(None, None, "more", f"{more} further issues are not listed"),
+            ]
+        self.issues = issues
+        shown = "; ".join(str(i) for i in issues[:3])
+        rest = f" (and {len(issues) - 3} more)" if len(issues) > 3 else ""
+        super().__init__(f"the XLSForm cannot be imported: {shown}{rest}")
+
+    def details(self) -> list[dict[str, Any]]:
+        """The error envelope's `details`: one `{"sheet", "row", "feature", "message"}` each."""
+        return [i.as_detail() for i in self.issues]
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def import_xlsform(content: bytes, filename: str) -> FormSchema:
+    """Map the XLSForm workbook `content` (.xlsx or .xls) onto a native FormSchema.
+
+    Raise XLSFormError, and nothing else, for anything that is not a workbook, that pyxform
+    refuses, or that uses a feature Homeward cannot represent.
+    """
+    try:
+        kind = _workbook_kind(content, filename)
+        book = _read_workbook(content, kind)
+        _check_with_pyxform(content, kind, book)
+        return _Importer(book, filename).run()
+    except XLSFormError:
+        raise
+    except Exception as exc:  # a backstop: never a 500 for a workbook
+        issue = ImportIssue(
+            None, None, "workbook", f"the workbook could not be imported ({type(exc).__name__})"
+        )
+        raise XLSFormError([issue]) from exc
+
+
+def _workbook_kind(content: bytes, filename: str) -> str:
+    """.xlsx or .xls, decided by the file's bytes; the name must end in one of them."""
+    suffix = PurePath(filename or "").suffix.lower()
+    if suffix not in (XLSX, XLS):
+        shown = suffix or "no extension"
+        raise XLSFormError(
+            [ImportIssue(None, None, "file type", f"expected an .xlsx or .xls file, not {shown}")]
+        )
+    if not content:
+        raise XLSFormError([ImportIssue(None, None, "workbook", "the file is empty")])
+    if content.startswith(_XLSX_MAGIC):
+        return XLSX
+    if content.startswith(_XLS_MAGIC):
+        return XLS
+    raise XLSFormError(
+        [ImportIssue(None, None, "workbook", f"the file is not an Excel workbook ({suffix})")]
+    )
+
+
+def _unreadable(kind: str) -> XLSFormError:
+    what = "an .xlsx workbook" if kind == XLSX else "an .xls workbook"
+    return XLSFormError([ImportIssue(None, None, "workbook", f"the file cannot be read as {what}")])
+
+
+# --- step 1: pyxform's own checks ---------------------------------------------------------------
+
+_PYX_ROW = re.compile(r"^\s*\[row\s*:\s*(\d+)\]\s*")
+_PYX_SHEET = re.compile(r"'(survey|choices|settings|entities|external_choices)' sheet")
+_PYX_FEATURES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"Unknown question type '([^']*)'"), "type"),
+    (re.compile(r"List name not in choices sheet"), "select list"),
+    (re.compile(r"Unmatched '(begin|end)_(group|repeat|loop)'"), "group/repeat"),
+    (re.compile(r"sheet named 'survey'"), "survey sheet"),
+    (re.compile(r"the 'name' value|with no name"), "name"),
+    (re.compile(r"with no type"), "type"),
+    (re.compile(r"'relevant' value"), "relevant"),
+    (re.compile(r"'constraint' value"), "constraint"),
+    (re.compile(r"'calculation' value"), "calculation"),
+    (re.compile(r"'choice_filter' value"), "choice_filter"),
+    (re.compile(r"Duplicate column header"), "column"),
+    (re.compile(r"no label or hint"), "label"),
+    (re.compile(r"[Pp]arameter"), "parameters"),
+    (re.compile(r"choices"), "choices"),
+)
+
+
+def _read_workbook(content: bytes, kind: str) -> DefinitionData:
+    """The sheets as rows of strings (pyxform's reader, so cells read as pyxform reads them)."""
+    try:
+        return get_xlsform(content, file_type=kind)
+    except PyXFormError as exc:  # a duplicate header, an ambiguous date: a workbook problem
+        if "not recognized as a supported type" in str(exc):
+            raise _unreadable(kind) from exc
+        raise XLSFormError([_issue_from_pyxform(str(exc), None)]) from exc
+    except Exception as exc:  # BadZipFile, xlrd's CompDocError, KeyError, OSError …
+        raise _unreadable(kind) from exc
+
+
+def _check_with_pyxform(content: bytes, kind: str, book: DefinitionData) -> None:
+    try:
+        convert(content, validate=False, file_type=kind, warnings=[])
+    except PyXFormError as exc:
+        raise XLSFormError([_issue_from_pyxform(str(exc), book)]) from exc
+    except Exception as exc:  # pyxform's own crashes on odd workbooks
+        raise XLSFormError(
+            [
+                ImportIssue(
+                    None,
+                    None,
+                    "workbook",
+                    "pyxform could not convert the workbook "
+                    f"({type(exc).__name__}); check its sheets and column headers",
+                )
+            ]
+        ) from exc
+
+
+def _issue_from_pyxform(text: str, book: DefinitionData | None) -> ImportIssue:
+    message = text.strip().splitlines()[0] if text.strip() else "pyxform refused the workbook"
+    row: int | None = None
+    m = _PYX_ROW.match(message)
+    if m:
+        row = int(m[1])
+        message = message[m.end() :]
+    sheet_match = _PYX_SHEET.search(message)
+    sheet = sheet_match[1] if sheet_match else (SURVEY if row is not None else None)
+    feature = "xlsform"
+    for pattern, name in _PYX_FEATURES:
+        found = pattern.search(message)
+        if found:
+            if name == "type" and found.groups():
+                feature = f"type {found[1]}"
+            elif name == "group/repeat":
+                feature = f"{found[1]} {found[2]}"
+            else:
+                feature = name
+            break
+    if feature == "survey sheet":
+        sheet = None
+    if row is None:  # pyxform names a type or an element but no row: find it ourselves
+        row = _find_row(message, book)
+        if row is not None:
+            sheet = SURVEY
+    return ImportIssue(row, sheet, feature, f"pyxform: {message}")
+
+
+def _find_row(message: str, book: DefinitionData | None) -> int | None:
+    by_type = re.search(r"Unknown question type '([^']*)'", message)
+    by_name = re.search(r"survey element named '([^']*)'", message)
+    if book is None or not (by_type or by_name):
+        return None
+    rows = book.survey or []
+    column, wanted = ("type", by_type[1]) if by_type else ("name", by_name[1] if by_name else "")
+    for i, raw in enumerate(rows):
+        if str(raw.get(column, "")).strip() == wanted:
+            return i + 2
+    return None
+
+
+# --- step 2: reading the sheets -----------------------------------------------------------------
+
+
+def _snake(text: str) -> str:
+    return "_".join(text.split()).lower()
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+# survey column -> canonical name (pyxform's aliases, for the columns Homeward maps or refuses)
+_SURVEY_ALIASES = {
+    "caption": "label",
+    "tag": "name",
+    "value": "name",
+    "command": "type",
+    "relevance": "relevant",
+    "calculate": "calculation",
+    "readonly": "read_only",
+    "constraining_message": "constraint_message",
+    "requiredmsg": "required_message",
+    "count": "repeat_count",
+    "jr:count": "repeat_count",
+    "image": "media",
+    "big-image": "media",
+    "audio": "media",
+    "video": "media",
+}
+# columns with a language suffix (`label::Khmer (km)`); the last two are refused, by language
+_TRANSLATABLE = {"label", "hint", "constraint_message", "required_message", "guidance_hint"}
+# known XLSForm columns with no native equivalent: refused when a row fills them in
+_SURVEY_REFUSED = {
+    "required_message": "a custom 'required' message has no place in the native schema yet; "
+    "Homeward shows its own bilingual message",
+    "guidance_hint": "guidance hints have no place in the native schema; use 'hint'",
+    "media": "media on questions (images, audio, video) is not supported",
+    "trigger": "triggers (recomputing a value when another changes) are not supported; "
+    "use 'calculation'",
+    "autoplay": "autoplay of media is not supported",
+    "rows": "the 'rows' display setting is not supported; use appearance 'multiline'",
+    "no_app_error_string": "'no_app_error_string' is not supported",
+    "save_to": "entities (saving to an entity list) are not supported",
+    "compact_tag": "compact tags are not supported",
+    "bind": "custom bind attributes are not supported",
+    "body": "custom body attributes are not supported",
+    "control": "custom control attributes are not supported",
+    "instance": "custom instance attributes are not supported",
+}
+_CHOICE_ALIASES = {
+    "caption": "label",
+    "list name": "list_name",
+    "value": "name",
+    "image": "media",
+    "big-image": "media",
+    "audio": "media",
+    "video": "media",
+}
+_SETTINGS_ALIASES = {
+    "set_form_title": "form_title",
+    "set_form_id": "form_id",
+    "id_string": "form_id",
+}
+_SETTINGS_MAPPED = {
+    "form_title", "form_title_km", "form_id", "version", "default_language", "instance_name",
+    "roles", "location_field",
+}  # fmt: skip
+_SETTINGS_IGNORED = {"style", "clean_text_values"}  # display / whitespace only
+
+
+@dataclass(frozen=True)
+class _Column:
+    header: str  # as written in the sheet
+    key: str  # canonical column name (or the header itself for unknown columns)
+    lang: str | None = None  # "en" or "km" for a translated column
+
+
+@dataclass
+class _Row:
+    number: int  # the spreadsheet row
+    cells: dict[str, str] = field(default_factory=dict)  # canonical key -> value
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> {lang: text}
+    filled: dict[str, str] = field(default_factory=dict)  # header -> value, as written
+
+    def get(self, key: str) -> str:
+        return self.cells.get(key, "")
+
+
+def _language(tag: str, default: str) -> str | None:
+    """'en' or 'km' for a language suffix (`English (en)`, `km`, `Khmer`), else None."""
+    tag = tag.strip()
+    if not tag or tag.lower() == "default":
+        return default
+    code = re.search(r"\(\s*([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)*\s*\)\s*$", tag)
+    word = (code[1] if code else tag).lower()
+    if word in ("en", "eng", "english"):
+        return "en"
+    if word in ("km", "khm", "khmer", "ខ្មែរ", "ភាសាខ្មែរ"):
+        return "km"
+    return None
+
+
+# --- expressions ---------------------------------------------------------------------------------
+
+_BLANKABLE = re.compile(r"'[^']*'|\"[^\"]*\"|\$\{[^}]*\}")
+_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_.:\-]*)\s*\(")
+_FUNCTION_HINTS = {
+    "pulldata": "it reads an external CSV file, which Homeward forms do not carry",
+    "instance": "secondary instances are not supported; use a choice_filter for cascading lists",
+    "position": "the position of a repeat row is not available to expressions",
+    "jr:choice-name": "choice labels are not available to expressions; compare choice names",
+    "indexed-repeat": "a repeat row cannot be addressed by index",
+    "once": "calculations are recomputed at every validation; there is no once()",
+    "uuid": "identifiers are made by Homeward (record_id, row keys), not by expressions",
+    "random": "random numbers are not supported",
+    "search": "search() appearances read external data, which Homeward forms do not carry",
+    "version": "the form version is not available to expressions",
+}
+_WORD_OPERATORS = {"and", "or", "div", "mod"}
+
+
+def _unsupported_constructs(source: str) -> Iterator[tuple[str, str]]:
+    """(feature, message) for XLSForm expression features outside Homeward's language."""
+    if "${last-saved#" in source:
+        yield "last-saved", "${last-saved#…} (the last saved record's values) is not supported"
+    bare = _BLANKABLE.sub(" 0 ", source)
+    seen: set[str] = set()
+    for m in _CALL.finditer(bare):
+        name = m[1]
+        if name in FUNCTIONS or name in seen or name in _WORD_OPERATORS:
+            continue
+        seen.add(name)
+        hint = _FUNCTION_HINTS.get(name, "it is not in Homeward's expression language")
+        yield f"{name}()", f"the function {name}() is not supported: {hint}"
+    if seen:
+        return
+    if ".." in bare:
+        yield "relative path", "relative paths ('..') are not supported; use ${name}"
+    elif "/" in bare or "[" in bare:
+        yield "XPath path", "XPath paths and predicates are not supported; use ${name}"
+
+
+# --- step 3: mapping ------------------------------------------------------------------------------
+
+# XLSForm type -> native type, for the types that map one to one
+_TYPES = {
+    "text": "text", "string": "text", "integer": "integer", "int": "integer",
+    "decimal": "decimal", "date": "date", "datetime": "datetime", "dateTime": "datetime",
+    "note": "note", "calculate": "calculate", "geopoint": "geopoint", "location": "geopoint",
+    "gps": "geopoint", "image": "photo", "photo": "photo", "acknowledge": "yes_no",
+}  # fmt: skip
+_SIMPLE_TYPES = {  # with pyxform's legacy spellings ("q text", "add text prompt")
+    **{f"q {name}": native for name, native in _TYPES.items()},
+    **{f"add {name} prompt": native for name, native in _TYPES.items()},
+    **_TYPES,
+}
+# metadata Homeward records itself with every change (captured_at, device_id, the user)
+_DROPPED_TYPES = {"start", "end", "today", "deviceid", "imei", "username"}
+_REFUSED_TYPES = {
+    "geotrace": "lines (geotrace) are not supported; use geopoint",
+    "geoshape": "shapes (geoshape) are not supported; use geopoint",
+    "audio": "audio recordings are not supported: only photo and signature attachments",
+    "video": "video recordings are not supported: only photo and signature attachments",
+    "file": "file uploads are not supported: only photo and signature attachments",
+    "background-audio": "background audio recording is not supported",
+    "barcode": "barcode scanning is not supported; use text",
+    "range": "range widgets are not supported; use integer or decimal with a constraint",
+    "rank": "ranking questions are not supported",
+    "time": "time-of-day questions are not supported; use datetime",
+    "hidden": "hidden fields are not supported; use calculate",
+    "trigger": "trigger questions are not supported; use acknowledge",
+    "osm": "OpenStreetMap questions are not supported",
+    "audit": "audit logs are not supported",
+    "start-geopoint": "start-geopoint is not supported; use a geopoint question",
+    "background-geopoint": "background-geopoint is not supported; use a geopoint question",
+    "xml-external": "external XML data is not supported",
+    "csv-external": "external CSV data is not supported",
+    "phonenumber": "device metadata (phonenumber) is not supported",
+    "simserial": "device metadata (simserial) is not supported",
+    "subscriberid": "device metadata (subscriberid) is not supported",
+    "email": "device metadata (email) is not supported",
+}
+_SELECT = re.compile(
+    r"^(select_one|select one|select1|select_multiple|select all that apply|select multiple)"
+    r" (\S+)( or_other)?$"
+)
+_FROM_FILE = re.compile(r"^select[_ ](one|multiple)[_ ]from[_ ]file\b|^select[_ ]one[_ ]external\b")
+_YES = {"yes", "true", "true()"}
+_NO = {"no", "false", "false()"}
+_CONTAINERS = {"begin group": "group", "begin_group": "group", "begin repeat": "repeat",
+               "begin_repeat": "repeat"}  # fmt: skip
+_ENDS = {
+    "end group": "group", "end_group": "group", "end repeat": "repeat", "end_repeat": "repeat",
+    "end loop": "loop", "end_loop": "loop",
+}  # fmt: skip
+_ACKNOWLEDGED = ". = 'yes'"
+
+
+@dataclass
+class _Frame:
+    """An open group or repeat (or the survey itself) while reading the survey sheet."""
+
+    kind: str
+    row: _Row | None
+    spec: dict[str, Any]
+    fields: list[Field] = field(default_factory=list)
+    broken: bool = False  # a child failed: do not build this container
+
+
+class _Importer:
+    def __init__(self, book: DefinitionData, filename: str) -> None:
+        self.book = book
+        self.filename = filename
+        self.issues: list[ImportIssue] = []
+        self.default_lang = "en"
+        self.settings_row: int | None = None
+        self.rows_by_path: dict[str, int] = {}
+        self.dropped: dict[str, int] = {}  # dropped metadata field name -> row
+        self.used_lists: set[str] = set()
+        self.choice_rows: dict[str, list[_Row]] = {}
+        self.expressions: list[tuple[int | None, str, str, str]] = []  # row, sheet, column, ${name}
+
+    def issue(self, row: int | None, sheet: str | None, feature: str, message: str) -> None:
+        self.issues.append(ImportIssue(row, sheet, feature, message))
+
+    def fail_if_issues(self) -> None:
+        if self.issues:
+            order = {SETTINGS: 0, SURVEY: 1, CHOICES: 2}
+            self.issues.sort(key=lambda i: (order.get(i.sheet or "", -1), i.row or 0))
+            raise XLSFormError(self.issues)
+
+    # --- the whole workbook ---
+
+    def run(self) -> FormSchema:
+        self.refuse_other_sheets()
+        settings = self.read_settings()
+        self.read_choices()
+        fields = self.read_survey()
+        choice_lists = self.build_choice_lists()
+        form = self.form_settings(settings)
+        self.check_dropped_references()
+        self.fail_if_issues()
+        spec: dict[str, Any] = {**form, "fields": fields, "choice_lists": choice_lists}
+        location = self.location_field(settings.get("location_field", ""), fields)
+        if location is not None:
+            spec["location_field"] = location
+        self.fail_if_issues()
+        try:
+            return FormSchema.model_validate(spec)
+        except ValidationError as exc:
+            for err in exc.errors():
+                for part in _pydantic_message(err).split("; "):  # the schema joins its problems
+                    self.schema_issue(part)
+            self.fail_if_issues()
+            raise AssertionError("unreachable") from exc  # pragma: no cover
+
+    def schema_issue(self, message: str) -> None:
+        """A problem the native schema found, placed on the row it names where it can be."""
+        on_field = re.match(r"field '([^']+)'(?: \((\w+)\))?", message)
+        if on_field:
+            row = self.rows_by_path.get(on_field[1])
+            self.issue(row, SURVEY if row else None, on_field[2] or "field", message)
+            return
+        on_setting = re.match(r"(?:settings\.)?(location_field|instance_name)\b", message)
+        if on_setting:
+            self.issue(self.settings_row, SETTINGS, on_setting[1], message)
+            return
+        self.issue(None, None, "form", message)
+
+    def refuse_other_sheets(self) -> None:
+        for sheet, what in (
+            ("entities", "entities (the entities sheet) are not supported"),
+            ("external_choices", "external choices (select_one_external) are not supported"),
+            ("osm", "OpenStreetMap tags (the osm sheet) are not supported"),
+        ):
+            if any(_filled(r) for r in getattr(self.book, sheet, None) or []):
+                self.issue(None, sheet, f"{sheet} sheet", what)
+
+    def sheet_rows(
+        self, sheet: str, aliases: Mapping[str, str], translatable: set[str]
+    ) -> Iterator[_Row]:
+        """The filled rows of a sheet, with canonical keys; header problems become issues."""
+        rows: Sequence[dict[str, str]] = getattr(self.book, sheet, None) or []
+        headers_seen = getattr(self.book, f"{sheet}_header", None) or []
+        headers = list(headers_seen[0]) if headers_seen else []
+        columns = self.columns(sheet, headers, aliases, translatable)
+        for i, raw in enumerate(rows):
+            row = _Row(i + 2)
+            for header, value in raw.items():
+                text = str(value).strip() if value is not None else ""
+                if not text:
+                    continue
+                column = columns.get(header) or _Column(header, header)
+                row.filled[header] = text
+                if column.lang is None:
+                    row.cells[column.key] = text
+                    continue
+                texts = row.texts.setdefault(column.key, {})
+                if column.lang in texts and texts[column.lang] != text:
+                    self.issue(
+                        row.number,
+                        sheet,
+                        column.key,
+                        f"two columns give the {_LANG_NAMES[column.lang]} {column.key} "
+                        f"with different texts",
+                    )
+                texts[column.lang] = text
+            if row.filled:
+                yield row
+
+    def columns(
+        self, sheet: str, headers: list[str], aliases: Mapping[str, str], translatable: set[str]
+    ) -> dict[str, _Column]:
+        double = any("::" in h for h in headers)
+        out: dict[str, _Column] = {}
+        for header in headers:
+            if double:
+                base, sep, rest = header.partition("::")
+            else:  # the deprecated single colon, for translated columns only
+                base, sep, rest = header.partition(":")
+                if _snake(base) not in translatable and aliases.get(_snake(base)) != "label":
+                    base, sep, rest = header, "", ""
+            key = _snake(base)
+            key = aliases.get(key, aliases.get(_words(base).lower(), key))
+            if not sep:
+                out[header] = _Column(
+                    header, key, self.default_lang if key in translatable else None
+                )
+                continue
+            if key not in translatable:
+                out[header] = _Column(header, key)
+                continue
+            lang = _language(rest, self.default_lang)
+            if lang is None:
+                self.issue(
+                    HEADER_ROW,
+                    sheet,
+                    "language",
+                    f"column '{header}': Homeward forms carry English and Khmer only "
+                    "(label::English (en), label::Khmer (km)); remove the column or rename it",
+                )
+                continue
+            out[header] = _Column(header, key, lang)
+        return out
+
+    # --- settings ---
+
+    def read_settings(self) -> dict[str, str]:
+        rows = list(self.sheet_rows(SETTINGS, _SETTINGS_ALIASES, set()))
+        settings = dict(rows[0].cells) if rows else {}
+        self.settings_row = rows[0].number if rows else None
+        for row in rows[1:]:
+            self.issue(row.number, SETTINGS, "settings", "only the first row of settings is read")
+        if rows:
+            for header, value in rows[0].filled.items():
+                key = _SETTINGS_ALIASES.get(_snake(header), _snake(header))
+                if key in _SETTINGS_MAPPED or key in _SETTINGS_IGNORED or header.startswith("$"):
+                    continue
+                self.issue(
+                    rows[0].number,
+                    SETTINGS,
+                    header,
+                    f"the setting '{header}' ({value!r}) is not supported by Homeward",
+                )
+        language = settings.get("default_language", "")
+        if language:
+            resolved = _language(language, "")
+            if not resolved:
+                self.issue(
+                    self.settings_row,
+                    SETTINGS,
+                    "default_language",
+                    f"default_language {language!r} is neither English nor Khmer",
+                )
+            else:
+                self.default_lang = resolved
+        return settings
+
+    def form_settings(self, settings: dict[str, str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        form_id = settings.get("form_id") or _form_id_from(self.filename)
+        if not re.match(FORM_ID_PATTERN, form_id):
+            origin = "settings form_id" if settings.get("form_id") else "the file name"
+            self.issue(
+                self.settings_row if settings.get("form_id") else None,
+                SETTINGS,
+                "form_id",
+                f"form id {form_id!r} (from {origin}) must be 2 to 64 lower-case letters, "
+                "digits or underscores, starting with a letter",
+            )
+        out["form_id"] = form_id
+        version = settings.get("version", "")
+        if not version:
+            self.issue(
+                None,
+                SETTINGS,
+                "version",
+                "the settings sheet needs a 'version' (a published version never changes, "
+                "so Homeward does not invent one)",
+            )
+        elif not re.match(VERSION_PATTERN, version):
+            self.issue(
+                self.settings_row,
+                SETTINGS,
+                "version",
+                f"version {version!r} must be up to 32 letters, digits, '.', '_' or '-'",
+            )
+        out["version"] = version
+        title_en, title_km = settings.get("form_title", ""), settings.get("form_title_km", "")
+        if not title_en or not title_km:
+            missing = [
+                n for n, v in (("form_title", title_en), ("form_title_km", title_km)) if not v
+            ]
+            self.issue(
+                None,
+                SETTINGS,
+                "form_title",
+                f"the settings sheet needs the title in English and Khmer: add "
+                f"{' and '.join(missing)}",
+            )
+        out["title"] = {"en": title_en, "km": title_km}
+        roles = [r for r in re.split(r"[\s,;]+", settings.get("roles", "")) if r]
+        bad = [r for r in roles if r not in ROLES]
+        if not roles or bad:
+            self.issue(
+                self.settings_row if roles else None,
+                SETTINGS,
+                "roles",
+                "the settings sheet needs 'roles': who fills the form, among "
+                f"{', '.join(ROLES)}" + (f" (unknown: {', '.join(bad)})" if bad else ""),
+            )
+        out["roles"] = roles
+        form: dict[str, Any] = {}
+        if settings.get("default_language"):
+            form["default_language"] = self.default_lang
+        if settings.get("instance_name"):
+            name = settings["instance_name"]
+            source = self.expression(self.settings_row, SETTINGS, "instance_name", name)
+            if source is not None:
+                form["instance_name"] = source
+        if form:
+            out["settings"] = form
+        return out
+
+    def location_field(self, name: str, fields: list[Field]) -> str | None:
+        if not name:
+            return None
+        paths = [i.path for i in walk(fields) if i.field.name == name or i.path == name]
+        if len(paths) != 1:
+            self.issue(
+                self.settings_row,
+                SETTINGS,
+                "location_field",
+                f"location_field {name!r} must name one field of the survey",
+            )
+            return None
+        return paths[0]
+
+    # --- choices ---
+
+    def read_choices(self) -> None:
+        for row in self.sheet_rows(CHOICES, _CHOICE_ALIASES, {"label"}):
+            for header in row.filled:
+                key = _CHOICE_ALIASES.get(_snake(header.partition("::")[0]), header)
+                if key == "media" or header.startswith("media::"):
+                    message = "images, audio or video on choices are not supported"
+                    self.issue(row.number, CHOICES, "media", message)
+                elif header.startswith("kobo--"):
+                    message = f"the column '{header}' is a KoboToolbox-only feature"
+                    self.issue(row.number, CHOICES, header, message)
+            list_name = row.get("list_name")
+            if not list_name:
+                self.issue(row.number, CHOICES, "list_name", "a choice row needs a list_name")
+                continue
+            self.choice_rows.setdefault(list_name, []).append(row)
+
+    def build_choice_lists(self) -> dict[str, list[dict[str, Any]]]:
+        lists: dict[str, list[dict[str, Any]]] = {}
+        for list_name in sorted(self.used_lists):
+            choices = []
+            for row in self.choice_rows.get(list_name, []):
+                name = row.get("name")
+                if not re.match(CHOICE_NAME_PATTERN, name) or len(name) > 64:
+                    self.issue(
+                        row.number,
+                        CHOICES,
+                        "name",
+                        f"choice name {name!r} must be up to 64 letters, digits, '_', '.' or "
+                        "'-' (no spaces)",
+                    )
+                label = self.bilingual(row, CHOICES, "label", required=True)
+                choice: dict[str, Any] = {"name": name, "label": label}
+                columns = {k: v for k, v in row.cells.items() if _is_choice_column(k)}
+                if columns:  # what a choice_filter reads as bare names (`province = ${p}`)
+                    choice["filter"] = columns
+                choices.append(choice)
+            lists[list_name] = choices
+        return lists
+
+    # --- survey ---
+
+    def read_survey(self) -> list[Field]:
+        stack = [_Frame("survey", None, {})]
+        for row in self.sheet_rows(SURVEY, _SURVEY_ALIASES, _TRANSLATABLE):
+            before = len(self.issues)
+            self.refuse_columns(row)
+            kind = _words(row.get("type"))
+            if kind in _ENDS:
+                if len(stack) == 1 or stack[-1].kind != _ENDS[kind]:
+                    self.issue(row.number, SURVEY, kind, f"'{kind}' closes nothing open")
+                    continue
+                self.close(stack)
+                continue
+            if not kind:
+                self.issue(row.number, SURVEY, "type", "the row has no type")
+                continue
+            name = row.get("name")
+            if not self.check_name(row, name):
+                stack[-1].broken = True
+                continue
+            path = ".".join([*(f.spec["name"] for f in stack[1:]), name])
+            self.rows_by_path[path] = row.number
+            if kind.startswith(("begin loop", "begin_loop")):
+                self.issue(row.number, SURVEY, "loop", "loops are not supported; use a repeat")
+                stack.append(_Frame("loop", row, {"name": name}, broken=True))
+                continue
+            if kind in _CONTAINERS:
+                frame = _Frame(_CONTAINERS[kind], row, self.container(row, kind, name))
+                frame.broken = len(self.issues) > before  # reported: do not pile on
+                stack.append(frame)
+                continue
+            if kind in _DROPPED_TYPES:
+                self.dropped[name] = row.number
+                continue
+            spec = self.leaf(row, kind, name)
+            ok = spec is not None and len(self.issues) == before
+            built = self.build(row, spec) if spec is not None and ok else None
+            if built is None:
+                stack[-1].broken = True
+            else:
+                stack[-1].fields.append(built)
+        while len(stack) > 1:
+            frame = stack.pop()
+            self.issue(
+                frame.row.number if frame.row else None,
+                SURVEY,
+                f"begin {frame.kind}",
+                f"'begin {frame.kind}' {frame.spec['name']!r} is never closed",
+            )
+        if not stack[0].fields and not stack[0].broken:
+            self.issue(None, SURVEY, "survey", "the survey has no questions Homeward can keep")
+        return stack[0].fields
+
+    def close(self, stack: list[_Frame]) -> None:
+        frame = stack.pop()
+        parent = stack[-1]
+        if frame.broken or frame.row is None:
+            parent.broken = True
+            return
+        if not frame.fields:
+            self.issue(
+                frame.row.number,
+                SURVEY,
+                frame.kind,
+                f"the {frame.kind} {frame.spec['name']!r} has no questions",
+            )
+            parent.broken = True
+            return
+        built = self.build(frame.row, {**frame.spec, "fields": frame.fields})
+        if built is None:
+            parent.broken = True
+        else:
+            parent.fields.append(built)
+
+    def refuse_columns(self, row: _Row) -> None:
+        for header, value in row.filled.items():
+            base = header.partition("::")[0]
+            key = _SURVEY_ALIASES.get(_snake(base), _snake(base))
+            if header.startswith("$"):
+                continue  # KoboToolbox bookkeeping ($kuid, $autoname, $given_name …)
+            if header.startswith("kobo--"):
+                self.issue(
+                    row.number,
+                    SURVEY,
+                    header,
+                    f"the column '{header}' ({value!r}) is a KoboToolbox-only feature "
+                    "Homeward does not support",
+                )
+            elif header.startswith("media::") or key in _SURVEY_REFUSED:
+                reason = _SURVEY_REFUSED.get(key, _SURVEY_REFUSED["media"])
+                self.issue(row.number, SURVEY, header, reason)
+            elif key.startswith("sms_"):
+                self.issue(row.number, SURVEY, header, "SMS columns are not supported")
+
+    def check_name(self, row: _Row, name: str) -> bool:
+        if not name:
+            self.issue(row.number, SURVEY, "name", "the row has no name")
+            return False
+        if not re.match(NAME_PATTERN, name) or len(name) > 64:
+            self.issue(
+                row.number,
+                SURVEY,
+                "name",
+                f"name {name!r}: Homeward names are up to 64 letters, digits and underscores "
+                "(no '-' or '.'): they are keys of the record data",
+            )
+            return False
+        return True
+
+    def container(self, row: _Row, kind: str, name: str) -> dict[str, Any]:
+        native = _CONTAINERS[kind]
+        spec: dict[str, Any] = {"name": name, "type": native}
+        spec["label"] = self.bilingual(row, SURVEY, "label", required=True, what=f"a {native}")
+        self.common(row, spec, native)
+        count = row.get("repeat_count")
+        if count and native != "repeat":
+            self.issue(row.number, SURVEY, "repeat_count", "repeat_count applies to repeats only")
+        elif count:
+            if re.fullmatch(r"[0-9]+", count) and int(count) >= 1:
+                spec["min_count"] = spec["max_count"] = int(count)
+            else:
+                self.issue(
+                    row.number,
+                    SURVEY,
+                    "repeat_count",
+                    f"repeat_count {count!r}: only a fixed number (1 or more) maps, to exactly "
+                    "that many rows; a computed count is not supported",
+                )
+        for column in ("choice_filter", "default", "parameters", "calculation"):
+            if row.get(column):
+                self.issue(row.number, SURVEY, column, f"'{column}' does not apply to a {native}")
+        return spec
+
+    def leaf(self, row: _Row, kind: str, name: str) -> dict[str, Any] | None:
+        native, list_name = self.resolve_type(row, kind)
+        if native is None:
+            return None
+        spec: dict[str, Any] = {"name": name, "type": native}
+        if list_name is not None:
+            spec["choice_list"] = list_name
+            self.used_lists.add(list_name)
+        if native == "calculate":
+            label = self.bilingual(row, SURVEY, "label", required=False, quiet=True)
+        else:
+            label = self.bilingual(row, SURVEY, "label", required=True, what="a question")
+        if label is not None:
+            spec["label"] = label
+        if row.get("repeat_count"):
+            self.issue(row.number, SURVEY, "repeat_count", "repeat_count applies to repeats only")
+        self.common(row, spec, native)
+        if row.get("parameters"):
+            params = row.get("parameters")
+            why = (
+                "max-pixels and other image parameters have no place in the native schema yet"
+                if native == "photo"
+                else "parameters are not supported"
+            )
+            self.issue(row.number, SURVEY, "parameters", f"parameters {params!r}: {why}")
+        if kind in ("acknowledge", "q acknowledge", "add acknowledge prompt"):
+            own = spec.get("constraint")
+            spec["constraint"] = f"({_ACKNOWLEDGED}) and ({own})" if own else _ACKNOWLEDGED
+        filt = row.get("choice_filter")
+        if filt and list_name is None:
+            self.issue(row.number, SURVEY, "choice_filter", "choice_filter applies to selects only")
+        elif filt:
+            source = self.expression(row.number, SURVEY, "choice_filter", filt)
+            if source is not None:
+                spec["choice_filter"] = source
+        default = row.get("default")
+        if default:
+            value = self.default(row, native, default, list_name)
+            if value is not None:
+                spec["default"] = value
+        return spec
+
+    def resolve_type(self, row: _Row, kind: str) -> tuple[str | None, str | None]:
+        if kind in _SIMPLE_TYPES:
+            return _SIMPLE_TYPES[kind], None
+        select = _SELECT.match(kind)
+        if select and not _FROM_FILE.match(kind):
+            if select[3]:
+                self.issue(
+                    row.number,
+                    SURVEY,
+                    "or_other",
+                    "'or_other' is not supported: add an 'other' choice and a text question "
+                    "relevant when it is selected",
+                )
+                return None, None
+            one = select[1] in ("select_one", "select one", "select1")
+            return ("select_one" if one else "select_multiple"), select[2]
+        if _FROM_FILE.match(kind):
+            self.issue(
+                row.number,
+                SURVEY,
+                kind.split()[0],
+                "choices from an external file are not supported; put them on the choices sheet",
+            )
+            return None, None
+        first = kind.split()[0] if kind.split() else kind
+        if first in _REFUSED_TYPES:
+            self.issue(row.number, SURVEY, first, _REFUSED_TYPES[first])
+        else:
+            self.issue(row.number, SURVEY, kind, f"type {kind!r} has no Homeward equivalent")
+        return None, None
+
+    def common(self, row: _Row, spec: dict[str, Any], native: str) -> None:
+        """hint, required, relevant, constraint (+ message), calculation, read_only, appearance."""
+        hint = self.bilingual(row, SURVEY, "hint", required=False)
+        if hint is not None:
+            spec["hint"] = hint
+        message = self.bilingual(row, SURVEY, "constraint_message", required=False)
+        if message is not None:
+            spec["constraint_message"] = message
+        required = row.get("required")
+        if required:
+            if required.lower() in _YES:
+                spec["required"] = True
+            elif required.lower() not in _NO:
+                source = self.expression(row.number, SURVEY, "required", required)
+                if source is not None:
+                    spec["required"] = source
+        for column in ("relevant", "constraint", "calculation"):
+            if row.get(column):
+                source = self.expression(row.number, SURVEY, column, row.get(column))
+                if source is not None:
+                    spec[column] = source
+        read_only = row.get("read_only")
+        if read_only and read_only.lower() in _YES:
+            spec["read_only"] = True
+        elif read_only and read_only.lower() not in _NO:
+            self.issue(
+                row.number,
+                SURVEY,
+                "read_only",
+                f"read_only {read_only!r}: only yes or no maps (not an expression)",
+            )
+        appearance = row.get("appearance")
+        if appearance and "search(" in appearance.replace(" ", ""):
+            self.issue(row.number, SURVEY, "search()", _FUNCTION_HINTS["search"])
+        elif appearance and native == "photo" and "signature" in appearance.split():
+            spec["type"] = "signature"
+        elif appearance and native == "photo" and {"draw", "annotate"} & set(appearance.split()):
+            self.issue(
+                row.number,
+                SURVEY,
+                "appearance",
+                f"appearance {appearance!r}: drawing and annotating images is not supported",
+            )
+        elif appearance:
+            spec["appearance"] = appearance
+
+    def default(self, row: _Row, native: str, value: str, list_name: str | None) -> Any:
+        if _is_dynamic(value):
+            source = self.expression(row.number, SURVEY, "default", value)
+            return None if source is None else {"expression": source}
+        problem: str | None = None
+        result: Any = value
+        if native == "integer":
+            result = int(value) if re.fullmatch(r"-?[0-9]+", value) else None
+            problem = "a whole number" if result is None else None
+        elif native == "decimal":
+            try:
+                result = float(value)
+                problem = None if math.isfinite(result) else "a number"
+            except ValueError:
+                problem = "a number"
+        elif native == "date":
+            m = re.fullmatch(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?: 00:00:00)?", value)
+            result = m[1] if m else None
+            problem = None if m else "a date written YYYY-MM-DD"
+        elif native == "yes_no":
+            result = "yes" if value.lower() in ("ok", "yes") else None
+            problem = None if result else "OK (acknowledged)"
+        elif native in ("select_one", "select_multiple") and list_name is not None:
+            names = {r.get("name") for r in self.choice_rows.get(list_name, [])}
+            picked = value.split() if native == "select_multiple" else [value]
+            unknown = [p for p in picked if p not in names]
+            result = picked if native == "select_multiple" else value
+            problem = f"choice names of list {list_name!r} (not {unknown})" if unknown else None
+        elif native in ("geopoint", "photo", "signature", "note"):
+            problem = f"nothing: a static default does not apply to a {native}"
+        if problem is not None:
+            self.issue(row.number, SURVEY, "default", f"default {value!r} must be {problem}")
+            return None
+        return result
+
+    def expression(self, row: int | None, sheet: str, column: str, source: str) -> str | None:
+        """The expression if Homeward's language can evaluate it; otherwise an issue."""
+        for feature, message in _unsupported_constructs(source):
+            self.issue(row, sheet, feature, f"{column} {source!r}: {message}")
+            return None
+        try:
+            parse(source)
+            names = references(source)
+        except ExpressionError as exc:
+            self.issue(row, sheet, column, f"{column} {source!r} is not a valid expression: {exc}")
+            return None
+        self.expressions.extend((row, sheet, column, name) for name in sorted(names))
+        return source
+
+    def check_dropped_references(self) -> None:
+        for row, sheet, column, name in self.expressions:
+            if name in self.dropped:
+                self.issue(
+                    row,
+                    sheet,
+                    column,
+                    f"{column} refers to ${{{name}}}, a '{name}' metadata field (row "
+                    f"{self.dropped[name]}) that Homeward drops: it records captured_at, the "
+                    "device and the user with every change; use today() or now() instead",
+                )
+
+    def bilingual(
+        self,
+        row: _Row,
+        sheet: str,
+        column: str,
+        *,
+        required: bool,
+        what: str = "",
+        quiet: bool = False,
+    ) -> dict[str, str] | None:
+        texts = row.texts.get(column, {})
+        en, km = texts.get("en", ""), texts.get("km", "")
+        for shown in sorted(set(_SHOWN.findall(en)) | set(_SHOWN.findall(km))):
+            self.expressions.append((row.number, sheet, column, shown))
+        if en and km:
+            return {"en": en, "km": km}
+        if quiet or (not required and not en and not km):
+            return None
+        if not en and not km:
+            self.issue(
+                row.number,
+                sheet,
+                column,
+                f"{what or 'the row'} needs a {column} in English and Khmer",
+            )
+        else:
+            lang, header = (
+                ("Khmer", f"{column}::Khmer (km)") if en else ("English", f"{column}::English (en)")
+            )
+            self.issue(
+                row.number,
+                sheet,
+                column,
+                f"the {column} has no {lang} text (column {header}); Homeward forms are bilingual",
+            )
+        return None
+
+    def build(self, row: _Row, spec: dict[str, Any]) -> Field | None:
+        try:
+            return Field.model_validate(spec)
+        except ValidationError as exc:
+            for err in exc.errors():
+                self.issue(row.number, SURVEY, spec.get("type", "field"), _pydantic_message(err))
+            return None
+
+
+_LANG_NAMES = {"en": "English", "km": "Khmer"}
+_SHOWN = re.compile(r"\$\{([^}]*)\}")  # a value shown in a label or hint
+
+
+def _is_dynamic(value: str) -> bool:
+    """A default computed by an expression (`today()`, `${other}`) rather than a value."""
+    if "${" in value:
+        return True
+    calls = (m[1] for m in _CALL.finditer(_BLANKABLE.sub(" ", value)))
+    return any(name in FUNCTIONS or name in _FUNCTION_HINTS for name in calls)
+
+
+def _is_choice_column(key: str) -> bool:
+    """A choices column kept as a choice property: not list_name/name/media/bookkeeping."""
+    return key not in ("list_name", "name", "media") and not key.startswith(("$", "kobo--"))
+
+
+def _filled(row: Mapping[str, Any]) -> bool:
+    return any(str(v).strip() for v in row.values() if v is not None)
+
+
+def _form_id_from(filename: str) -> str:
+    stem = PurePath(filename or "").stem.lower()
+    return re.sub(r"[^a-z0-9]+", "_", stem).strip("_")
+
+
+def _pydantic_message(err: Mapping[str, Any]) -> str:
+    message = str(err.get("msg", "invalid"))
+    message = message.removeprefix("Value error, ")
+    where = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
+    return f"{where}: {message}" if where and "field '" not in message else message

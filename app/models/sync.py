@@ -1,0 +1,121 @@
+"""What sync keeps: every revision, the outcome of every change_id, open conflicts,
+the commit-ordered sequence counter, and content-addressed attachments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DDL, BigInteger, Boolean, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, JSONType, UTCDateTime, utcnow
+
+
+class RecordRevision(Base):
+    """One revision of one record; (record_id, rev) is unique, so no revision is written twice."""
+
+    __tablename__ = "record_revisions"
+    __table_args__ = (UniqueConstraint("record_id", "rev"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(36))
+    rev: Mapped[int] = mapped_column(Integer)
+    form_version: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    status: Mapped[str] = mapped_column(String(16))
+    change_id: Mapped[str | None] = mapped_column(String(36))
+    actor: Mapped[str | None] = mapped_column(String(64))
+    device_id: Mapped[str | None] = mapped_column(String(128))
+    captured_at: Mapped[str | None] = mapped_column(String(40))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SyncChange(Base):
+    """The first result of every processed change_id: a retry gets it back (``duplicate``)."""
+
+    __tablename__ = "sync_changes"
+
+    change_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(36))
+    digest: Mapped[str] = mapped_column(String(64))
+    result: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    actor: Mapped[str | None] = mapped_column(String(64))
+    device_id: Mapped[str | None] = mapped_column(String(128))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Conflict(Base):
+    """A field altered on the server and by a change, to different values: the server's value
+    stayed; the client's waits here for a supervisor."""
+
+    __tablename__ = "conflicts"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    rev: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(String(512))
+    server_value: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    client_value: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    change_id: Mapped[str] = mapped_column(String(36))
+    actor: Mapped[str | None] = mapped_column(String(64))
+    device_id: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_rev: Mapped[int | None] = mapped_column(Integer)
+
+
+class SyncCounter(Base):
+    """One row. Writers take it (UPDATE … RETURNING) right before writing records and hold its
+    lock until they commit, so sequence numbers become visible in commit order."""
+
+    __tablename__ = "sync_counter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class Attachment(Base):
+    """A file stored once under its SHA-256; ``size`` is known when complete."""
+
+    __tablename__ = "attachments"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str | None] = mapped_column(String(128))
+    uploaded_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RecordAttachment(Base):
+    """Which records name which attachments (for scope checks and the incomplete mark)."""
+
+    __tablename__ = "record_attachments"
+
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    present: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PlacementStep(Base):
+    """The placement chain of a recommendation: who moved it, when and why."""
+
+    __tablename__ = "placement_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(36), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    from_state: Mapped[str] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    comment: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# The counter's one row exists from the moment the table does (create_all in tests; the
+# migration inserts it explicitly).
+event.listen(
+    SyncCounter.__table__, "after_create", DDL("INSERT INTO sync_counter (id, value) VALUES (1, 0)")
+)

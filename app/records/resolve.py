@@ -1,0 +1,76 @@
+"""Resolve an open conflict: the chosen value becomes a new revision of the record."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from app.audit import record_audit
+from app.deps import Principal
+from app.errors import ApiError
+from app.forms.store import get_version, schema_of
+from app.forms.validate import validate_submission
+from app.models import RecordRevision
+from app.records import workflow
+from app.sync.merge import PathError, row_keys_for, with_value
+
+CAMBODIA = ZoneInfo("Asia/Phnom_Penh")
+
+
+def resolve_conflict(
+    session: Session,
+    principal: Principal,
+    *,
+    record_id: str,
+    conflict_id: str,
+    value: Any,
+    now: datetime,
+) -> None:
+    record = workflow._locked_record(session, principal, record_id)
+    conflict = workflow.open_conflict(session, record_id, conflict_id)
+    form = get_version(session, record.form_id, record.form_version)
+    if form is None:
+        raise ApiError("conflict", "The record's form version is no longer available.")
+    schema = schema_of(form)
+    try:
+        data = with_value(record.data, conflict.path, value, row_keys=row_keys_for(schema.fields))
+    except PathError as exc:
+        raise ApiError("conflict", "The conflict's field no longer exists in the record.") from exc
+    result = validate_submission(schema, data, today=now.astimezone(CAMBODIA).date(), now=now)
+    if result.errors:
+        raise ApiError(
+            "validation_error",
+            "The chosen value does not fit the form.",
+            details=[issue.as_detail() for issue in result.errors],
+        )
+    rev = record.rev + 1
+    session.add(
+        RecordRevision(
+            record_id=record_id,
+            rev=rev,
+            form_version=record.form_version,
+            data=result.data,
+            status="resolved",
+            change_id=str(uuid.uuid4()),
+            actor=principal.username,
+            device_id=principal.device_id,
+            received_at=now,
+        )
+    )
+    record.data, record.rev = result.data, rev
+    record.flags = [issue.as_detail() for issue in result.flags]
+    record.seq, record.updated_at = session.info["seq"], now
+    conflict.resolved_at, conflict.resolved_by, conflict.resolved_rev = now, principal.username, rev
+    record_audit(
+        session,
+        action="conflict.resolve",
+        actor=principal.username,
+        device_id=principal.device_id,
+        target_type="record",
+        target_id=record_id,
+        details={"conflict_id": conflict_id, "path": conflict.path, "rev": rev},
+    )

@@ -1,0 +1,180 @@
+"""Review, placement and conflict resolution: each a state change on a record in scope.
+
+Every step bumps the record's sync sequence, so devices see it on their next pull, and
+writes an audit line. The caller commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit import record_audit
+from app.auth.roles import may
+from app.deps import Principal
+from app.errors import ApiError
+from app.models import Conflict, PlacementStep, Record, RecordRevision
+from app.sync.sequence import next_seq
+
+REVIEW_STATES = {"approve": "approved", "return": "returned", "reject": "rejected"}
+
+# action -> (state it starts from, state it leads to)
+PLACEMENT_STEPS: dict[str, dict[str, str]] = {
+    "authorize": {"recommended": "authorized"},
+    "certify": {"authorized": "certified"},
+    "decline": {"recommended": "declined", "authorized": "declined"},
+}
+# who may take each step from each state (DOMAIN.md: CCWC recommends, DoSVY authorises,
+# MoSVY certifies; each may decline at their own step)
+PLACEMENT_ROLES: dict[tuple[str, str], str] = {
+    ("authorize", "recommended"): "dosvy_supervisor",
+    ("certify", "authorized"): "mosvy",
+    ("decline", "recommended"): "dosvy_supervisor",
+    ("decline", "authorized"): "mosvy",
+}
+
+
+def _locked_record(session: Session, principal: Principal, record_id: str) -> Record:
+    """Take the sequence first (it serialises writers), then read the record in scope."""
+    session.info["seq"] = next_seq(session)
+    record = session.scalar(
+        select(Record).where(Record.record_id == record_id, principal.scope.filter(Record))
+    )
+    if record is None:
+        raise ApiError("not_found", "No such record.")
+    return record
+
+
+def review_record(
+    session: Session,
+    principal: Principal,
+    *,
+    record_id: str,
+    action: str,
+    comment: str | None,
+    now: datetime,
+) -> Record:
+    record = _locked_record(session, principal, record_id)
+    if record.review_state != "received":
+        raise ApiError(
+            "invalid_transition",
+            f"Only a received record can be reviewed; this one is {record.review_state}.",
+        )
+    if action in {"return", "reject"} and not (comment and comment.strip()):
+        raise ApiError(
+            "validation_error",
+            "Say why: a comment is required to return or reject.",
+            details=[{"path": "comment", "code": "required", "message": "A comment is required."}],
+        )
+    record.review_state = REVIEW_STATES[action]
+    record.review_comment = comment
+    record.seq = session.info["seq"]
+    record.updated_at = now
+    record_audit(
+        session,
+        action=f"review.{action}",
+        actor=principal.username,
+        device_id=principal.device_id,
+        target_type="record",
+        target_id=record_id,
+        details={"rev": record.rev, "comment": comment},
+    )
+    return record
+
+
+def step_placement(
+    session: Session,
+    principal: Principal,
+    *,
+    record_id: str,
+    action: str,
+    comment: str | None,
+    now: datetime,
+) -> Record:
+    record = _locked_record(session, principal, record_id)
+    state = record.placement_state
+    if record.form_id != "placement_recommendation" or state is None:
+        raise ApiError("invalid_transition", "This record is not a placement recommendation.")
+    target = PLACEMENT_STEPS[action].get(state)
+    if target is None:
+        raise ApiError("invalid_transition", f"A placement that is {state} cannot be {action}d.")
+    role = PLACEMENT_ROLES[(action, state)]
+    if principal.role != role or not may(principal.role, f"placement.{action}"):
+        raise ApiError("forbidden", f"Only {role} may {action} a placement that is {state}.")
+    session.add(
+        PlacementStep(
+            record_id=record_id,
+            action=action,
+            from_state=state,
+            to_state=target,
+            actor=principal.username,
+            role=principal.role,
+            comment=comment,
+            at=now,
+        )
+    )
+    record.placement_state = target
+    record.seq = session.info["seq"]
+    record.updated_at = now
+    record_audit(
+        session,
+        action=f"placement.{action}",
+        actor=principal.username,
+        device_id=principal.device_id,
+        target_type="record",
+        target_id=record_id,
+        details={"from": state, "to": target, "comment": comment},
+    )
+    return record
+
+
+def placement_history(session: Session, record_id: str) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(PlacementStep).where(PlacementStep.record_id == record_id).order_by(PlacementStep.id)
+    ).all()
+    return [
+        {
+            "action": r.action,
+            "from": r.from_state,
+            "to": r.to_state,
+            "by": r.actor,
+            "role": r.role,
+            "comment": r.comment,
+            "at": r.at.isoformat(),
+        }
+        for r in rows
+    ]
+
+
+def revision_history(session: Session, record_id: str) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(RecordRevision)
+        .where(RecordRevision.record_id == record_id)
+        .order_by(RecordRevision.rev)
+    ).all()
+    return [
+        {
+            "rev": r.rev,
+            "form_version": r.form_version,
+            "status": r.status,
+            "data": r.data,
+            "change_id": r.change_id,
+            "by": r.actor,
+            "device_id": r.device_id,
+            "captured_at": r.captured_at,
+            "received_at": r.received_at.isoformat(),
+        }
+        for r in rows
+    ]
+
+
+def open_conflict(session: Session, record_id: str, conflict_id: str) -> Conflict:
+    conflict = session.get(Conflict, conflict_id)
+    if conflict is None or conflict.record_id != record_id:
+        raise ApiError("not_found", "No such conflict on this record.")
+    if conflict.resolved_at is not None:
+        raise ApiError("invalid_transition", "This conflict is already resolved.")
+    return conflict

@@ -1,0 +1,531 @@
+"""Push: turn a batch of changes into results, storing each accepted change exactly once.
+
+The steps, in order:
+1. parse each change on its own (a malformed one is ``rejected``, the others go on);
+2. validate each change's own data against the form version it names, outside any lock
+   (CPU work; references are looked up in the caller's scope);
+3. take the sync sequence (``next_seq``: from here on, writers are serialised), read the
+   current records, the earlier results of these change_ids and the base revisions;
+4. decide every change with ``app.sync.decide.decide`` (pure), one after the other so that two
+   changes to one record in one batch build on each other; data that a merge produced is
+   validated again;
+5. write every accepted change in bulk (record, revision, change result, conflicts,
+   attachment links, audit line) and commit once.
+
+Each change is all-or-nothing: a rejected change writes nothing; the accepted ones commit
+together. A unique constraint on ``sync_changes.change_id`` and on ``(record_id, rev)`` backs
+up the decision: if a concurrent retry of the same changes wins the race, the batch is
+rolled back and decided again, and its changes come back ``duplicate``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+from sqlalchemy import Table, insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.auth.scope import location_columns, record_location
+from app.deps import Principal
+from app.forms.schema import FormSchema
+from app.forms.store import get_version, schema_of
+from app.forms.validate import ValidationResult, validate_submission
+from app.models import AuditEntry, Conflict, Record, RecordAttachment, RecordRevision, SyncChange
+from app.sync import queries
+from app.sync.decide import ChangeIn, CurrentRecord, Decision, EarlierResult, change_digest, decide
+from app.sync.merge import row_keys_for
+from app.sync.schemas import ChangeModel
+from app.sync.sequence import next_seq
+
+CAMBODIA = ZoneInfo("Asia/Phnom_Penh")
+MAX_ATTEMPTS = 3
+
+
+def _error(
+    code: str, message: str, path: str = "", message_km: str | None = None
+) -> dict[str, Any]:
+    detail: dict[str, Any] = {"path": path, "code": code, "message": message}
+    if message_km:
+        detail["message_km"] = message_km
+    return detail
+
+
+def _rejected(
+    change_id: str | None, record_id: str | None, errors: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "change_id": change_id,
+        "record_id": record_id,
+        "status": "rejected",
+        "rev": None,
+        "errors": errors,
+        "conflicts": [],
+    }
+
+
+@dataclass
+class _Prepared:
+    """A change that parsed, with its form and the validation of its own data."""
+
+    index: int
+    change: ChangeIn
+    digest: str
+    schema: FormSchema
+    validation: ValidationResult
+
+
+@dataclass
+class _Writes:
+    new_records: list[dict[str, Any]] = field(default_factory=list)
+    updated_records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    revisions: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Forms:
+    """Form versions used by one push, each read once."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.cache: dict[tuple[str, str], FormSchema | None] = {}
+
+    def get(self, form_id: str, version: str) -> FormSchema | None:
+        key = (form_id, version)
+        if key not in self.cache:
+            row = get_version(self.session, form_id, version)
+            self.cache[key] = schema_of(row) if row is not None and row.published else None
+        return self.cache[key]
+
+
+Found = dict[str, Any]
+
+
+def _lookup_factory(
+    session: Session, principal: Principal, batch: dict[str, Found]
+) -> Callable[[str, str], Found | None]:
+    """lookup_record for the validator: records earlier in this batch first, then the
+    caller's scope. Returns ``{"form_id", "data", "location"}`` or None (missing or out of
+    scope look the same)."""
+    memo: dict[str, Found | None] = {}
+
+    def lookup(form_id: str, record_id: str) -> Found | None:
+        if record_id in batch:
+            found: Found | None = batch[record_id]
+        else:
+            if record_id not in memo:
+                row = queries.scoped_record(session, scope=principal.scope, record_id=record_id)
+                memo[record_id] = (
+                    None
+                    if row is None
+                    else {
+                        "form_id": row.form_id,
+                        "data": row.data,
+                        "location": record_location(row),
+                    }
+                )
+            found = memo[record_id]
+        if found is None or found["form_id"] != form_id:
+            return None
+        return found
+
+    return lookup
+
+
+def _today(now: datetime) -> date:
+    return now.astimezone(CAMBODIA).date()
+
+
+def _prepare(
+    session: Session,
+    principal: Principal,
+    raw_changes: list[Any],
+    now: datetime,
+    results: list[dict[str, Any] | None],
+) -> list[_Prepared]:
+    forms = _Forms(session)
+    parsed: list[tuple[int, ChangeModel]] = []
+    for index, raw in enumerate(raw_changes):
+        try:
+            parsed.append((index, ChangeModel.model_validate(raw)))
+        except ValidationError as exc:
+            given = raw if isinstance(raw, dict) else {}
+            results[index] = _rejected(
+                str(given.get("change_id")) if given.get("change_id") else None,
+                str(given.get("record_id")) if given.get("record_id") else None,
+                [
+                    _error("invalid_change", str(err["msg"]), ".".join(str(p) for p in err["loc"]))
+                    for err in exc.errors()
+                ],
+            )
+    batch: dict[str, Found] = {}
+    lookup = _lookup_factory(session, principal, batch)
+    prepared = []
+    for index, model in parsed:
+        change = ChangeIn(
+            change_id=str(model.change_id),
+            record_id=str(model.record_id),
+            form_id=model.form_id,
+            form_version=model.form_version,
+            base_rev=model.base_rev,
+            data=model.data,
+            attachments=tuple(model.attachments),
+            captured_at=model.captured_at.isoformat() if model.captured_at else None,
+        )
+        schema = forms.get(model.form_id, model.form_version)
+        if schema is None:
+            results[index] = _rejected(
+                change.change_id,
+                change.record_id,
+                [
+                    _error(
+                        "unknown_form_version",
+                        f"Form {model.form_id} version {model.form_version} is not published here.",
+                    )
+                ],
+            )
+            continue
+        if principal.role not in schema.roles:
+            results[index] = _rejected(
+                change.change_id,
+                change.record_id,
+                [
+                    _error(
+                        "form_not_allowed",
+                        f"Your role ({principal.role}) does not fill {model.form_id}.",
+                    )
+                ],
+            )
+            continue
+        validation = validate_submission(
+            schema, model.data, today=_today(now), now=now, lookup_record=lookup
+        )
+        prepared.append(_Prepared(index, change, change_digest(change), schema, validation))
+        if validation.ok:
+            batch[change.record_id] = {
+                "form_id": change.form_id,
+                "data": validation.data,
+                "location": validation.location or principal.scope.code,
+            }
+    return prepared
+
+
+def _validate_again(
+    session: Session, principal: Principal, item: _Prepared, data: dict[str, Any], now: datetime
+) -> ValidationResult:
+    lookup = _lookup_factory(session, principal, {})
+    return validate_submission(item.schema, data, today=_today(now), now=now, lookup_record=lookup)
+
+
+def _scope_errors(
+    principal: Principal, validation: ValidationResult, schema: FormSchema
+) -> list[dict[str, Any]]:
+    location = validation.location
+    if location is None and schema.location_field is None:
+        return []
+    if not principal.scope.covers(location):
+        return [
+            _error(
+                "out_of_scope",
+                "This record's location is outside your scope.",
+                schema.location_field or "",
+            )
+        ]
+    return []
+
+
+def push_changes(
+    session: Session,
+    principal: Principal,
+    *,
+    device_id: str,
+    raw_changes: list[Any],
+) -> list[dict[str, Any]]:
+    """Results, one per change, in order. Commits."""
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            return _push_once(session, principal, device_id=device_id, raw_changes=raw_changes)
+        except IntegrityError:
+            session.rollback()
+            if attempt == MAX_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _push_once(
+    session: Session,
+    principal: Principal,
+    *,
+    device_id: str,
+    raw_changes: list[Any],
+) -> list[dict[str, Any]]:
+    now = datetime.now(UTC)
+    results: list[dict[str, Any] | None] = [None] * len(raw_changes)
+    prepared = _prepare(session, principal, raw_changes, now, results)
+    session.rollback()  # end the read snapshot before taking the write lock (SQLite WAL)
+    if not prepared:
+        return [r for r in results if r is not None]
+
+    seq = next_seq(session)
+    earlier = queries.earlier_changes(session, (p.change.change_id for p in prepared))
+    stored = queries.records_by_id(session, (p.change.record_id for p in prepared))
+    bases = queries.revision_data(
+        session,
+        (
+            (p.change.record_id, p.change.base_rev)
+            for p in prepared
+            if p.change.base_rev is not None
+            and p.change.record_id in stored
+            and stored[p.change.record_id].rev != p.change.base_rev
+        ),
+    )
+    current: dict[str, CurrentRecord] = {
+        rid: CurrentRecord(record_id=rid, form_id=row.form_id, rev=row.rev, data=row.data)
+        for rid, row in stored.items()
+    }
+    # data by (record, rev) for revisions this batch may name as base: the stored current
+    # ones, and every one the batch itself creates
+    in_batch_data = {(rid, row.rev): row.data for rid, row in stored.items()}
+    seen_ids: dict[str, dict[str, Any]] = {}
+    writes = _Writes()
+
+    for item in prepared:
+        change = item.change
+        row = stored.get(change.record_id)
+        if row is not None and not principal.scope.covers(record_location(row)):
+            results[item.index] = _rejected(
+                change.change_id,
+                change.record_id,
+                [_error("out_of_scope", "This record is outside your scope.")],
+            )
+            continue
+        earlier_result = _earlier(earlier.get(change.change_id), seen_ids.get(change.change_id))
+        base_data = None
+        if change.base_rev is not None:
+            base_data = in_batch_data.get(
+                (change.record_id, change.base_rev), bases.get((change.record_id, change.base_rev))
+            )
+        decision = decide(
+            change,
+            current.get(change.record_id),
+            base_data,
+            earlier_result,
+            row_keys=row_keys_for(item.schema.fields),
+        )
+        if decision.status == "duplicate":
+            results[item.index] = {**(decision.previous or {}), "status": "duplicate"}
+            continue
+        if decision.status == "rejected":
+            results[item.index] = _rejected(change.change_id, change.record_id, decision.errors)
+            continue
+        validation = item.validation
+        if decision.data != change.data:
+            validation = _validate_again(session, principal, item, decision.data or {}, now)
+        errors = [issue.as_detail() for issue in validation.errors]
+        errors += _scope_errors(principal, validation, item.schema)
+        if errors:
+            results[item.index] = _rejected(change.change_id, change.record_id, errors)
+            continue
+        result = _accept(
+            item, decision, validation, row, current, principal, device_id, seq, now, writes
+        )
+        results[item.index] = result
+        seen_ids[change.change_id] = {"digest": item.digest, "result": result}
+        assert decision.rev is not None
+        in_batch_data[(change.record_id, decision.rev)] = validation.data
+
+    _write(session, writes)
+    session.commit()
+    return [r if r is not None else _rejected(None, None, []) for r in results]
+
+
+def _earlier(stored: SyncChange | None, in_batch: dict[str, Any] | None) -> EarlierResult | None:
+    if stored is not None:
+        return EarlierResult(digest=stored.digest, result=stored.result)
+    if in_batch is not None:
+        return EarlierResult(digest=in_batch["digest"], result=in_batch["result"])
+    return None
+
+
+def _accept(
+    item: _Prepared,
+    decision: Decision,
+    validation: ValidationResult,
+    row: Record | None,
+    current: dict[str, CurrentRecord],
+    principal: Principal,
+    device_id: str,
+    seq: int,
+    now: datetime,
+    writes: _Writes,
+) -> dict[str, Any]:
+    change = item.change
+    assert decision.rev is not None
+    data = validation.data
+    rev = decision.rev
+    conflicts: list[dict[str, Any]] = []
+    for clash in decision.clashes:
+        conflict_id = str(uuid.uuid4())
+        conflicts.append({"conflict_id": conflict_id, **clash.as_dict()})
+        writes.conflicts.append(
+            {
+                "id": conflict_id,
+                "record_id": change.record_id,
+                "rev": rev,
+                "path": clash.path,
+                "server_value": clash.server_value,
+                "client_value": clash.client_value,
+                "change_id": change.change_id,
+                "actor": principal.username,
+                "device_id": device_id,
+                "created_at": now,
+            }
+        )
+    result = {
+        "change_id": change.change_id,
+        "record_id": change.record_id,
+        "status": decision.status,
+        "rev": rev,
+        "errors": [],
+        "conflicts": conflicts,
+    }
+    writes.changes.append(
+        {
+            "change_id": change.change_id,
+            "record_id": change.record_id,
+            "digest": item.digest,
+            "result": result,
+            "actor": principal.username,
+            "device_id": device_id,
+            "received_at": now,
+        }
+    )
+    if not decision.new_revision:
+        return result  # a merge that changed nothing: only the change's result is kept
+    flags = [issue.as_detail() for issue in validation.flags]
+    attachments = sorted(set(validation.attachments) | set(change.attachments))
+    values = {
+        "form_version": change.form_version,
+        "rev": rev,
+        "data": data,
+        "seq": seq,
+        "updated_at": now,
+        "review_state": "received",
+        "review_comment": None,
+        "flags": flags,
+        "incomplete": bool(attachments),  # settled in _write
+        **location_columns(validation.location or _creator_location(principal)),
+    }
+    pending_new = next((r for r in writes.new_records if r["record_id"] == change.record_id), None)
+    if row is None and pending_new is None:
+        placement = "recommended" if change.form_id == "placement_recommendation" else None
+        writes.new_records.append(
+            {
+                "record_id": change.record_id,
+                "form_id": change.form_id,
+                "created_by": principal.username,
+                "created_at": now,
+                "placement_state": placement,
+                **values,
+            }
+        )
+    elif pending_new is not None:
+        pending_new.update(values)
+    else:
+        writes.updated_records[change.record_id] = {"b_record_id": change.record_id, **values}
+    writes.revisions.append(
+        {
+            "record_id": change.record_id,
+            "rev": rev,
+            "form_version": change.form_version,
+            "data": data,
+            "status": decision.status,
+            "change_id": change.change_id,
+            "actor": principal.username,
+            "device_id": device_id,
+            "captured_at": change.captured_at,
+            "received_at": now,
+        }
+    )
+    writes.links.extend({"record_id": change.record_id, "sha256": sha} for sha in attachments)
+    writes.audit.append(
+        {
+            "at": now,
+            "actor": principal.username,
+            "device_id": device_id,
+            "action": f"sync.{decision.status}",
+            "target_type": "record",
+            "target_id": change.record_id,
+            "details": {
+                "change_id": change.change_id,
+                "rev": rev,
+                "form": f"{change.form_id}@{change.form_version}",
+                "conflicts": len(conflicts),
+            },
+        }
+    )
+    current[change.record_id] = CurrentRecord(
+        record_id=change.record_id, form_id=change.form_id, rev=rev, data=data
+    )
+    return result
+
+
+def _creator_location(principal: Principal) -> str | None:
+    return principal.scope.code
+
+
+def _write(session: Session, writes: _Writes) -> None:
+    records = cast(Table, Record.__table__)
+    if writes.links:
+        present = queries.present_attachments(session, (link["sha256"] for link in writes.links))
+        missing_by_record: dict[str, bool] = {}
+        for link in writes.links:
+            link["present"] = link["sha256"] in present
+            missing_by_record[link["record_id"]] = (
+                missing_by_record.get(link["record_id"], False) or not link["present"]
+            )
+        for values in writes.new_records:
+            values["incomplete"] = missing_by_record.get(values["record_id"], False)
+        for values in writes.updated_records.values():
+            values["incomplete"] = missing_by_record.get(values["b_record_id"], False)
+        _replace_links(session, writes.links)
+    if writes.new_records:
+        session.execute(insert(records), writes.new_records)
+    if writes.updated_records:
+        from sqlalchemy import bindparam
+
+        rows = list(writes.updated_records.values())
+        columns = [k for k in rows[0] if k != "b_record_id"]
+        session.execute(
+            update(records)
+            .where(records.c.record_id == bindparam("b_record_id"))
+            .values({c: bindparam(c) for c in columns}),
+            rows,
+        )
+    for model, rows_ in (
+        (RecordRevision, writes.revisions),
+        (SyncChange, writes.changes),
+        (Conflict, writes.conflicts),
+        (AuditEntry, writes.audit),
+    ):
+        if rows_:
+            session.execute(insert(cast(Table, model.__table__)), rows_)
+
+
+def _replace_links(session: Session, links: list[dict[str, Any]]) -> None:
+    from sqlalchemy import delete
+
+    table = cast(Table, RecordAttachment.__table__)
+    unique = {(link["record_id"], link["sha256"]): link for link in links}
+    record_ids = {rid for rid, _ in unique}
+    session.execute(delete(table).where(table.c.record_id.in_(record_ids)))
+    session.execute(insert(table), list(unique.values()))

@@ -1,0 +1,80 @@
+"""SQL for sync, always within the caller's scope; no commits (the caller owns them)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from app.auth.scope import Scope
+from app.models import Attachment, Conflict, Record, RecordRevision, SyncChange
+
+
+def earlier_changes(session: Session, change_ids: Iterable[str]) -> dict[str, SyncChange]:
+    ids = list(set(change_ids))
+    if not ids:
+        return {}
+    rows = session.scalars(select(SyncChange).where(SyncChange.change_id.in_(ids))).all()
+    return {row.change_id: row for row in rows}
+
+
+def records_by_id(session: Session, record_ids: Iterable[str]) -> dict[str, Record]:
+    """Records by id, whatever their scope (the caller decides what an outsider may learn)."""
+    ids = list(set(record_ids))
+    if not ids:
+        return {}
+    rows = session.scalars(select(Record).where(Record.record_id.in_(ids))).all()
+    return {row.record_id: row for row in rows}
+
+
+def revision_data(
+    session: Session, wanted: Iterable[tuple[str, int]]
+) -> dict[tuple[str, int], Any]:
+    pairs = list(set(wanted))
+    if not pairs:
+        return {}
+    rows = session.execute(
+        select(RecordRevision.record_id, RecordRevision.rev, RecordRevision.data).where(
+            tuple_(RecordRevision.record_id, RecordRevision.rev).in_(pairs)
+        )
+    ).all()
+    return {(r.record_id, r.rev): r.data for r in rows}
+
+
+def present_attachments(session: Session, hashes: Iterable[str]) -> set[str]:
+    wanted = list(set(hashes))
+    if not wanted:
+        return set()
+    return set(session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(wanted))))
+
+
+def scoped_record(session: Session, *, scope: Scope, record_id: str) -> Record | None:
+    return session.scalar(select(Record).where(Record.record_id == record_id, scope.filter(Record)))
+
+
+def page_of_records(
+    session: Session, *, scope: Scope, after: tuple[int, str], limit: int
+) -> Sequence[Record]:
+    return session.scalars(
+        select(Record)
+        .where(scope.filter(Record), tuple_(Record.seq, Record.record_id) > tuple_(*after))
+        .order_by(Record.seq, Record.record_id)
+        .limit(limit)
+    ).all()
+
+
+def open_conflicts(session: Session, record_ids: Iterable[str]) -> dict[str, list[Conflict]]:
+    ids = list(set(record_ids))
+    found: dict[str, list[Conflict]] = {}
+    if not ids:
+        return found
+    rows = session.scalars(
+        select(Conflict)
+        .where(Conflict.record_id.in_(ids), Conflict.resolved_at.is_(None))
+        .order_by(Conflict.created_at, Conflict.id)
+    ).all()
+    for row in rows:
+        found.setdefault(row.record_id, []).append(row)
+    return found

@@ -1,0 +1,90 @@
+"""/api/v1/sync: push and pull."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from app.deps import Principal, SessionDep, require
+from app.errors import ApiError
+from app.responses import json_response
+from app.settings import get_settings
+from app.sync.body import read_body
+from app.sync.cursor import InvalidCursor
+from app.sync.pull import DEFAULT_LIMIT, MAX_LIMIT, pull_page
+from app.sync.push import push_changes
+from app.sync.schemas import PullOut, PushIn, PushOut
+
+router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
+
+
+@router.post(
+    "/push",
+    response_model=PushOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": PushIn.model_json_schema()}},
+        }
+    },
+)
+async def push(
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require("sync.push"))],
+) -> Response:
+    settings = get_settings()
+    raw = await read_body(request, limit=settings.max_body_bytes)
+    try:
+        parsed = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(
+            "validation_error",
+            "The body is not JSON.",
+            details=[{"path": "", "code": "json_invalid", "message": str(exc)}],
+        ) from exc
+    if (
+        isinstance(parsed, dict)
+        and isinstance(parsed.get("changes"), list)
+        and len(parsed["changes"]) > settings.max_changes_per_push
+    ):
+        raise ApiError(
+            "too_many_changes",
+            f"A push may carry at most "
+            f"{settings.max_changes_per_push} changes; send the rest in another push.",
+        )
+    try:
+        body = PushIn.model_validate(parsed)
+    except ValidationError as exc:
+        raise ApiError(
+            "validation_error",
+            "The push is not valid.",
+            details=[
+                {"path": ".".join(str(p) for p in e["loc"]), "code": e["type"], "message": e["msg"]}
+                for e in exc.errors()
+            ],
+        ) from exc
+    results = await run_in_threadpool(
+        push_changes, session, principal, device_id=body.device_id, raw_changes=body.changes
+    )
+    return json_response({"results": results, "server_time": datetime.now(UTC).isoformat()})
+
+
+@router.get("/pull", response_model=PullOut)
+def pull(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require("sync.pull"))],
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Response:
+    try:
+        page = pull_page(session, scope=principal.scope, cursor=cursor, limit=limit)
+    except InvalidCursor as exc:
+        raise ApiError("invalid_cursor", str(exc)) from exc
+    return json_response(page)

@@ -1,0 +1,24 @@
+"""The commit-ordered sync sequence.
+
+Every transaction that changes what a pull shows (a push, a review, a placement step, a
+resolution, a data load) takes the next value with ``UPDATE sync_counter … RETURNING`` right
+before it writes the records, and stamps them with it. The UPDATE locks the counter's row
+until the transaction ends, so a second writer waits there and gets a larger value only
+after the first has committed: sequence values become visible in increasing order, and a
+reader paging with ``(seq, record_id) > cursor`` can never pass over a record that commits
+later with a smaller value (the classic hole of ``WHERE seq > cursor``). SQLite serialises
+writers anyway; on PostgreSQL the row lock does it. The cost: writers serialise for the
+short tail of their transaction (the bulk writes and the commit), never for validation.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+
+def next_seq(session: Session) -> int:
+    value = session.execute(
+        text("UPDATE sync_counter SET value = value + 1 WHERE id = 1 RETURNING value")
+    ).scalar_one()
+    return int(value)
