@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -96,6 +97,30 @@ def create_user_command(
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {name} ({role}, scope {scope or 'national'})")
+
+
+@main.command("import-xlsform")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--publish", is_flag=True, help="Publish the version at once (else a draft).")
+def import_xlsform_command(file: Path, publish: bool) -> None:
+    """Import an XLSForm workbook (.xlsx or .xls) as a native form version."""
+    from app.db import session_scope
+    from app.forms.store import VersionExists, save_version
+    from app.forms.xlsform import XLSFormError, import_xlsform
+
+    try:
+        schema = import_xlsform(file.read_bytes(), file.name)
+    except XLSFormError as exc:
+        lines = [f"  {d.get('sheet') or '-'} row {d.get('row') or '-'} "
+                 f"[{d.get('feature')}]: {d.get('message')}" for d in exc.details()]
+        raise click.ClickException("the XLSForm cannot be imported:\n" + "\n".join(lines)) from exc
+    try:
+        with session_scope() as session:
+            result = save_version(session, schema, publish=publish, actor="cli")
+    except VersionExists as exc:
+        raise click.ClickException(f"{exc}: publish it under a new version") from exc
+    state = "published" if publish else "stored as a draft"
+    click.echo(f"{result.form_id} version {result.version} {state} ({result.hash})")
 
 
 def _safe_url() -> str:
