@@ -111,8 +111,11 @@ def import_xlsform_command(file: Path, publish: bool) -> None:
     try:
         schema = import_xlsform(file.read_bytes(), file.name)
     except XLSFormError as exc:
-        lines = [f"  {d.get('sheet') or '-'} row {d.get('row') or '-'} "
-                 f"[{d.get('feature')}]: {d.get('message')}" for d in exc.details()]
+        lines = [
+            f"  {d.get('sheet') or '-'} row {d.get('row') or '-'} "
+            f"[{d.get('feature')}]: {d.get('message')}"
+            for d in exc.details()
+        ]
         raise click.ClickException("the XLSForm cannot be imported:\n" + "\n".join(lines)) from exc
     try:
         with session_scope() as session:

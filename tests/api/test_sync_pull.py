@@ -10,8 +10,9 @@ from tests.api.helpers import assert_error, auth_headers
 from tests.api.sync_helpers import change, demo_institution, inspection_data, placement_data, push
 
 
-def _pull_all(client: TestClient, headers: dict[str, str], cursor: str | None = None,
-              limit: int = 1000) -> tuple[list[dict[str, Any]], str]:
+def _pull_all(
+    client: TestClient, headers: dict[str, str], cursor: str | None = None, limit: int = 1000
+) -> tuple[list[dict[str, Any]], str]:
     records: list[dict[str, Any]] = []
     for _ in range(1000):
         params: dict[str, Any] = {"limit": limit}
@@ -32,8 +33,16 @@ def test_pull_pages_through_exactly_the_callers_scope(demo_client: TestClient) -
     ids = [r["record_id"] for r in records]
     assert len(ids) == len(set(ids))  # never twice in one pass
     for record in records:
-        assert set(record) >= {"record_id", "form_id", "form_version", "rev", "data", "review",
-                               "open_conflicts", "updated_at"}
+        assert set(record) >= {
+            "record_id",
+            "form_id",
+            "form_version",
+            "rev",
+            "data",
+            "review",
+            "open_conflicts",
+            "updated_at",
+        }
     communes = {r["data"].get("commune") for r in records if r["form_id"] == "institution"}
     assert communes == {"120101"}
     again, _ = _pull_all(demo_client, headers, cursor=cursor)
@@ -52,12 +61,21 @@ def test_pull_from_a_cursor_returns_only_what_changed_since(demo_client: TestCli
 
 def test_a_bad_cursor_or_limit_is_a_clear_error(demo_client: TestClient) -> None:
     headers = auth_headers(demo_client, "inspector.sr")
-    assert_error(demo_client.get("/api/v1/sync/pull", params={"cursor": "!!nonsense"},
-                                 headers=headers), 400, "invalid_cursor")
-    assert_error(demo_client.get("/api/v1/sync/pull", params={"limit": 0}, headers=headers),
-                 422, "validation_error")
-    assert_error(demo_client.get("/api/v1/sync/pull", params={"limit": 99999}, headers=headers),
-                 422, "validation_error")
+    assert_error(
+        demo_client.get("/api/v1/sync/pull", params={"cursor": "!!nonsense"}, headers=headers),
+        400,
+        "invalid_cursor",
+    )
+    assert_error(
+        demo_client.get("/api/v1/sync/pull", params={"limit": 0}, headers=headers),
+        422,
+        "validation_error",
+    )
+    assert_error(
+        demo_client.get("/api/v1/sync/pull", params={"limit": 99999}, headers=headers),
+        422,
+        "validation_error",
+    )
 
 
 def test_pull_is_sent_gzipped_when_asked(demo_client: TestClient) -> None:
@@ -76,24 +94,32 @@ def test_a_returned_record_travels_back_and_a_correction_is_received_again(
     new = change("placement_recommendation", data)
     push(demo_client, ccwc, new)
     _, cursor = _pull_all(demo_client, ccwc)
-    response = demo_client.post(f"/api/v1/records/{new['record_id']}/review",
-                                json={"action": "return", "comment": "Add the father's name."},
-                                headers=supervisor)
+    response = demo_client.post(
+        f"/api/v1/records/{new['record_id']}/review",
+        json={"action": "return", "comment": "Add the father's name."},
+        headers=supervisor,
+    )
     assert response.status_code == 200, response.text
     records, cursor = _pull_all(demo_client, ccwc, cursor=cursor)
     [returned] = [r for r in records if r["record_id"] == new["record_id"]]
     assert returned["review"] == {"state": "returned", "comment": "Add the father's name."}
-    corrected = change("placement_recommendation", data | {"reasons_description": "Father: Sok."},
-                       record_id=new["record_id"], base_rev=returned["rev"])
+    corrected = change(
+        "placement_recommendation",
+        data | {"reasons_description": "Father: Sok."},
+        record_id=new["record_id"],
+        base_rev=returned["rev"],
+    )
     [result] = push(demo_client, ccwc, corrected)
     assert result["status"] == "applied"
     record = demo_client.get(f"/api/v1/records/{new['record_id']}", headers=ccwc).json()
     assert record["review"]["state"] == "received"
-    approve = demo_client.post(f"/api/v1/records/{new['record_id']}/review",
-                               json={"action": "approve"}, headers=supervisor)
+    approve = demo_client.post(
+        f"/api/v1/records/{new['record_id']}/review", json={"action": "approve"}, headers=supervisor
+    )
     assert approve.json()["review"]["state"] == "approved"
-    again = demo_client.post(f"/api/v1/records/{new['record_id']}/review",
-                             json={"action": "approve"}, headers=supervisor)
+    again = demo_client.post(
+        f"/api/v1/records/{new['record_id']}/review", json={"action": "approve"}, headers=supervisor
+    )
     assert_error(again, 409, "invalid_transition")
 
 
@@ -106,10 +132,12 @@ def test_review_rules(demo_client: TestClient) -> None:
     outside = auth_headers(demo_client, "mosvy")
     assert demo_client.post(url, json={"action": "reject"}, headers=outside).status_code == 422
     siem_reap = auth_headers(demo_client, "inspector.sr")
-    assert_error(demo_client.post(url, json={"action": "approve"}, headers=siem_reap),
-                 403, "forbidden")
-    assert_error(demo_client.post(url, json={"action": "bless"}, headers=outside),
-                 422, "validation_error")
+    assert_error(
+        demo_client.post(url, json={"action": "approve"}, headers=siem_reap), 403, "forbidden"
+    )
+    assert_error(
+        demo_client.post(url, json={"action": "bless"}, headers=outside), 422, "validation_error"
+    )
 
 
 def test_placement_chain_recommended_authorized_certified(demo_client: TestClient) -> None:
@@ -121,24 +149,33 @@ def test_placement_chain_recommended_authorized_certified(demo_client: TestClien
     url = f"/api/v1/records/{new['record_id']}/placement"
     record = demo_client.get(f"/api/v1/records/{new['record_id']}", headers=ccwc).json()
     assert record["placement"] == {"state": "recommended"}
-    assert_error(demo_client.post(url, json={"action": "certify"}, headers=mosvy),
-                 409, "invalid_transition")
-    assert_error(demo_client.post(url, json={"action": "authorize"}, headers=mosvy),
-                 403, "forbidden")
-    assert_error(demo_client.post(url, json={"action": "authorize"}, headers=ccwc),
-                 403, "forbidden")
-    step = demo_client.post(url, json={"action": "authorize", "comment": "Kinship checked."},
-                            headers=supervisor)
+    assert_error(
+        demo_client.post(url, json={"action": "certify"}, headers=mosvy), 409, "invalid_transition"
+    )
+    assert_error(
+        demo_client.post(url, json={"action": "authorize"}, headers=mosvy), 403, "forbidden"
+    )
+    assert_error(
+        demo_client.post(url, json={"action": "authorize"}, headers=ccwc), 403, "forbidden"
+    )
+    step = demo_client.post(
+        url, json={"action": "authorize", "comment": "Kinship checked."}, headers=supervisor
+    )
     assert step.json()["placement"] == {"state": "authorized"}
-    assert_error(demo_client.post(url, json={"action": "authorize"}, headers=supervisor),
-                 409, "invalid_transition")
+    assert_error(
+        demo_client.post(url, json={"action": "authorize"}, headers=supervisor),
+        409,
+        "invalid_transition",
+    )
     certified = demo_client.post(url, json={"action": "certify"}, headers=mosvy)
     assert certified.json()["placement"] == {"state": "certified"}
-    history = demo_client.get(f"/api/v1/records/{new['record_id']}/history",
-                              headers=mosvy).json()["placement"]
+    history = demo_client.get(f"/api/v1/records/{new['record_id']}/history", headers=mosvy).json()[
+        "placement"
+    ]
     assert [(h["action"], h["from"], h["to"], h["by"]) for h in history] == [
         ("authorize", "recommended", "authorized", "supervisor.pp"),
-        ("certify", "authorized", "certified", "mosvy")]
+        ("certify", "authorized", "certified", "mosvy"),
+    ]
     assert history[0]["comment"] == "Kinship checked."
 
 
@@ -148,18 +185,23 @@ def test_a_placement_may_be_declined_by_the_step_in_charge(demo_client: TestClie
     new = change("placement_recommendation", placement_data())
     push(demo_client, ccwc, new)
     url = f"/api/v1/records/{new['record_id']}/placement"
-    declined = demo_client.post(url, json={"action": "decline", "comment": "Family support"
-                                           " first."}, headers=supervisor)
+    declined = demo_client.post(
+        url, json={"action": "decline", "comment": "Family support first."}, headers=supervisor
+    )
     assert declined.json()["placement"] == {"state": "declined"}
-    assert_error(demo_client.post(url, json={"action": "authorize"}, headers=supervisor),
-                 409, "invalid_transition")
+    assert_error(
+        demo_client.post(url, json={"action": "authorize"}, headers=supervisor),
+        409,
+        "invalid_transition",
+    )
 
 
 def test_placement_steps_apply_only_to_placement_recommendations(demo_client: TestClient) -> None:
     supervisor = auth_headers(demo_client, "supervisor.pp")
     institution = demo_institution("12")
-    response = demo_client.post(f"/api/v1/records/{institution}/placement",
-                                json={"action": "authorize"}, headers=supervisor)
+    response = demo_client.post(
+        f"/api/v1/records/{institution}/placement", json={"action": "authorize"}, headers=supervisor
+    )
     assert_error(response, 409, "invalid_transition")
 
 
@@ -168,10 +210,20 @@ def test_a_supervisor_resolves_a_conflict_into_a_new_revision(demo_client: TestC
     data = inspection_data(demo_institution("17"))
     new = change("institution_inspection", data)
     push(demo_client, inspector, new)
-    push(demo_client, inspector, change("institution_inspection", data | {"beds": 50},
-                                        record_id=new["record_id"], base_rev=1))
-    [clash] = push(demo_client, inspector, change("institution_inspection", data | {"beds": 48},
-                                                  record_id=new["record_id"], base_rev=1))
+    push(
+        demo_client,
+        inspector,
+        change(
+            "institution_inspection", data | {"beds": 50}, record_id=new["record_id"], base_rev=1
+        ),
+    )
+    [clash] = push(
+        demo_client,
+        inspector,
+        change(
+            "institution_inspection", data | {"beds": 48}, record_id=new["record_id"], base_rev=1
+        ),
+    )
     conflict_id = clash["conflicts"][0]["conflict_id"]
     supervisor = auth_headers(demo_client, "mosvy")
     url = f"/api/v1/records/{new['record_id']}/conflicts/{conflict_id}/resolve"
@@ -182,12 +234,18 @@ def test_a_supervisor_resolves_a_conflict_into_a_new_revision(demo_client: TestC
     assert resolved.status_code == 200, resolved.text
     body = resolved.json()
     assert (body["rev"], body["data"]["beds"], body["open_conflicts"]) == (4, 48, [])
-    assert_error(demo_client.post(url, json={"value": 47}, headers=supervisor),
-                 409, "invalid_transition")
-    history = demo_client.get(f"/api/v1/records/{new['record_id']}/history",
-                              headers=supervisor).json()["revisions"]
+    assert_error(
+        demo_client.post(url, json={"value": 47}, headers=supervisor), 409, "invalid_transition"
+    )
+    history = demo_client.get(
+        f"/api/v1/records/{new['record_id']}/history", headers=supervisor
+    ).json()["revisions"]
     assert [(h["rev"], h["status"]) for h in history] == [
-        (1, "applied"), (2, "applied"), (3, "conflict"), (4, "resolved")]
+        (1, "applied"),
+        (2, "applied"),
+        (3, "conflict"),
+        (4, "resolved"),
+    ]
 
 
 def test_review_and_placement_are_audited(demo_client: TestClient) -> None:
@@ -200,11 +258,18 @@ def test_review_and_placement_are_audited(demo_client: TestClient) -> None:
     supervisor = auth_headers(demo_client, "supervisor.pp")
     new = change("placement_recommendation", placement_data())
     push(demo_client, ccwc, new)
-    demo_client.post(f"/api/v1/records/{new['record_id']}/placement",
-                     json={"action": "authorize"}, headers=supervisor)
-    demo_client.post(f"/api/v1/records/{new['record_id']}/review",
-                     json={"action": "approve"}, headers=supervisor)
+    demo_client.post(
+        f"/api/v1/records/{new['record_id']}/placement",
+        json={"action": "authorize"},
+        headers=supervisor,
+    )
+    demo_client.post(
+        f"/api/v1/records/{new['record_id']}/review", json={"action": "approve"}, headers=supervisor
+    )
     with session_scope() as session:
-        actions = session.scalars(select(AuditEntry.action).where(
-            AuditEntry.target_id == new["record_id"]).order_by(AuditEntry.id)).all()
+        actions = session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.target_id == new["record_id"])
+            .order_by(AuditEntry.id)
+        ).all()
     assert actions == ["sync.applied", "placement.authorize", "review.approve"]

@@ -21,24 +21,35 @@ SURVEY = [
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _upload(client: TestClient, headers: dict[str, str], content: bytes, name: str,
-            publish: bool) -> object:
-    return client.post("/api/v1/forms/xlsform", headers=headers,
-                       files={"file": (name, content, XLSX)},
-                       data={"publish": "true" if publish else "false"})
+def _upload(
+    client: TestClient, headers: dict[str, str], content: bytes, name: str, publish: bool
+) -> object:
+    return client.post(
+        "/api/v1/forms/xlsform",
+        headers=headers,
+        files={"file": (name, content, XLSX)},
+        data={"publish": "true" if publish else "false"},
+    )
 
 
 def test_an_xlsform_imported_and_published_is_listed_and_validates(
     demo_client: TestClient,
 ) -> None:
     admin = auth_headers(demo_client, "admin")
-    response = _upload(demo_client, admin, xlsx(SURVEY, YES_NO, settings(form_id="school_check")),
-                       "school_check.xlsx", publish=True)
+    response = _upload(
+        demo_client,
+        admin,
+        xlsx(SURVEY, YES_NO, settings(form_id="school_check")),
+        "school_check.xlsx",
+        publish=True,
+    )
     assert response.status_code == 201, response.text  # type: ignore[attr-defined]
     body = response.json()  # type: ignore[attr-defined]
     assert (body["form_id"], body["version"], body["published"]) == ("school_check", "2026.1", True)
     social = auth_headers(demo_client, "social.btb")
-    listed = {f["form_id"] for f in demo_client.get("/api/v1/forms", headers=social).json()["forms"]}
+    listed = {
+        f["form_id"] for f in demo_client.get("/api/v1/forms", headers=social).json()["forms"]
+    }
     assert "school_check" in listed
     schema = demo_client.get("/api/v1/forms/school_check/versions/2026.1", headers=social).json()
     assert [f["name"] for f in schema["fields"]] == ["visit_date", "in_school", "school_name"]
@@ -47,31 +58,42 @@ def test_an_xlsform_imported_and_published_is_listed_and_validates(
 
 def test_an_xls_workbook_imports_as_a_draft_until_published(demo_client: TestClient) -> None:
     admin = auth_headers(demo_client, "admin")
-    response = _upload(demo_client, admin, xls(SURVEY, YES_NO, settings(form_id="xls_draft")),
-                       "xls_draft.xls", publish=False)
+    response = _upload(
+        demo_client,
+        admin,
+        xls(SURVEY, YES_NO, settings(form_id="xls_draft")),
+        "xls_draft.xls",
+        publish=False,
+    )
     assert response.status_code == 201  # type: ignore[attr-defined]
     social = auth_headers(demo_client, "social.btb")
-    listed = {f["form_id"] for f in demo_client.get("/api/v1/forms", headers=social).json()["forms"]}
+    listed = {
+        f["form_id"] for f in demo_client.get("/api/v1/forms", headers=social).json()["forms"]
+    }
     assert "xls_draft" not in listed
-    assert_error(demo_client.get("/api/v1/forms/xls_draft/versions/2026.1", headers=social),
-                 404, "not_found")
+    assert_error(
+        demo_client.get("/api/v1/forms/xls_draft/versions/2026.1", headers=social), 404, "not_found"
+    )
 
 
 def test_a_bad_workbook_is_a_422_naming_row_and_feature(demo_client: TestClient) -> None:
     admin = auth_headers(demo_client, "admin")
     bad = SURVEY + [["geotrace", "route", "Route", "ផ្លូវ", "", ""]]
-    error = assert_error(_upload(demo_client, admin, xlsx(bad, YES_NO), "bad.xlsx", True),
-                         422, "invalid_xlsform")
+    error = assert_error(
+        _upload(demo_client, admin, xlsx(bad, YES_NO), "bad.xlsx", True), 422, "invalid_xlsform"
+    )
     assert any(d["row"] == 5 and "geotrace" in d["feature"] for d in error["details"])
-    garbage = assert_error(_upload(demo_client, admin, b"not a workbook", "x.xlsx", True),
-                           422, "invalid_xlsform")
+    garbage = assert_error(
+        _upload(demo_client, admin, b"not a workbook", "x.xlsx", True), 422, "invalid_xlsform"
+    )
     assert garbage["details"]
 
 
 def test_only_admin_imports(demo_client: TestClient) -> None:
     headers = auth_headers(demo_client, "supervisor.pp")
-    assert_error(_upload(demo_client, headers, xlsx(SURVEY, YES_NO), "f.xlsx", True),
-                 403, "forbidden")
+    assert_error(
+        _upload(demo_client, headers, xlsx(SURVEY, YES_NO), "f.xlsx", True), 403, "forbidden"
+    )
 
 
 def test_homeward_import_xlsform_from_the_command_line(database: str, tmp_path: Path) -> None:
@@ -81,11 +103,11 @@ def test_homeward_import_xlsform_from_the_command_line(database: str, tmp_path: 
     bad.write_bytes(xlsx([["type", "name", EN, KM], ["begin group", "g", "G", "ក"]], YES_NO))
     env = dict(os.environ, HOMEWARD_DATABASE_URL=database)
     run = [sys.executable, "-m", "app", "import-xlsform"]
-    ok = subprocess.run([*run, str(good), "--publish"], env=env, capture_output=True, text=True,
-                        timeout=120)
+    ok = subprocess.run(
+        [*run, str(good), "--publish"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert ok.returncode == 0, ok.stderr
     assert "cli_form version 2026.1 published" in ok.stdout
-    refused = subprocess.run([*run, str(bad)], env=env, capture_output=True, text=True,
-                             timeout=120)
+    refused = subprocess.run([*run, str(bad)], env=env, capture_output=True, text=True, timeout=120)
     assert refused.returncode != 0
     assert "row" in refused.stderr and "Traceback" not in refused.stderr
