@@ -18,7 +18,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/homeward migrate
 	$(BIN)/homeward seed-demo
-	@echo "Homeward on http://$(HOST):$(PORT)/ (field app), /review (supervisors), /docs (API)"
+	@echo "Homeward on http://$(HOST):$(PORT)/ (field app) and http://$(HOST):$(PORT)/docs (API)"
 	$(BIN)/homeward serve --host $(HOST) --port $(PORT)
 
 lint: install

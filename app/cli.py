@@ -50,18 +50,24 @@ def migrate() -> None:
 def seed_demo() -> None:
     """Load the synthetic demo data set and demo accounts (idempotent)."""
     from app.db import session_scope
-    from app.demo.accounts import DEMO_ACCOUNTS, ensure_demo_accounts
+    from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
     from app.demo.load import load_demo
 
     started = time.perf_counter()
     with session_scope() as session:
         report = load_demo(session)
         created = ensure_demo_accounts(session)
+    if report.skipped:
+        click.echo(f"demo data {report.version} is already loaded")
+    else:
+        click.echo(
+            f"demo data {report.version}: {report.institutions} institutions, "
+            f"{report.children} children, {report.locations} locations "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
     click.echo(
-        f"demo data: {report} in {time.perf_counter() - started:.1f} s; "
-        f"{len(created)} demo account(s) created"
+        f"demo accounts (synthetic; {len(created)} created now), password {DEMO_PASSWORD!r}:"
     )
-    click.echo("demo accounts (synthetic; password for all: see README):")
     for account in DEMO_ACCOUNTS:
         scope = account.province or account.district or account.commune or "national"
         click.echo(f"  {account.username:<14} {account.role:<17} scope {scope}")
