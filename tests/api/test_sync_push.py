@@ -17,22 +17,33 @@ from tests.api.sync_helpers import change, demo_institution, inspection_data, pl
 
 def _revisions(record_id: str) -> int:
     with session_scope() as session:
-        return int(session.scalar(select(func.count()).select_from(RecordRevision)
-                                  .where(RecordRevision.record_id == record_id)) or 0)
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(RecordRevision)
+                .where(RecordRevision.record_id == record_id)
+            )
+            or 0
+        )
 
 
 def test_a_new_record_is_applied_and_readable(demo_client: TestClient) -> None:
     headers = auth_headers(demo_client, "inspector.sr")
     new = change("institution_inspection", inspection_data(demo_institution("17")))
     [result] = push(demo_client, headers, new)
-    assert result == {"change_id": new["change_id"], "record_id": new["record_id"],
-                      "status": "applied", "rev": 1, "errors": [], "conflicts": []}
+    assert result == {
+        "change_id": new["change_id"],
+        "record_id": new["record_id"],
+        "status": "applied",
+        "rev": 1,
+        "errors": [],
+        "conflicts": [],
+    }
     record = demo_client.get(f"/api/v1/records/{new['record_id']}", headers=headers).json()
     assert record["rev"] == 1
     assert record["review"] == {"state": "received", "comment": None}
     assert record["data"]["beds"] == 55
-    history = demo_client.get(f"/api/v1/records/{new['record_id']}/history",
-                              headers=headers).json()
+    history = demo_client.get(f"/api/v1/records/{new['record_id']}/history", headers=headers).json()
     assert [r["rev"] for r in history["revisions"]] == [1]
     assert history["revisions"][0]["device_id"] == "tab-017"
     assert history["revisions"][0]["by"] == "inspector.sr"
@@ -46,12 +57,19 @@ def test_same_change_id_twice_is_duplicate_and_stores_nothing_twice(
     [first] = push(demo_client, headers, new)
     [again] = push(demo_client, headers, new)
     assert again["status"] == "duplicate"
-    assert {k: v for k, v in again.items() if k != "status"} == \
-        {k: v for k, v in first.items() if k != "status"}
+    assert {k: v for k, v in again.items() if k != "status"} == {
+        k: v for k, v in first.items() if k != "status"
+    }
     assert _revisions(new["record_id"]) == 1
     with session_scope() as session:
-        assert session.scalar(select(func.count()).select_from(SyncChange)
-                              .where(SyncChange.change_id == new["change_id"])) == 1
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(SyncChange)
+                .where(SyncChange.change_id == new["change_id"])
+            )
+            == 1
+        )
 
 
 def test_same_change_id_with_other_content_is_rejected(demo_client: TestClient) -> None:
@@ -72,8 +90,9 @@ def test_an_edit_on_the_current_revision_is_applied(demo_client: TestClient) -> 
     data = inspection_data(demo_institution("17"))
     new = change("institution_inspection", data)
     push(demo_client, headers, new)
-    edited = change("institution_inspection", data | {"beds": 50},
-                    record_id=new["record_id"], base_rev=1)
+    edited = change(
+        "institution_inspection", data | {"beds": 50}, record_id=new["record_id"], base_rev=1
+    )
     [result] = push(demo_client, headers, edited)
     assert (result["status"], result["rev"]) == ("applied", 2)
     assert _revisions(new["record_id"]) == 2
@@ -84,10 +103,15 @@ def test_edits_of_different_fields_from_two_devices_merge(demo_client: TestClien
     data = inspection_data(demo_institution("17"))
     new = change("institution_inspection", data)
     push(demo_client, headers, new)
-    first = change("institution_inspection", data | {"beds": 50},
-                   record_id=new["record_id"], base_rev=1)
-    second = change("institution_inspection", data | {"follow_up_actions": "Visit in March."},
-                    record_id=new["record_id"], base_rev=1)
+    first = change(
+        "institution_inspection", data | {"beds": 50}, record_id=new["record_id"], base_rev=1
+    )
+    second = change(
+        "institution_inspection",
+        data | {"follow_up_actions": "Visit in March."},
+        record_id=new["record_id"],
+        base_rev=1,
+    )
     assert push(demo_client, headers, first, device_id="tab-a")[0]["status"] == "applied"
     [merged] = push(demo_client, headers, second, device_id="tab-b")
     assert (merged["status"], merged["rev"], merged["conflicts"]) == ("merged", 3, [])
@@ -103,24 +127,35 @@ def test_the_same_field_changed_twice_is_a_conflict_the_server_value_stays(
     data = inspection_data(demo_institution("17"))
     new = change("institution_inspection", data)
     push(demo_client, headers, new)
-    first = change("institution_inspection", data | {"beds": 50, "follow_up_actions": "A"},
-                   record_id=new["record_id"], base_rev=1)
-    second = change("institution_inspection", data | {"beds": 48, "recommended_follow_up":
-                                                      "improve"},
-                    record_id=new["record_id"], base_rev=1)
+    first = change(
+        "institution_inspection",
+        data | {"beds": 50, "follow_up_actions": "A"},
+        record_id=new["record_id"],
+        base_rev=1,
+    )
+    second = change(
+        "institution_inspection",
+        data | {"beds": 48, "recommended_follow_up": "improve"},
+        record_id=new["record_id"],
+        base_rev=1,
+    )
     push(demo_client, headers, first, device_id="tab-a")
     [result] = push(demo_client, headers, second, device_id="tab-b")
     assert result["status"] == "conflict"
     assert result["rev"] == 3
     assert [(c["path"], c["server_value"], c["client_value"]) for c in result["conflicts"]] == [
-        ("beds", 50, 48)]
+        ("beds", 50, 48)
+    ]
     record = demo_client.get(f"/api/v1/records/{new['record_id']}", headers=headers).json()
     assert record["data"]["beds"] == 50  # first to sync wins
     assert record["data"]["recommended_follow_up"] == "improve"  # the rest merged
     assert record["data"]["follow_up_actions"] == "A"
     [open_conflict] = record["open_conflicts"]
-    assert (open_conflict["path"], open_conflict["server_value"],
-            open_conflict["client_value"]) == ("beds", 50, 48)
+    assert (
+        open_conflict["path"],
+        open_conflict["server_value"],
+        open_conflict["client_value"],
+    ) == ("beds", 50, 48)
 
 
 def test_invalid_data_is_rejected_by_path_and_nothing_is_stored(demo_client: TestClient) -> None:
@@ -134,8 +169,9 @@ def test_invalid_data_is_rejected_by_path_and_nothing_is_stored(demo_client: Tes
     assert ("beds", "wrong_type") in codes
     assert ("inspection_date", "required") in codes
     assert all(e["message"] and e.get("message_km") for e in result["errors"])
-    assert_error(demo_client.get(f"/api/v1/records/{bad['record_id']}", headers=headers),
-                 404, "not_found")
+    assert_error(
+        demo_client.get(f"/api/v1/records/{bad['record_id']}", headers=headers), 404, "not_found"
+    )
     assert _revisions(bad["record_id"]) == 0
 
 
@@ -156,8 +192,11 @@ def test_placement_of_a_child_under_3_into_residential_care_is_refused(
     demo_client: TestClient,
 ) -> None:
     headers = auth_headers(demo_client, "ccwc.pp")
-    data = placement_data(date_of_birth="2024-01-10", recommendation_date="2026-11-18",
-                          recommended_placement="residential_care")
+    data = placement_data(
+        date_of_birth="2024-01-10",
+        recommendation_date="2026-11-18",
+        recommended_placement="residential_care",
+    )
     data.pop("kinship_carer", None)
     [result] = push(demo_client, headers, change("placement_recommendation", data))
     assert result["status"] == "rejected"
@@ -169,8 +208,9 @@ def test_placement_of_a_child_under_3_into_residential_care_is_refused(
 
 def test_a_record_outside_the_callers_scope_cannot_be_created(demo_client: TestClient) -> None:
     headers = auth_headers(demo_client, "ccwc.pp")  # commune 120101
-    [result] = push(demo_client, headers,
-                    change("placement_recommendation", placement_data(commune="170101")))
+    [result] = push(
+        demo_client, headers, change("placement_recommendation", placement_data(commune="170101"))
+    )
     assert result["status"] == "rejected"
     assert {e["code"] for e in result["errors"]} & {"out_of_scope", "invalid_reference"}
 
@@ -183,21 +223,29 @@ def test_a_record_outside_the_callers_scope_cannot_be_edited_or_learnt_of(
     new = change("institution_inspection", data)
     push(demo_client, siem_reap, new)
     phnom_penh = auth_headers(demo_client, "inspector.pp1")
-    edit = change("institution_inspection", data | {"beds": 1}, record_id=new["record_id"],
-                  base_rev=1)
+    edit = change(
+        "institution_inspection", data | {"beds": 1}, record_id=new["record_id"], base_rev=1
+    )
     [result] = push(demo_client, phnom_penh, edit)
     assert result["status"] == "rejected"
     assert "beds" not in json.dumps(result["errors"])
-    assert demo_client.get(f"/api/v1/records/{new['record_id']}",
-                           headers=siem_reap).json()["data"]["beds"] == 55
+    assert (
+        demo_client.get(f"/api/v1/records/{new['record_id']}", headers=siem_reap).json()["data"][
+            "beds"
+        ]
+        == 55
+    )
 
 
 def test_an_inspection_referring_to_an_institution_outside_scope_is_refused(
     demo_client: TestClient,
 ) -> None:
     headers = auth_headers(demo_client, "inspector.sr")
-    [result] = push(demo_client, headers,
-                    change("institution_inspection", inspection_data(demo_institution("12"))))
+    [result] = push(
+        demo_client,
+        headers,
+        change("institution_inspection", inspection_data(demo_institution("12"))),
+    )
     assert result["status"] == "rejected"
     assert {e["path"] for e in result["errors"]} == {"institution"}
 
@@ -212,21 +260,30 @@ def test_too_many_changes_is_413(demo_client: TestClient) -> None:
 def test_a_gzip_bomb_is_413_and_gzip_pushes_work(demo_client: TestClient) -> None:
     headers = auth_headers(demo_client, "inspector.sr")
     bomb = gzip.compress(b'{"device_id": "x", "changes": [' + b" " * (17 * 1024 * 1024) + b"]}")
-    response = demo_client.post("/api/v1/sync/push", content=bomb, headers=headers | {
-        "Content-Encoding": "gzip", "Content-Type": "application/json"})
+    response = demo_client.post(
+        "/api/v1/sync/push",
+        content=bomb,
+        headers=headers | {"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
     assert_error(response, 413, "body_too_large")
     new = change("institution_inspection", inspection_data(demo_institution("17")))
     body = gzip.compress(json.dumps({"device_id": "tab", "changes": [new]}).encode())
-    response = demo_client.post("/api/v1/sync/push", content=body, headers=headers | {
-        "Content-Encoding": "gzip", "Content-Type": "application/json"})
+    response = demo_client.post(
+        "/api/v1/sync/push",
+        content=body,
+        headers=headers | {"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
     assert response.status_code == 200
     assert response.json()["results"][0]["status"] == "applied"
 
 
 def test_a_push_that_is_not_json_or_misses_fields_is_a_clear_422(demo_client: TestClient) -> None:
     headers = auth_headers(demo_client, "inspector.sr")
-    response = demo_client.post("/api/v1/sync/push", content=b"{oops", headers=headers | {
-        "Content-Type": "application/json"})
+    response = demo_client.post(
+        "/api/v1/sync/push",
+        content=b"{oops",
+        headers=headers | {"Content-Type": "application/json"},
+    )
     assert_error(response, 422, "validation_error")
     response = demo_client.post("/api/v1/sync/push", json={"changes": []}, headers=headers)
     error = assert_error(response, 422, "validation_error")
@@ -235,8 +292,11 @@ def test_a_push_that_is_not_json_or_misses_fields_is_a_clear_422(demo_client: Te
 
 def test_a_form_version_that_does_not_exist_is_rejected(demo_client: TestClient) -> None:
     headers = auth_headers(demo_client, "inspector.sr")
-    [result] = push(demo_client, headers, change(
-        "institution_inspection", inspection_data(demo_institution("17")), version="1999.1"))
+    [result] = push(
+        demo_client,
+        headers,
+        change("institution_inspection", inspection_data(demo_institution("17")), version="1999.1"),
+    )
     assert result["status"] == "rejected"
     assert result["errors"][0]["code"] == "unknown_form_version"
 
@@ -248,11 +308,69 @@ def test_two_edits_of_one_record_in_one_batch_build_on_each_other(
     data = inspection_data(demo_institution("17"))
     new = change("institution_inspection", data)
     push(demo_client, headers, new)
-    first = change("institution_inspection", data | {"beds": 50}, record_id=new["record_id"],
-                   base_rev=1)
-    second = change("institution_inspection", data | {"follow_up_actions": "B"},
-                    record_id=new["record_id"], base_rev=1)
+    first = change(
+        "institution_inspection", data | {"beds": 50}, record_id=new["record_id"], base_rev=1
+    )
+    second = change(
+        "institution_inspection",
+        data | {"follow_up_actions": "B"},
+        record_id=new["record_id"],
+        base_rev=1,
+    )
     results = push(demo_client, headers, first, second)
     assert [(r["status"], r["rev"]) for r in results] == [("applied", 2), ("merged", 3)]
     record = demo_client.get(f"/api/v1/records/{new['record_id']}", headers=headers).json()
     assert (record["data"]["beds"], record["data"]["follow_up_actions"]) == (50, "B")
+
+
+def test_a_tablet_on_an_older_form_version_is_still_accepted(demo_client: TestClient) -> None:
+    admin = auth_headers(demo_client, "admin")
+    schema = demo_client.get(
+        "/api/v1/forms/institution_inspection/versions/2026.1", headers=admin
+    ).json()
+    schema["version"] = "2026.2"
+    schema["fields"].append(
+        {
+            "name": "visit_notes",
+            "type": "text",
+            "label": {"en": "Notes", "km": "កំណត់ចំណាំ"},
+            "required": True,
+        }
+    )
+    assert demo_client.post("/api/v1/forms", json=schema, headers=admin).status_code == 201
+    headers = auth_headers(demo_client, "inspector.sr")
+    current = {
+        f["form_id"]: f["version"]
+        for f in demo_client.get("/api/v1/forms", headers=headers).json()["forms"]
+    }
+    assert current["institution_inspection"] == "2026.2"
+    old = change("institution_inspection", inspection_data(demo_institution("17")))
+    [result] = push(demo_client, headers, old)  # 2026.1 has no required visit_notes
+    assert result["status"] == "applied"
+    new = change(
+        "institution_inspection", inspection_data(demo_institution("17")), version="2026.2"
+    )
+    [refused] = push(demo_client, headers, new)
+    assert [(e["path"], e["code"]) for e in refused["errors"]] == [("visit_notes", "required")]
+    record = demo_client.get(f"/api/v1/records/{old['record_id']}", headers=headers).json()
+    assert record["form_version"] == "2026.1"
+
+
+def test_an_inspection_over_the_baseline_beds_or_with_children_under_3_is_flagged(
+    demo_client: TestClient,
+) -> None:
+    headers = auth_headers(demo_client, "inspector.sr")
+    institution = demo_institution("17")
+    baseline = demo_client.get(f"/api/v1/records/{institution}", headers=headers).json()["data"][
+        "baseline_beds"
+    ]
+    data = inspection_data(institution, beds=baseline + 5)
+    data["children"] = data["children"] | {"girls_0_2": 1}
+    new = change("institution_inspection", data)
+    [result] = push(demo_client, headers, new)
+    assert result["status"] == "applied"
+    supervisor = auth_headers(demo_client, "mosvy")
+    record = demo_client.get(f"/api/v1/records/{new['record_id']}", headers=supervisor).json()
+    codes = {flag["code"] for flag in record["flags"]}
+    assert {"beds_above_baseline", "children_under_3"} <= codes
+    assert record["data"]["children_under_3"] == 1
