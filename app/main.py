@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
+from app.attachments.routes import router as attachments_router
 from app.auth.routes import router as auth_router
 from app.errors import install_error_handlers
 from app.forms.routes import router as forms_router
@@ -26,6 +27,7 @@ ROUTERS: list[APIRouter] = [
     forms_router,
     records_router,
     sync_router,
+    attachments_router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"
@@ -40,7 +42,11 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=settings.max_body_bytes,
+        overrides={"/api/v1/attachments/": settings.max_attachment_bytes},
+    )
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="pwa")

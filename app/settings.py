@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     login_max_delay_seconds: int = 900
     max_body_bytes: int = 16 * 1024 * 1024
     max_changes_per_push: int = 1000
+    # One attachment (a photo, a signature) may be at most this large; uploads resume.
+    max_attachment_bytes: int = 20 * 1024 * 1024
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

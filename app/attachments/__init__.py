@@ -1,0 +1,1 @@
+"""Attachments: content-addressed files (photos, signatures) that records name by SHA-256."""
