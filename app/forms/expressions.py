@@ -396,6 +396,11 @@ def _datetime_days(text: str) -> float | None:
 
 
 def _normalize(value: Any, item: bool = False) -> Value:
+    kind = type(value)
+    if kind is str or kind is float or kind is bool:  # the common cases first
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        return float(value)
     if value is None:
         return ""
     if isinstance(value, bool | str):
@@ -412,12 +417,28 @@ def _normalize(value: Any, item: bool = False) -> Value:
 
 
 def _to_number(v: Value) -> float:
+    if type(v) is float:
+        return v
+    if type(v) is str:
+        return _string_number(v)
     if isinstance(v, bool):
         return 1.0 if v else 0.0
     if isinstance(v, float):
         return v
     if isinstance(v, list):
         return _to_number(_to_string(v))
+    return _text_number(v)
+
+
+@lru_cache(maxsize=4096)
+def _string_number(v: str) -> float:
+    """``_text_number`` remembered: a form compares the same dates and numbers again and again."""
+    return _text_number(v)
+
+
+def _text_number(v: str) -> float:
+    if not v:
+        return math.nan
     if _NUMBER.fullmatch(v):
         return float(v.strip(_BLANK))
     days = _date_days(v)
@@ -441,6 +462,8 @@ def _format_number(x: float) -> str:
 
 
 def _to_string(v: Value) -> str:
+    if type(v) is str:
+        return v
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
@@ -459,6 +482,12 @@ def _to_bool(v: Value) -> bool:
 
 
 def _equal(a: Value, b: Value) -> bool:
+    kind = type(a)
+    if kind is type(b):
+        if kind is str:
+            return a == b
+        if kind is float:
+            return a == b or abs(a - b) < 1e-12  # type: ignore[operator]
     if isinstance(a, bool) or isinstance(b, bool):
         return _to_bool(a) == _to_bool(b)
     if isinstance(a, float) or isinstance(b, float):
@@ -746,9 +775,253 @@ def _eval(node: Node, ctx: Context) -> Value:
 
 def evaluate(source: str, ctx: Context) -> Any:
     """The value of ``source`` in ``ctx`` (str, float, bool or list); raise ExpressionError."""
-    return _eval(parse(source), ctx)
+    return _compiled(source)(ctx)
 
 
 def evaluate_bool(source: str, ctx: Context) -> bool:
     """``boolean(source)``: for relevance, constraints and choice filters."""
-    return _to_bool(_eval(parse(source), ctx))
+    return _to_bool(_compiled(source)(ctx))
+
+
+# --- compilation ---------------------------------------------------------------------------
+#
+# ``_compiled(source)`` turns a syntax tree into nested closures, once per source: each node
+# becomes a function of the context, chosen when compiling (no dispatch on the node's type at
+# evaluation time), and a subtree of literals is folded into its value. The closures compute
+# exactly what ``_eval`` computes, in the same order (every operand and argument evaluated, left
+# to right), so the same values and the same errors come out; ``_eval`` stays the reference.
+# ``ctx`` is anything with ``lookup``, ``current``, ``today`` and ``now`` (the validator passes
+# a reusable scope of its own).
+
+Compiled = Callable[[Any], Any]
+
+
+@lru_cache(maxsize=4096)
+def _compiled(source: str) -> Compiled:
+    """``source`` compiled; raise ExpressionError as :func:`parse` does."""
+    node = parse(source)
+    try:
+        return _compile(node)
+    except RecursionError:  # pragma: no cover - a tree deeper than the stack: interpret it
+        return lambda ctx: _eval(node, ctx)
+
+
+def _compile_bool(source: str) -> Compiled:
+    """``boolean(source)`` compiled (used by the validator)."""
+    fn = _compiled(source)
+    return lambda ctx: _to_bool(fn(ctx))
+
+
+_CONTEXT_FUNCTIONS = frozenset({"today", "now"})
+_CURRENT_FUNCTIONS = frozenset({"string", "number", "string-length"})  # '.' with no argument
+
+
+def _is_constant(node: Node) -> bool:
+    """Whether ``node``'s value depends on nothing in the context."""
+    if isinstance(node, Num | Str):
+        return True
+    if isinstance(node, Neg):
+        return _is_constant(node.operand)
+    if isinstance(node, BinOp):
+        return _is_constant(node.left) and _is_constant(node.right)
+    if isinstance(node, Call):
+        if node.name in _CONTEXT_FUNCTIONS or (node.name in _CURRENT_FUNCTIONS and not node.args):
+            return False
+        return all(_is_constant(arg) for arg in node.args)
+    return False  # Ref, Current, Column
+
+
+def _constant(value: Value) -> Compiled:
+    return lambda ctx: value
+
+
+def _compile(node: Node) -> Compiled:
+    if isinstance(node, Num | Str):
+        return _constant(node.value)
+    if isinstance(node, BinOp | Neg | Call) and _is_constant(node):
+        fn = _compile_node(node)
+        try:
+            value = fn(None)
+        except RecursionError:
+            raise  # (see _compiled)
+        except Exception:  # it fails at evaluation time, as it should: keep it unfolded
+            return fn
+        return _constant(value)
+    return _compile_node(node)
+
+
+def _compile_node(node: Node) -> Compiled:
+    if isinstance(node, Num | Str):
+        return _constant(node.value)
+    if isinstance(node, Ref):
+        return _compile_ref(node.name)
+    if isinstance(node, Current):
+        return lambda ctx: _normalize(ctx.current)
+    if isinstance(node, Column):
+        return _compile_column(node.name)
+    if isinstance(node, Neg):
+        operand = _compile(node.operand)
+        return lambda ctx: -_to_number(operand(ctx))
+    if isinstance(node, BinOp):
+        return _compile_binop(node.op, _compile(node.left), _compile(node.right), node)
+    return _compile_call(node.name, [_compile(arg) for arg in node.args])
+
+
+def _compile_ref(name: str) -> Compiled:
+    unknown = f"unknown field '${{{name}}}'"
+
+    def ref(ctx: Any) -> Value:
+        try:
+            raw = ctx.lookup(name)
+        except KeyError:
+            raise ExpressionError(unknown) from None
+        kind = type(raw)
+        if kind is str or kind is float or kind is bool:
+            return raw  # type: ignore[no-any-return]
+        return _normalize(raw)
+
+    return ref
+
+
+def _compile_column(name: str) -> Compiled:
+    message = (
+        f"'{name}' is a choice column, but there is no choice row here (a string needs quotes)"
+    )
+
+    def column(ctx: Any) -> Value:
+        current = ctx.current
+        if not isinstance(current, Mapping):
+            raise ExpressionError(message)
+        return _normalize(current.get(name))
+
+    return column
+
+
+def _compile_binop(op: str, left: Compiled, right: Compiled, node: BinOp) -> Compiled:
+    if op == "or":
+
+        def or_(ctx: Any) -> Value:
+            a, b = left(ctx), right(ctx)
+            return _to_bool(a) or _to_bool(b)
+
+        return or_
+    if op == "and":
+
+        def and_(ctx: Any) -> Value:
+            a, b = left(ctx), right(ctx)
+            return _to_bool(a) and _to_bool(b)
+
+        return and_
+    if op in ("=", "!="):
+        equal = op == "="
+        if isinstance(node.right, Str):
+            text = node.right.value
+
+            def equals_text(ctx: Any) -> Value:
+                a = left(ctx)
+                same = a == text if type(a) is str else _equal(a, text)
+                return same if equal else not same
+
+            return equals_text
+        if equal:
+            return lambda ctx: _equal(left(ctx), right(ctx))
+        return lambda ctx: not _equal(left(ctx), right(ctx))
+    if isinstance(node.right, Num):  # the common ``${x} > 0``, ``${n} + 1``
+        return _compile_number_op(op, left, node.right.value)
+    # Converting to a number cannot fail, so converting each side as soon as it is evaluated
+    # is the same as evaluating both, then converting both.
+    n = _to_number
+    if op == "<":
+        return lambda ctx: n(left(ctx)) < n(right(ctx))
+    if op == "<=":
+        return lambda ctx: n(left(ctx)) <= n(right(ctx))
+    if op == ">":
+        return lambda ctx: n(left(ctx)) > n(right(ctx))
+    if op == ">=":
+        return lambda ctx: n(left(ctx)) >= n(right(ctx))
+    if op == "+":
+        return lambda ctx: n(left(ctx)) + n(right(ctx))
+    if op == "-":
+        return lambda ctx: n(left(ctx)) - n(right(ctx))
+    if op == "*":
+        return lambda ctx: n(left(ctx)) * n(right(ctx))
+    if op == "div":
+        return lambda ctx: _divide(n(left(ctx)), n(right(ctx)))
+    return lambda ctx: _modulo(n(left(ctx)), n(right(ctx)))
+
+
+def _compile_number_op(op: str, left: Compiled, y: float) -> Compiled:
+    """``left op y`` for a number literal ``y``."""
+    n = _to_number
+    if op == "<":
+        return lambda ctx: n(left(ctx)) < y
+    if op == "<=":
+        return lambda ctx: n(left(ctx)) <= y
+    if op == ">":
+        return lambda ctx: n(left(ctx)) > y
+    if op == ">=":
+        return lambda ctx: n(left(ctx)) >= y
+    if op == "+":
+        return lambda ctx: n(left(ctx)) + y
+    if op == "-":
+        return lambda ctx: n(left(ctx)) - y
+    if op == "*":
+        return lambda ctx: n(left(ctx)) * y
+    if op == "div":
+        return lambda ctx: _divide(n(left(ctx)), y)
+    return lambda ctx: _modulo(n(left(ctx)), y)
+
+
+def _count(v: Value) -> float:
+    if not isinstance(v, list):
+        raise ExpressionError("count() needs a repeat or a list")
+    return float(len(v))
+
+
+# (name, number of arguments) -> the function of the evaluated arguments; as ``_call`` does.
+_IMPLEMENTATIONS: dict[tuple[str, int], Callable[..., Value]] = {
+    ("not", 1): lambda a: not _to_bool(a),
+    ("boolean", 1): _to_bool,
+    ("selected", 2): lambda a, b: _to_string(b).strip(_BLANK) in _items(a),
+    ("count-selected", 1): lambda a: float(len(_items(a))),
+    ("string-length", 1): lambda a: float(len(_to_string(a))),
+    ("date", 1): _to_date,
+    ("decimal-date-time", 1): _date_number,
+    ("format-date", 2): lambda a, b: _format_date(a, _to_string(b)),
+    ("if", 3): lambda a, b, c: b if _to_bool(a) else c,
+    ("coalesce", 2): lambda a, b: b if _is_empty(a) else a,
+    ("contains", 2): lambda a, b: _to_string(b) in _to_string(a),
+    ("starts-with", 2): lambda a, b: _to_string(a).startswith(_to_string(b)),
+    ("ends-with", 2): lambda a, b: _to_string(a).endswith(_to_string(b)),
+    ("substr", 2): lambda a, b: _substr(_to_string(a), _to_number(b), None),
+    ("substr", 3): lambda a, b, c: _substr(_to_string(a), _to_number(b), _to_number(c)),
+    ("string", 1): _to_string,
+    ("number", 1): _to_number,
+    ("int", 1): lambda a: _trunc(_to_number(a), math.trunc),
+    ("floor", 1): lambda a: _trunc(_to_number(a), math.floor),
+    ("ceiling", 1): lambda a: _trunc(_to_number(a), math.ceil),
+    ("abs", 1): lambda a: abs(_to_number(a)),
+    ("round", 1): lambda a: _round(_to_number(a), 0.0),
+    ("round", 2): lambda a, b: _round(_to_number(a), _to_number(b)),
+    ("regex", 2): lambda a, b: _regex(_to_string(a), _to_string(b)),
+    ("count", 1): _count,
+    ("sum", 1): _sum,
+}
+
+
+def _compile_call(name: str, args: list[Compiled]) -> Compiled:
+    if name == "today":
+        return lambda ctx: ctx.today.isoformat()
+    if name == "now":
+        return lambda ctx: ctx.now.isoformat()
+    impl = _IMPLEMENTATIONS.get((name, len(args)))
+    if impl is None:  # the rest (true(), false(), concat(), min(), max(), '.' as argument)
+        return lambda ctx: _call(name, [arg(ctx) for arg in args], ctx)
+    if len(args) == 1:
+        (a0,) = args
+        return lambda ctx: impl(a0(ctx))
+    if len(args) == 2:
+        a0, a1 = args
+        return lambda ctx: impl(a0(ctx), a1(ctx))
+    a0, a1, a2 = args
+    return lambda ctx: impl(a0(ctx), a1(ctx), a2(ctx))

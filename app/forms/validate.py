@@ -19,13 +19,20 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from app.forms.expressions import Context, ExpressionError, evaluate, evaluate_bool
+from app.forms.expressions import (
+    Compiled,
+    ExpressionError,
+    _compile_bool,
+    _compiled,
+    references,
+)
 from app.forms.schema import CHOICE_REF_PREFIX, Choice, Field, FormSchema, walk
 
 LookupRecord = Callable[[str, str], "dict[str, Any] | None"]
@@ -170,13 +177,14 @@ def validate_submission(
     if not isinstance(data, dict):
         return ValidationResult(errors=[_wrong_type("", "form")])
     run = _Run(schema, today, now, lookup_record)
-    typed = run.read_level(schema.fields, data, "")
+    plan = run.plan
+    typed = run.read_level(plan.nodes, plan.known, data, "")
     cleaned = run.settle(typed)
     errors = [e for e in run.read_errors if e.code == "unknown_field" or not run.dropped(e.path)]
     run.unreadable = {e.path for e in errors}
-    errors += run.check_level(schema.fields, cleaned, "", (), cleaned)
+    errors += run.check_level(plan.nodes, cleaned, _NOWHERE, cleaned)
     result = ValidationResult(errors=errors, data=cleaned)
-    result.attachments = sorted(set(_attachments(schema.fields, cleaned)))
+    result.attachments = sorted(set(_attachments_of(plan.nodes, cleaned)))
     location_issues, result.location = run.resolve_location(cleaned)
     result.errors += location_issues
     rule_errors, result.flags = run.apply_rules(cleaned)
@@ -189,29 +197,273 @@ def validate_submission(
     return result
 
 
+class _Node:
+    """One field of a schema, with what validating it needs worked out once (see `_Plan`)."""
+
+    __slots__ = (
+        "field", "name", "type", "path", "kind", "children", "known", "key", "max_length",
+        "choice_names", "choice_rows", "relevant", "relevant_deps", "calculation",
+        "calculation_deps", "constraint", "required", "choice_filter", "up", "down", "unread",
+        "checked", "media",
+    )  # fmt: skip
+
+    def __init__(self, f: Field, path: str, children: tuple[_Node, ...]) -> None:
+        self.field = f
+        self.name = f.name
+        self.type = f.type
+        self.path = path
+        # how settling treats it (the order of the tests in the original `settle_level`)
+        self.kind = (
+            _GROUP if f.type == "group"
+            else _REPEAT if f.type == "repeat"
+            else _CALCULATED if f.calculation is not None
+            else _PLAIN
+        )  # fmt: skip
+        self.unread = f.type in {"note", "calculate"}
+        self.checked = False  # whether a value has more than its presence checked
+        self.media = False
+        self.children = children
+        self.known = {c.name: c for c in children}
+        self.key = f.key_of_rows
+        self.max_length = f.text_max_length
+        self.choice_names: frozenset[str] = frozenset()
+        self.choice_rows: dict[str, dict[str, Any]] = {}
+        self.relevant: Compiled | None = None
+        self.calculation: Compiled | None = None
+        self.constraint: Compiled | None = None
+        self.required: bool | Compiled = f.required if isinstance(f.required, bool) else False
+        self.choice_filter: Compiled | None = None
+        self.relevant_deps: frozenset[str] = frozenset()
+        self.calculation_deps: frozenset[str] = frozenset()
+        self.up: frozenset[str] = frozenset()
+        self.down: frozenset[str] = frozenset()
+
+
+class _Plan:
+    """What validating against one schema needs, worked out once per schema object.
+
+    The field tree with each expression compiled, the name index, the dependencies of
+    relevance and calculations (to reuse a result while what it reads has not changed), the
+    choice names and rows. A `FormSchema` is treated as immutable once validated against (a
+    published version is).
+    """
+
+    def __init__(self, schema: FormSchema) -> None:
+        self.schema = schema
+        self.identity = _identity(schema)
+        infos = list(walk(schema.fields))
+        self.repeats = {i.path for i in infos if i.field.type == "repeat"}
+        self.by_name: dict[str, list[str]] = {}
+        for info in infos:
+            self.by_name.setdefault(info.field.name, []).append(info.path)
+        self.iterations = len(self.by_name) + 2
+        # name -> (tree, where) -> raw value, for the names that denote exactly one field
+        getters = {
+            name: _getter(paths[0], self.repeats)
+            for name, paths in self.by_name.items()
+            if len(paths) == 1
+        }
+        self.getters = {k: v for k, v in getters.items() if "." not in k}
+        self.dotted_getters = {k: v for k, v in getters.items() if "." in k}
+        self.read_paths: set[str] = set()  # the fields some relevance or calculation reads
+        self.nodes = tuple(self._node(f, "", ()) for f in schema.fields)
+        self.known = {n.name: n for n in self.nodes}
+        self.location_field = (
+            schema.field_at(schema.location_field) if schema.location_field is not None else None
+        )
+        self.rules = [(rule, _compile_bool_safely(rule.when)) for rule in schema.rules]
+
+    def _node(self, f: Field, prefix: str, ancestors: tuple[str, ...]) -> _Node:
+        path = prefix + f.name
+        children = tuple(self._node(c, path + ".", (*ancestors, path)) for c in f.fields or [])
+        node = _Node(f, path, children)
+        if f.type in {"select_one", "select_multiple"}:
+            choices = self.schema.choices_for(f)
+            node.choice_names = frozenset(c.name for c in choices)
+            node.choice_rows = {c.name: _choice_row(c) for c in choices}
+        if f.relevant:
+            node.relevant = _compile_bool_safely(f.relevant)
+            node.relevant_deps = self._dependencies(f.relevant)
+            self.read_paths |= node.relevant_deps
+        if f.calculation is not None:
+            node.calculation = _compile_safely(f.calculation)
+            node.calculation_deps = self._dependencies(f.calculation)
+            self.read_paths |= node.calculation_deps
+        if f.constraint:
+            node.constraint = _compile_bool_safely(f.constraint)
+        if isinstance(f.required, str):
+            node.required = _compile_bool_safely(f.required)
+        if f.choice_filter:
+            node.choice_filter = _compile_bool_safely(f.choice_filter)
+        node.checked = bool(f.constraint or f.choice_filter or f.type == "reference")
+        # a photo or a signature, or a group or repeat holding one
+        node.media = f.type in {"photo", "signature"} or any(c.media for c in children)
+        below = {info.path for info in walk(f.fields or [], path + ".")}
+        node.up = frozenset({path, *ancestors})
+        node.down = node.up | below
+        return node
+
+    def _dependencies(self, source: str) -> frozenset[str]:
+        """The paths of the fields `source` reads (a name that is not one field's never reads)."""
+        try:
+            names = references(source)
+        except ExpressionError:
+            return frozenset()
+        return frozenset(self.by_name[n][0] for n in names if len(self.by_name.get(n, [])) == 1)
+
+
+_PLANS: dict[int, tuple[FormSchema, _Plan]] = {}
+_PLANS_MAX = 64
+_PLANS_LOCK = threading.Lock()
+
+
+def _identity(schema: FormSchema) -> tuple[int, ...]:
+    return tuple(map(id, (schema.fields, schema.choice_lists, schema.rules, schema.location_field)))
+
+
+def _plan_for(schema: FormSchema) -> _Plan:
+    entry = _PLANS.get(id(schema))
+    if entry is not None and entry[0] is schema and entry[1].identity == _identity(schema):
+        return entry[1]
+    plan = _Plan(schema)
+    with _PLANS_LOCK:
+        if len(_PLANS) >= _PLANS_MAX:
+            _PLANS.pop(next(iter(_PLANS)))
+        _PLANS[id(schema)] = (schema, plan)
+    return plan
+
+
+def _compile_safely(source: str) -> Compiled:
+    """`source` compiled; a source that does not parse fails each time it is evaluated."""
+    try:
+        return _compiled(source)
+    except ExpressionError:
+
+        def fail(scope: Any) -> Any:
+            return _compiled(source)(scope)  # raises a new ExpressionError each time
+
+        return fail
+
+
+def _compile_bool_safely(source: str) -> Compiled:
+    try:
+        return _compile_bool(source)
+    except ExpressionError:
+        return _compile_safely(source)
+
+
+def _getter(path: str, repeats: set[str]) -> Callable[[dict[str, Any], dict[str, int]], Any]:
+    """`_Run.value_at` for one path, specialised: (tree, where) -> the value seen from `where`."""
+    segs = path.split(".")
+    prefixes = [".".join(segs[: i + 1]) for i in range(len(segs))]
+    if not any(p in repeats for p in prefixes[:-1]):
+        if len(segs) == 1:
+            (s0,) = segs
+            return lambda tree, where: tree.get(s0) if isinstance(tree, dict) else None
+        if len(segs) == 2:
+            s0, s1 = segs
+
+            def get2(tree: Any, where: dict[str, int]) -> Any:
+                node = tree.get(s0) if isinstance(tree, dict) else None
+                return node.get(s1) if isinstance(node, dict) else None
+
+            return get2
+
+        def get(tree: Any, where: dict[str, int]) -> Any:
+            node = tree
+            for seg in segs:
+                node = node.get(seg) if isinstance(node, dict) else None
+            return node
+
+        return get
+    last = len(segs) - 1
+    is_repeat = [p in repeats for p in prefixes]
+
+    def descend(node: Any, i: int, where: dict[str, int]) -> tuple[Any, bool]:
+        child = node.get(segs[i]) if isinstance(node, dict) else None
+        if i == last:
+            return child, False
+        if not is_repeat[i]:
+            return descend(child, i + 1, where)
+        here = prefixes[i]
+        rows = child if isinstance(child, list) else []
+        if here in where:
+            row = rows[where[here]] if where[here] < len(rows) else None
+            return descend(row, i + 1, where)
+        values: list[Any] = []
+        for row in rows:
+            value, many = descend(row, i + 1, where)
+            values.extend(value if many else [value])
+        return values, True
+
+    return lambda tree, where: descend(tree, 0, where)[0]
+
+
+class _Scope:
+    """The context expressions are evaluated in, reused for every evaluation of one run."""
+
+    __slots__ = ("lookup", "current", "today", "now", "tree", "where", "getters", "dotted_getters")
+
+    def __init__(self, plan: _Plan, today: date, now: datetime) -> None:
+        self.lookup = self._lookup
+        self.current: Any = None
+        self.today = today
+        self.now = now
+        self.tree: dict[str, Any] = {}
+        self.where: dict[str, int] = _NOWHERE
+        self.getters = plan.getters
+        self.dotted_getters = plan.dotted_getters
+
+    def _lookup(self, name: str) -> Any:
+        getter = self.getters.get(name)  # names without a dot: never a choice row's column
+        if getter is not None:
+            value = getter(self.tree, self.where)
+            return _for_expression(value) if isinstance(value, dict) else value
+        current = self.current
+        if isinstance(current, dict) and name.startswith(CHOICE_REF_PREFIX):
+            return current.get(name[len(CHOICE_REF_PREFIX) :])  # a choice row's column
+        getter = self.dotted_getters.get(name)  # (not a valid field name, but a name)
+        if getter is None:
+            raise KeyError(name)  # unknown, or the name of several fields
+        return _for_expression(getter(self.tree, self.where))
+
+
+_GROUP, _REPEAT, _CALCULATED, _PLAIN = range(4)
+_NOWHERE: dict[str, int] = {}
+_EMPTY: dict[str, Any] = {}
+_MISSING: Any = object()
+
+
 class _Run:
-    """The state of one validation: the schema's name index and the issues met while reading."""
+    """The state of one validation: the schema's plan and the issues met while reading."""
 
     def __init__(
         self, schema: FormSchema, today: date, now: datetime, lookup_record: LookupRecord | None
     ) -> None:
         self.schema = schema
+        self.plan = plan = _plan_for(schema)
         self.today = today
         self.now = now
         self.lookup_record = lookup_record
         self.read_errors: list[Issue] = []
         self.irrelevant: set[str] = set()
         self.unreadable: set[str] = set()
-        infos = list(walk(schema.fields))
-        self.repeats = {i.path for i in infos if i.field.type == "repeat"}
-        self.by_name: dict[str, list[str]] = {}
-        for info in infos:
-            self.by_name.setdefault(info.field.name, []).append(info.path)
+        self.repeats = plan.repeats
+        self.by_name = plan.by_name
+        self.scope = _Scope(plan, today, now)
+        # settling: results of the previous pass and what changed in it (see `settle`)
+        self.relevance: dict[str, bool] = {}
+        self.calculated: dict[str, Any] = {}
+        self.last_relevance: dict[str, bool] | None = None
+        self.last_calculated: dict[str, Any] = {}
+        self.changed: set[str] = set()
+        self.changes: set[str] = set()
 
     # --- 1. reading -------------------------------------------------------------------------
 
-    def read_level(self, fields: list[Field], level: dict[str, Any], prefix: str) -> dict[str, Any]:
-        known = {f.name: f for f in fields}
+    def read_level(
+        self, nodes: tuple[_Node, ...], known: dict[str, _Node], level: dict[str, Any], prefix: str
+    ) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key in level:
             if key not in known:
@@ -223,33 +475,36 @@ class _Run:
                         version=self.schema.version,
                     )
                 )
-        for f in fields:
-            value = level.get(f.name)
-            if _is_empty(value) or f.type in {"note", "calculate"}:
+        for node in nodes:
+            name = node.name
+            value = level.get(name)
+            # _is_empty(value), or a note or a calculate (the client's value is not read)
+            if value is None or node.unread or value == "" or value == []:
                 continue
-            path = prefix + f.name
-            if f.type == "group":
+            path = prefix + name
+            kind = node.kind
+            if kind == _GROUP:
                 if isinstance(value, dict):
-                    out[f.name] = self.read_level(f.fields or [], value, path + ".")
+                    out[name] = self.read_level(node.children, node.known, value, path + ".")
                 else:
                     self.read_errors.append(_wrong_type(path, "group"))
-            elif f.type == "repeat":
-                rows = self.read_rows(f, value, path)
+            elif kind == _REPEAT:
+                rows = self.read_rows(node, value, path)
                 if rows is not None:
-                    out[f.name] = rows
+                    out[name] = rows
             else:
-                problem, clean = self.read_value(f, value, path)
+                problem, clean = self.read_value(node, value, path)
                 if problem is not None:
                     self.read_errors.append(problem)
                 else:
-                    out[f.name] = clean
+                    out[name] = clean
         return out
 
-    def read_rows(self, f: Field, value: Any, path: str) -> list[dict[str, Any]] | None:
+    def read_rows(self, node: _Node, value: Any, path: str) -> list[dict[str, Any]] | None:
         if not isinstance(value, list):
             self.read_errors.append(_wrong_type(path, "repeat"))
             return None
-        key = f.key_of_rows
+        key = node.key
         rows: list[dict[str, Any]] = []
         seen: set[str] = set()
         for i, row in enumerate(value):
@@ -260,7 +515,7 @@ class _Run:
                 continue
             row_id = row.get(key)
             body = {k: v for k, v in row.items() if k != key}
-            clean = self.read_level(f.fields or [], body, row_path + ".")
+            clean = self.read_level(node.children, node.known, body, row_path + ".")
             if row_id is None:
                 self.read_errors.append(issue(f"{row_path}.{key}", "required"))
             elif not _is_uuid(row_id):
@@ -273,16 +528,17 @@ class _Run:
             rows.append(clean)
         return rows
 
-    def read_value(self, f: Field, value: Any, path: str) -> tuple[Issue | None, Any]:
+    def read_value(self, node: _Node, value: Any, path: str) -> tuple[Issue | None, Any]:
         """(problem, cleaned value) for a leaf field: type, static choices, length, range."""
-        t = f.type
+        t = node.type
         if t == "text":
             if not isinstance(value, str):
                 return _wrong_type(path, t), None
-            if len(value) > f.text_max_length:
-                return issue(path, "too_long", n=f.text_max_length), None
+            if len(value) > node.max_length:
+                return issue(path, "too_long", n=node.max_length), None
             return None, value
         if t in {"integer", "decimal"}:
+            f = node.field
             number = _as_number(value, integer=t == "integer")
             if number is None:
                 return _wrong_type(path, t), None
@@ -298,7 +554,7 @@ class _Run:
         if t == "yes_no":
             return (None, value) if value in ("yes", "no") else (_wrong_type(path, t), None)
         if t in {"select_one", "select_multiple"}:
-            return self.read_choice(f, value, path)
+            return self.read_choice(node, value, path)
         if t == "geopoint":
             return (None, value) if _is_geopoint(value) else (_wrong_type(path, t), None)
         if t in {"photo", "signature"}:
@@ -308,9 +564,9 @@ class _Run:
             return (None, value) if _is_uuid(value) else (_wrong_type(path, t), None)
         raise AssertionError(f"unhandled field type {t}")  # pragma: no cover
 
-    def read_choice(self, f: Field, value: Any, path: str) -> tuple[Issue | None, Any]:
-        names = {c.name for c in self.schema.choices_for(f)}
-        if f.type == "select_one":
+    def read_choice(self, node: _Node, value: Any, path: str) -> tuple[Issue | None, Any]:
+        names = node.choice_names
+        if node.type == "select_one":
             if not isinstance(value, str):
                 return _wrong_type(path, "select_one"), None
             if value not in names:
@@ -328,136 +584,229 @@ class _Run:
     # --- 2. relevance and calculations --------------------------------------------------------
 
     def settle(self, typed: dict[str, Any]) -> dict[str, Any]:
-        """Drop non-relevant values and recompute calculations until nothing changes."""
+        """Drop non-relevant values and recompute calculations until nothing changes.
+
+        Each pass reads the tree the previous pass made (the first reads `typed`). A pass
+        reuses the previous pass's result for a relevance or a calculation when none of the
+        fields it reads changed in the previous pass (same types and values, row for row): the
+        expression would compute exactly the same. `changes` collects, during a pass, the paths
+        of the fields whose value differs from the tree it read (and their enclosing groups
+        and repeats; a group or repeat appearing or vanishing counts for everything in it).
+        When no relevance or calculation reads any of them, the next pass would reuse every
+        result and make the same tree again, so it would stop there: it is not made.
+        (The passes are kept rather than one pass in dependency order: the result is the tree
+        at which they stop, which `==` decides, and `1 == 1.0 == True`.)
+        """
         tree = typed
-        for _ in range(len(self.by_name) + 2):
+        self.last_relevance = None  # nothing to reuse in the first pass
+        for _ in range(self.plan.iterations):
             self.irrelevant = set()
-            new = self.settle_level(self.schema.fields, typed, "", "", (), tree)
+            self.relevance, self.calculated, self.changes = {}, {}, set()
+            new = self.settle_level(self.plan.nodes, typed, "", _NOWHERE, tree, tree)
             if new == tree:
                 break
             tree = new
+            if self.changes.isdisjoint(self.plan.read_paths):
+                break
+            self.last_relevance, self.last_calculated = self.relevance, self.calculated
+            self.changed = self.changes
         return tree
 
     def settle_level(
         self,
-        fields: list[Field],
+        nodes: tuple[_Node, ...],
         level: dict[str, Any],
-        prefix: str,
         data_prefix: str,
-        position: Position,
+        where: dict[str, int],
         tree: dict[str, Any],
+        old: dict[str, Any],
     ) -> dict[str, Any]:
+        """One level of a pass: `level` is from `typed`, `old` the same place in `tree`."""
         out: dict[str, Any] = {}
-        for f in fields:
-            path, data_path = prefix + f.name, data_prefix + f.name
-            if f.relevant and not self.holds(f.relevant, tree, position, default=True):
-                self.irrelevant.add(data_path)
-                continue
-            if f.type == "group":
+        changes = self.changes
+        last_relevance = self.last_relevance  # None in the first pass: nothing to reuse
+        reuse = last_relevance is not None
+        changed = self.changed
+        for node in nodes:
+            name = node.name
+            if node.relevant is not None:
+                data_path = data_prefix + name
+                if (
+                    last_relevance is not None
+                    and data_path in last_relevance
+                    and node.relevant_deps.isdisjoint(changed)
+                ):
+                    relevant = last_relevance[data_path]
+                else:
+                    relevant = self.holds(node.relevant, tree, where, True)
+                self.relevance[data_path] = relevant
+                if not relevant:
+                    self.irrelevant.add(data_path)
+                    if name in old:
+                        changes.update(node.down)
+                    continue
+            kind = node.kind
+            if kind == _PLAIN:
+                if name in level:
+                    value = level[name]
+                    out[name] = value
+                    was = old.get(name, _MISSING)
+                    if was is not value and not _same(was, value):
+                        changes.update(node.up)
+                elif name in old:
+                    changes.update(node.up)
+            elif kind == _CALCULATED:
+                data_path = data_prefix + name
+                if (
+                    reuse
+                    and data_path in self.last_calculated
+                    and node.calculation_deps.isdisjoint(changed)
+                ):
+                    value = self.last_calculated[data_path]
+                else:
+                    calculation = node.calculation
+                    assert calculation is not None
+                    value = _fit(node.field, self.compute(calculation, tree, where))
+                self.calculated[data_path] = value
+                was = old.get(name, _MISSING)
+                if value is not None:
+                    out[name] = value
+                    if was is not value and not _same(was, value):
+                        changes.update(node.up)
+                elif was is not _MISSING:
+                    changes.update(node.up)
+            elif kind == _GROUP:
+                inside = old.get(name)
                 inner = self.settle_level(
-                    f.fields or [],
-                    level.get(f.name) or {},
-                    path + ".",
-                    data_path + ".",
-                    position,
+                    node.children,
+                    level.get(name) or {},
+                    data_prefix + name + ".",
+                    where,
                     tree,
+                    inside if isinstance(inside, dict) else _EMPTY,
                 )
                 if inner:
-                    out[f.name] = inner
-            elif f.type == "repeat":
-                if f.name not in level:
+                    out[name] = inner
+                if (name in out) != (name in old):
+                    changes.update(node.up)
+            else:  # a repeat
+                if name not in level:
+                    if name in old:
+                        changes.update(node.down)
                     continue
-                rows = []
-                for i, row in enumerate(level[f.name]):
+                old_rows = old.get(name)
+                rows = level[name]
+                aligned = isinstance(old_rows, list) and len(old_rows) == len(rows)
+                if not aligned:
+                    changes.update(node.down)
+                key = node.key
+                new_rows = []
+                for i, row in enumerate(rows):
+                    was_row = old_rows[i] if aligned else _EMPTY  # type: ignore[index]
+                    if not isinstance(was_row, dict):
+                        changes.update(node.down)
+                        was_row = _EMPTY
                     inner = self.settle_level(
-                        f.fields or [],
+                        node.children,
                         row,
-                        path + ".",
-                        f"{data_path}.{i}.",
-                        (*position, (path, i)),
+                        f"{data_prefix}{name}.{i}.",
+                        {**where, node.path: i},
                         tree,
+                        was_row,
                     )
-                    key = f.key_of_rows
-                    rows.append({key: row[key], **inner} if key in row else inner)
-                out[f.name] = rows
-            elif f.calculation is not None:
-                value = _fit(f, self.compute(f.calculation, tree, position))
-                if value is not None:
-                    out[f.name] = value
-            elif f.name in level:
-                out[f.name] = level[f.name]
+                    new_rows.append({key: row[key], **inner} if key in row else inner)
+                out[name] = new_rows
         return out
 
     def dropped(self, data_path: str) -> bool:
-        return any(data_path == p or data_path.startswith(p + ".") for p in self.irrelevant)
+        """Whether `data_path` or a path enclosing it was found not relevant."""
+        irrelevant = self.irrelevant
+        if not irrelevant:
+            return False
+        if data_path in irrelevant:
+            return True
+        dot = data_path.find(".")
+        while dot >= 0:
+            if data_path[:dot] in irrelevant:
+                return True
+            dot = data_path.find(".", dot + 1)
+        return False
 
     # --- 3. checks on what remains --------------------------------------------------------
 
     def check_level(
         self,
-        fields: list[Field],
+        nodes: tuple[_Node, ...],
         level: dict[str, Any],
-        prefix: str,
-        position: Position,
+        where: dict[str, int],
         tree: dict[str, Any],
         data_prefix: str = "",
     ) -> list[Issue]:
         found: list[Issue] = []
-        for f in fields:
-            path, data_path = prefix + f.name, data_prefix + f.name
-            if self.dropped(data_path) or f.type in {"note", "calculate"}:
+        irrelevant = self.irrelevant
+        for node in nodes:
+            if node.unread:  # a note or a calculate
                 continue
-            value = level.get(f.name)
-            if f.type == "group":
-                found += self.check_level(
-                    f.fields or [], value or {}, path + ".", position, tree, data_path + "."
-                )
-            elif f.type == "repeat":
-                found += self.check_rows(f, value or [], path, data_path, position, tree)
-            else:
-                found += self.check_value(f, value, data_path, position, tree)
+            name = node.name
+            data_path = data_prefix + name
+            # Only called inside a level that is not dropped (and a field is never called like
+            # a row number), so `dropped(data_path)` comes down to this:
+            if data_path in irrelevant:
+                continue
+            value = level.get(name)
+            kind = node.kind
+            if kind == _GROUP:
+                found += self.check_level(node.children, value or {}, where, tree, data_path + ".")
+            elif kind == _REPEAT:
+                found += self.check_rows(node, value or [], data_path, where, tree)
+            elif node.checked or value is None or value == "" or value == []:
+                # (a value with no constraint, choice filter or reference to check passes)
+                found += self.check_value(node, value, data_path, where, tree)
         return found
 
     def check_rows(
         self,
-        f: Field,
+        node: _Node,
         rows: list[dict[str, Any]],
-        path: str,
         data_path: str,
-        position: Position,
+        where: dict[str, int],
         tree: dict[str, Any],
     ) -> list[Issue]:
         found: list[Issue] = []
+        f = node.field
         if f.min_count is not None and len(rows) < f.min_count:
             found.append(issue(data_path, "too_few_rows", n=f.min_count))
         if f.max_count is not None and len(rows) > f.max_count:
             found.append(issue(data_path, "too_many_rows", n=f.max_count))
         for i, row in enumerate(rows):
             found += self.check_level(
-                f.fields or [], row, path + ".", (*position, (path, i)), tree, f"{data_path}.{i}."
+                node.children, row, {**where, node.path: i}, tree, f"{data_path}.{i}."
             )
         return found
 
     def check_value(
-        self, f: Field, value: Any, data_path: str, position: Position, tree: dict[str, Any]
+        self, node: _Node, value: Any, data_path: str, where: dict[str, int], tree: dict[str, Any]
     ) -> list[Issue]:
+        f = node.field
         if _is_empty(value):
             if data_path in self.unreadable:
                 return []  # already reported as wrong_type, invalid_choice, too_long...
-            required = f.required
-            if isinstance(required, str):
-                required = self.holds(required, tree, position, default=False)
+            required = node.required
+            if not isinstance(required, bool):
+                required = self.holds(required, tree, where, default=False)
             is_required = required and f.calculation is None
             return [issue(data_path, "required")] if is_required else []
         found: list[Issue] = []
-        if f.constraint and not self.holds(f.constraint, tree, position, True, current=value):
+        if node.constraint is not None and not self.holds(
+            node.constraint, tree, where, True, current=value
+        ):
             msg = f.constraint_message
             if msg is None:
                 found.append(issue(data_path, "constraint_failed"))
             else:
                 found.append(Issue(data_path, "constraint_failed", msg.en, msg.km))
-        if f.choice_filter:
-            found += self.check_choice_filter(f, value, data_path, position, tree)
+        if node.choice_filter is not None:
+            found += self.check_choice_filter(node, value, data_path, where, tree)
         if f.type == "reference" and f.reference is not None and self.lookup_record:
             record = self.lookup_record(f.reference.form_id, value)
             if record is None:
@@ -474,36 +823,25 @@ class _Run:
         return found
 
     def check_choice_filter(
-        self, f: Field, value: Any, data_path: str, position: Position, tree: dict[str, Any]
+        self, node: _Node, value: Any, data_path: str, where: dict[str, int], tree: dict[str, Any]
     ) -> list[Issue]:
         """A chosen value must pass the field's choice_filter, where the server can evaluate it.
 
         The filter is evaluated once per chosen choice, with the choice row (`name` and its
         `filter` properties) as `current`: bare names read its columns, as in XLSForm.
         """
-        by_name = {c.name: c for c in self.schema.choices_for(f)}
+        rows = node.choice_rows
+        choice_filter = node.choice_filter
+        assert choice_filter is not None
         for name in value if isinstance(value, list) else [value]:
-            row = _choice_row(by_name[name])
-            if not self.holds(f.choice_filter or "", tree, position, True, current=row):
+            row = rows[name]
+            if not self.holds(choice_filter, tree, where, True, current=row):
                 return [
                     issue(data_path, "invalid_choice", message_code="filtered_choice", value=name)
                 ]
         return []
 
     # --- expressions -----------------------------------------------------------------------
-
-    def context(self, tree: dict[str, Any], position: Position, current: Any = None) -> Context:
-        where = dict(position)
-
-        def lookup(name: str) -> Any:
-            if isinstance(current, dict) and name.startswith(CHOICE_REF_PREFIX):
-                return current.get(name[len(CHOICE_REF_PREFIX) :])  # a choice row's column
-            paths = self.by_name.get(name)
-            if not paths or len(paths) > 1:
-                raise KeyError(name)
-            return _for_expression(self.value_at(tree, paths[0], where))
-
-        return Context(lookup=lookup, current=current, today=self.today, now=self.now)
 
     def value_at(self, tree: dict[str, Any], path: str, where: dict[str, int]) -> Any:
         """A field's value seen from a position: same row inside its repeat, else all rows."""
@@ -531,20 +869,25 @@ class _Run:
 
     def holds(
         self,
-        source: str,
+        compiled: Compiled,
         tree: dict[str, Any],
-        position: Position,
+        where: dict[str, int],
         default: bool,
         current: Any = None,
     ) -> bool:
+        """A compiled boolean expression's value here; `default` when it cannot be evaluated."""
+        scope = self.scope
+        scope.tree, scope.where, scope.current = tree, where, current
         try:
-            return evaluate_bool(source, self.context(tree, position, current))
+            return bool(compiled(scope))
         except _EVAL_ERRORS:
             return default
 
-    def compute(self, source: str, tree: dict[str, Any], position: Position) -> Any:
+    def compute(self, compiled: Compiled, tree: dict[str, Any], where: dict[str, int]) -> Any:
+        scope = self.scope
+        scope.tree, scope.where, scope.current = tree, where, None
         try:
-            return evaluate(source, self.context(tree, position))
+            return compiled(scope)
         except _EVAL_ERRORS:
             return None
 
@@ -555,7 +898,7 @@ class _Run:
         path = self.schema.location_field
         if path is None:
             return [], None
-        loc_field = self.schema.field_at(path)
+        loc_field = self.plan.location_field
         value = self.value_at(data, path, {})
         if _is_empty(value) or loc_field is None or self.dropped(path):
             return [], None
@@ -574,8 +917,8 @@ class _Run:
 
         errors: list[Issue] = []
         flags: list[Issue] = []
-        for rule in self.schema.rules:
-            if self.holds(rule.when, data, (), default=False):
+        for rule, when in self.plan.rules:
+            if self.holds(when, data, _NOWHERE, default=False):
                 found = Issue(
                     rule.path, rule.issue_code, rule.message.en, rule.message.km, rule.urgent
                 )
@@ -670,6 +1013,23 @@ def _for_expression(value: Any) -> Any:
     return value
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Same type and value, all the way down (so an expression reading either sees the same;
+    `-0.0` is not `0.0`, `1` is not `1.0` nor `True`); NaN is never the same (to be safe)."""
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind is float:
+        return bool(a == b and math.copysign(1.0, a) == math.copysign(1.0, b))
+    if kind is list or kind is tuple:
+        return len(a) == len(b) and all(map(_same, a, b))
+    if kind is dict:
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
 def _fit(f: Field, value: Any) -> Any:
     """A computed value in the field's type; None when empty or not a finite number."""
     if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
@@ -681,15 +1041,18 @@ def _fit(f: Field, value: Any) -> Any:
     return value
 
 
-def _attachments(fields: list[Field], level: dict[str, Any]) -> Iterator[str]:
-    for f in fields:
-        value = level.get(f.name)
+def _attachments_of(nodes: tuple[_Node, ...], level: dict[str, Any]) -> Iterator[str]:
+    """The attachments named in `level`: photos and signatures, in groups and repeats too."""
+    for node in nodes:
+        if not node.media:
+            continue
+        value = level.get(node.name)
         if value is None:
             continue
-        if f.type in {"photo", "signature"}:
-            yield value
-        elif f.type == "group":
-            yield from _attachments(f.fields or [], value)
-        elif f.type == "repeat":
+        if node.kind == _GROUP:
+            yield from _attachments_of(node.children, value)
+        elif node.kind == _REPEAT:
             for row in value:
-                yield from _attachments(f.fields or [], row)
+                yield from _attachments_of(node.children, row)
+        else:
+            yield value
