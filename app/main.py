@@ -41,7 +41,7 @@ def create_app() -> FastAPI:
         description="Offline-first field data collection for child care reform.",
     )
     install_error_handlers(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.add_middleware(
         BodyLimitMiddleware,
         limit=settings.max_body_bytes,

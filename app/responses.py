@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi.responses import Response
+
+from app.jsonfast import dumps_bytes
 
 
 def json_response(body: object, status_code: int = 200) -> Response:
-    return Response(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(),
-        status_code=status_code,
-        media_type="application/json",
-    )
+    return Response(dumps_bytes(body), status_code=status_code, media_type="application/json")

@@ -14,16 +14,23 @@ from app.models.base import Base, JSONType, UTCDateTime, utcnow
 
 class Record(Base):
     __tablename__ = "records"
-    __table_args__ = (Index("ix_records_seq_record_id", "seq", "record_id"),)
+    # Pull pages by (seq, record_id) inside a scope: one index per scope level, so a page is
+    # an index range scan, never a sort.
+    __table_args__ = (
+        Index("ix_records_seq_record_id", "seq", "record_id"),
+        Index("ix_records_province_seq", "province", "seq", "record_id"),
+        Index("ix_records_district_seq", "district", "seq", "record_id"),
+        Index("ix_records_commune_seq", "commune", "seq", "record_id"),
+    )
 
     record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     form_id: Mapped[str] = mapped_column(String(64), index=True)
     form_version: Mapped[str] = mapped_column(String(32))
     rev: Mapped[int] = mapped_column(Integer, default=1)
     data: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    province: Mapped[str | None] = mapped_column(String(2), index=True)
-    district: Mapped[str | None] = mapped_column(String(4), index=True)
-    commune: Mapped[str | None] = mapped_column(String(6), index=True)
+    province: Mapped[str | None] = mapped_column(String(2))
+    district: Mapped[str | None] = mapped_column(String(4))
+    commune: Mapped[str | None] = mapped_column(String(6))
     # Commit-ordered sync sequence (see app/sync/sequence.py); pull pages by (seq, record_id).
     seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     incomplete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

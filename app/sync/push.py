@@ -21,7 +21,7 @@ rolled back and decided again, and its changes come back ``duplicate``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, cast
@@ -110,13 +110,24 @@ class _Forms:
 Found = dict[str, Any]
 
 
+def _found(row: Record) -> Found:
+    return {"form_id": row.form_id, "data": row.data, "location": record_location(row)}
+
+
 def _lookup_factory(
-    session: Session, principal: Principal, batch: dict[str, Found]
+    session: Session,
+    principal: Principal,
+    batch: dict[str, Found],
+    prefetch: Iterable[str] = (),
 ) -> Callable[[str, str], Found | None]:
     """lookup_record for the validator: records earlier in this batch first, then the
     caller's scope. Returns ``{"form_id", "data", "location"}`` or None (missing or out of
-    scope look the same)."""
-    memo: dict[str, Found | None] = {}
+    scope look the same). ``prefetch``: ids read in one query up front."""
+    wanted = list(set(prefetch))
+    memo: dict[str, Found | None] = dict.fromkeys(wanted)
+    if wanted:
+        for row in queries.scoped_records(session, scope=principal.scope, record_ids=wanted):
+            memo[row.record_id] = _found(row)
 
     def lookup(form_id: str, record_id: str) -> Found | None:
         if record_id in batch:
@@ -124,15 +135,7 @@ def _lookup_factory(
         else:
             if record_id not in memo:
                 row = queries.scoped_record(session, scope=principal.scope, record_id=record_id)
-                memo[record_id] = (
-                    None
-                    if row is None
-                    else {
-                        "form_id": row.form_id,
-                        "data": row.data,
-                        "location": record_location(row),
-                    }
-                )
+                memo[record_id] = None if row is None else _found(row)
             found = memo[record_id]
         if found is None or found["form_id"] != form_id:
             return None
@@ -143,6 +146,20 @@ def _lookup_factory(
 
 def _today(now: datetime) -> date:
     return now.astimezone(CAMBODIA).date()
+
+
+def _referenced_ids(forms: _Forms, parsed: list[tuple[int, ChangeModel]]) -> list[str]:
+    """The values of top-level reference fields (institution, child …): read in one query."""
+    ids = []
+    for _, model in parsed:
+        schema = forms.get(model.form_id, model.form_version)
+        if schema is None:
+            continue
+        for f in schema.fields:
+            value = model.data.get(f.name) if f.type == "reference" else None
+            if isinstance(value, str) and len(value) == 36:
+                ids.append(value)
+    return ids
 
 
 def _prepare(
@@ -168,7 +185,7 @@ def _prepare(
                 ],
             )
     batch: dict[str, Found] = {}
-    lookup = _lookup_factory(session, principal, batch)
+    lookup = _lookup_factory(session, principal, batch, _referenced_ids(forms, parsed))
     prepared = []
     for index, model in parsed:
         change = ChangeIn(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Row, Text, cast, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.auth.scope import Scope
@@ -54,15 +54,36 @@ def scoped_record(session: Session, *, scope: Scope, record_id: str) -> Record |
     return session.scalar(select(Record).where(Record.record_id == record_id, scope.filter(Record)))
 
 
+def scoped_records(session: Session, *, scope: Scope, record_ids: list[str]) -> Sequence[Record]:
+    return session.scalars(
+        select(Record).where(Record.record_id.in_(record_ids), scope.filter(Record))
+    ).all()
+
+
 def page_of_records(
     session: Session, *, scope: Scope, after: tuple[int, str], limit: int
-) -> Sequence[Record]:
-    return session.scalars(
-        select(Record)
+) -> Sequence[Row[Any]]:
+    """Rows after ``after`` in (seq, record_id) order, with ``data``/``flags`` as JSON text."""
+    rows = session.execute(
+        select(
+            Record.record_id,
+            Record.form_id,
+            Record.form_version,
+            Record.rev,
+            Record.review_state,
+            Record.review_comment,
+            Record.placement_state,
+            Record.incomplete,
+            Record.updated_at,
+            Record.seq,
+            cast(Record.data, Text).label("data_text"),
+            cast(Record.flags, Text).label("flags_text"),
+        )
         .where(scope.filter(Record), tuple_(Record.seq, Record.record_id) > tuple_(*after))
         .order_by(Record.seq, Record.record_id)
         .limit(limit)
     ).all()
+    return list(rows)  # type: ignore[arg-type]
 
 
 def open_conflicts(session: Session, record_ids: Iterable[str]) -> dict[str, list[Conflict]]:

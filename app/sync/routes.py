@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from app.deps import Principal, SessionDep, require
 from app.errors import ApiError
+from app.jsonfast import loads
 from app.responses import json_response
 from app.settings import get_settings
 from app.sync.body import read_body
@@ -42,8 +43,8 @@ async def push(
     settings = get_settings()
     raw = await read_body(request, limit=settings.max_body_bytes)
     try:
-        parsed = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+        parsed = loads(raw)
+    except (orjson.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ApiError(
             "validation_error",
             "The body is not JSON.",
@@ -84,7 +85,7 @@ def pull(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Response:
     try:
-        page = pull_page(session, scope=principal.scope, cursor=cursor, limit=limit)
+        body = pull_page(session, scope=principal.scope, cursor=cursor, limit=limit)
     except InvalidCursor as exc:
         raise ApiError("invalid_cursor", str(exc)) from exc
-    return json_response(page)
+    return Response(body, media_type="application/json")

@@ -1,0 +1,40 @@
+"""The sync bench still runs end to end (so it cannot rot): a quick run, without the peer."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TIMEOUT = 300
+
+
+def test_sync_bench_quick_prints_push_and_pull_rates() -> None:
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "bench" / "sync_bench.py"), "--quick", "--no-peer"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.terminate()  # the bench stops its server on SIGTERM
+        try:
+            output, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        pytest.fail(f"the bench took over {TIMEOUT} s:\n{output[-3000:]}")
+
+    assert process.returncode == 0, output[-3000:]
+    assert re.search(r"^push: 500 records in [\d.]+ s = [\d,]+ records/s", output, re.M), output
+    for limit in (1000, 5000):
+        assert re.search(
+            rf"^pull \(limit {limit}\): [\d,]+ records in \d+ pages, .* s = [\d,]+ records/s",
+            output, re.M,
+        ), output
+    assert "FAILED" not in output, output
+    assert re.search(r"^push / raw sqlite3 .*(PASS|FAIL)$", output, re.M), output
