@@ -1,0 +1,189 @@
+// The field app's entry point: opens the device's database, restores the session, registers
+// the service worker, routes (#/, #/draft/<id>, #/records, #/record/<id>, #/settings) and
+// keeps sync going (on reconnect, on a timer, on Background Sync's ping, on "Sync now").
+
+import { createApi } from './api.js';
+import { openDatabase, requestPersistence } from './db.js';
+import { t as translate, LANGS } from './i18n.js';
+import { deviceId, Session } from './session.js';
+import { Syncer } from './sync.js';
+import { Shell } from './ui/shell.js';
+import { renderHome } from './ui/home.js';
+import { renderEditor } from './ui/editor.js';
+import { renderFind, renderRecord, renderRecords } from './ui/records.js';
+import { renderSettings } from './ui/settings.js';
+import { renderLock, renderSignIn } from './ui/signin.js';
+
+function defaultLanguage() {
+  const nav = (globalThis.navigator && navigator.language) || 'en';
+  return nav.toLowerCase().startsWith('km') ? 'km' : 'en';
+}
+
+class App {
+  async start() {
+    this.db = await openDatabase();
+    this.lang = (await this.db.getMeta('language')) || defaultLanguage();
+    if (!LANGS.includes(this.lang)) this.lang = 'en';
+    this.deviceId = await deviceId(this.db);
+    this.session = new Session(this.db, null);
+    this.api = createApi({ getToken: () => this.session.token });
+    this.session.api = this.api;
+    await this.session.load();
+    this.syncer = new Syncer({ db: this.db, api: this.api, session: this.session, deviceId: this.deviceId });
+    this.shell = new Shell(this);
+    this.cleanup = null;
+    this.openDraftId = null;
+    document.documentElement.lang = this.lang;
+
+    this.syncer.addEventListener('change', () => this.shell.refreshStatus());
+    this.syncer.addEventListener('failed', () => this.shell.refreshStatus());
+    this.syncer.addEventListener('synced', (e) => {
+      this.shell.refreshStatus();
+      if (this.view && this.view.onSynced) this.view.onSynced(e.detail);
+    });
+    this.syncer.addEventListener('needs-sign-in', async () => {
+      this.shell.refreshStatus();
+      // the server no longer accepts the token (revoked, expired): sign in again, work kept
+      if (this.syncer.lastError && this.syncer.lastError.status === 401 && this.session.current) {
+        await this.session.markExpired();
+        if (!this.openDraftId) await this.route();
+      }
+    });
+
+    window.addEventListener('hashchange', () => this.route());
+    window.addEventListener('online', () => {
+      this.shell.refreshStatus();
+      if (this.signedIn()) this.syncer.connectionBack();
+    });
+    window.addEventListener('offline', () => this.shell.refreshStatus());
+
+    await this.route();
+    this.registerServiceWorker();
+    this.persist();
+    this.syncer.start();
+    if (this.signedIn() && navigator.onLine) this.syncer.run({ reason: 'startup' });
+  }
+
+  t(key, params) { return translate(this.lang, key, params); }
+
+  signedIn() { return Boolean(this.session.current) && !this.session.expired(); }
+
+  async setLanguage(lang) {
+    this.lang = lang;
+    document.documentElement.lang = lang;
+    await this.db.setMeta('language', lang);
+    this.shell.render();
+    if (this.view && this.view.setLang) this.view.setLang(lang);
+    else await this.route();
+  }
+
+  navigate(hash) {
+    if (location.hash === hash) this.route();
+    else location.hash = hash;
+  }
+
+  async route() {
+    if (this.cleanup) {
+      const done = this.cleanup;
+      this.cleanup = null;
+      await done();
+    }
+    this.view = null;
+    this.openDraftId = null;
+    this.shell.render();
+    const main = this.shell.main;
+    if (!this.session.current || this.session.expired()) {
+      this.view = await renderSignIn(this, main, { expired: Boolean(this.session.current) });
+      return;
+    }
+    if (await this.session.isLocked()) {
+      this.view = await renderLock(this, main);
+      return;
+    }
+    const [, name, arg] = (location.hash.replace(/^#\/?/, '').match(/^([^/]*)\/?(.*)$/) || []);
+    let view;
+    if (name === 'draft' && arg) view = await renderEditor(this, main, decodeURIComponent(arg));
+    else if (name === 'records') view = await renderRecords(this, main);
+    else if (name === 'record' && arg) view = await renderRecord(this, main, decodeURIComponent(arg));
+    else if (name === 'find') view = await renderFind(this, main);
+    else if (name === 'settings') view = await renderSettings(this, main);
+    else view = await renderHome(this, main);
+    this.view = view || null;
+    this.cleanup = view && view.destroy ? () => view.destroy() : null;
+    this.shell.refreshStatus();
+  }
+
+  /** After sign-in or unlock. */
+  async signedInNow() {
+    await this.route();
+    if (navigator.onLine) this.syncer.connectionBack();
+  }
+
+  async persist() {
+    let answer = await this.db.getMeta('persisted');
+    if (answer !== true) {
+      answer = await requestPersistence();
+      await this.db.setMeta('persisted', answer);
+    }
+    this.persisted = answer;
+  }
+
+  /** Ask for a Background Sync; where the browser has none, the online event and the timer do. */
+  async requestBackgroundSync() {
+    try {
+      const reg = await navigator.serviceWorker?.ready;
+      if (reg && reg.sync) await reg.sync.register('homeward-sync');
+    } catch {
+      // not supported or not allowed: the other triggers cover it
+    }
+  }
+
+  registerServiceWorker() {
+    if (!('serviceWorker' in navigator)) return;
+    navigator.serviceWorker.addEventListener('message', (event) => {
+      if (event.data && event.data.type === 'sync' && this.signedIn()) this.syncer.run({ reason: 'background-sync' });
+    });
+    let reloading = false;
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      if (this.reloadOnActivate && !reloading) {
+        reloading = true;
+        location.reload();
+      }
+    });
+    navigator.serviceWorker.register('/sw.js').then((reg) => {
+      this.registration = reg;
+      const watch = (worker) => {
+        if (!worker) return;
+        worker.addEventListener('statechange', () => {
+          if (worker.state === 'installed' && navigator.serviceWorker.controller) this.updateReady();
+        });
+      };
+      if (reg.waiting && navigator.serviceWorker.controller) this.updateReady();
+      reg.addEventListener('updatefound', () => watch(reg.installing));
+      this.syncer.addEventListener('synced', () => reg.update().catch(() => {}));
+    }).catch(() => {
+      // no service worker (private mode, an old browser): the app still works online
+    });
+  }
+
+  /** A new version is installed and waiting. Activate it now only when no draft is open;
+   * otherwise wait for the user. Either way IndexedDB is untouched. */
+  updateReady() {
+    this.shell.showUpdate();
+    if (!this.openDraftId) this.activateUpdate(false);
+  }
+
+  activateUpdate(reload) {
+    const waiting = this.registration && this.registration.waiting;
+    this.reloadOnActivate = reload;
+    if (waiting) waiting.postMessage({ type: 'skip-waiting' });
+    else if (reload) location.reload();
+  }
+}
+
+const app = new App();
+globalThis.homeward = app; // for the console and the tests
+app.start().catch((err) => {
+  document.body.textContent = `Homeward could not start: ${err && err.message}`;
+  throw err;
+});

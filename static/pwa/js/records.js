@@ -1,0 +1,132 @@
+// What the device knows about one record, pure: its state for the user (draft, waiting, sent,
+// rejected, returned, in conflict, approved), the revision the device last knew, and a
+// readable name. No DOM, no IndexedDB.
+
+import { evaluate } from './expr.js';
+
+/** A record's state from what the device holds: its draft (if any), its outbox items (any
+ * order) and its pulled copy (if any). Returns {state, rev, comment, errors, conflicts, item}. */
+export function recordState({ draft = null, items = [], pulled = null } = {}) {
+  const ordered = [...items].sort((a, b) => (a.queued_at || 0) - (b.queued_at || 0));
+  const last = ordered[ordered.length - 1] || null;
+  const rev = knownRev({ items, pulled });
+  const base = { rev, comment: null, errors: [], conflicts: [], item: last };
+  if (draft) return { ...base, state: 'draft' };
+  if (last && last.state === 'waiting') return { ...base, state: 'waiting' };
+  if (last && last.state === 'rejected') return { ...base, state: 'rejected', errors: last.result?.errors || [] };
+  const sentRev = last?.result?.rev ?? null;
+  if (pulled && (sentRev == null || pulled.rev >= sentRev)) {
+    if (pulled.open_conflicts && pulled.open_conflicts.length) {
+      return { ...base, state: 'conflict', conflicts: pulled.open_conflicts };
+    }
+    const review = pulled.review || {};
+    if (review.state === 'returned') return { ...base, state: 'returned', comment: review.comment || '' };
+    if (review.state === 'rejected') return { ...base, state: 'review_rejected', comment: review.comment || '' };
+    if (review.state === 'approved') return { ...base, state: 'approved', comment: review.comment || null };
+    if (!last) return { ...base, state: 'received' };
+  }
+  if (last && last.state === 'conflict') return { ...base, state: 'conflict', conflicts: last.result?.conflicts || [] };
+  if (last) return { ...base, state: 'sent' };
+  return { ...base, state: 'received' };
+}
+
+/** The newest revision the device has heard of: from a pull or from a push result. */
+export function knownRev({ items = [], pulled = null } = {}) {
+  let rev = pulled ? pulled.rev : null;
+  for (const i of items) {
+    const r = i.result?.rev;
+    if (r != null && (rev == null || r > rev)) rev = r;
+  }
+  return rev;
+}
+
+/** The first value under `name` anywhere in the data's objects (groups), or undefined. */
+export function findValue(data, name) {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  if (Object.prototype.hasOwnProperty.call(data, name)) return data[name];
+  for (const v of Object.values(data)) {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const found = findValue(v, name);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+const NAME_KEYS = ['institution_name', 'child_name', 'name', 'full_name', 'title'];
+
+/** A readable name for a record: the form's instance_name when it evaluates, else a name-like
+ * field, else the start of the record_id. */
+export function recordLabel(schema, record) {
+  const data = record.data || {};
+  const src = schema?.settings?.instance_name;
+  if (src) {
+    try {
+      const value = evaluate(src, {
+        lookup: (name) => {
+          const v = findValue(data, name);
+          return v === undefined || v === null ? '' : v;
+        },
+        today: '',
+        now: '',
+      });
+      if (typeof value === 'string' && value.replace(/[\s()–-]/g, '')) return value.trim();
+      if (typeof value === 'number') return String(value);
+    } catch {
+      // fall through to the name-like fields
+    }
+  }
+  for (const key of NAME_KEYS) {
+    const v = findValue(data, key);
+    if (typeof v === 'string' && v.trim()) return v.trim();
+  }
+  return String(record.record_id || '').slice(0, 8);
+}
+
+/** Schema versions still needed on the device: by drafts, queued or unsettled changes, and
+ * pulled records (for corrections). Returns a Set of "form_id@version". */
+export function versionsInUse({ drafts = [], items = [], records = [], current = [] }) {
+  const keep = new Set(current.map((f) => `${f.form_id}@${f.version}`));
+  for (const d of drafts) keep.add(`${d.form_id}@${d.form_version}`);
+  for (const i of items) if (i.state !== 'sent') keep.add(`${i.form_id}@${i.form_version}`);
+  for (const r of records) keep.add(`${r.form_id}@${r.form_version}`);
+  return keep;
+}
+
+/** The SHA-256 names of the photos and signatures in a record's data (groups and repeats). */
+export function attachmentsIn(schema, data) {
+  const found = [];
+  const visit = (fields, level) => {
+    if (!level || typeof level !== 'object') return;
+    for (const f of fields || []) {
+      const v = level[f.name];
+      if (v === undefined || v === null) continue;
+      if (f.type === 'photo' || f.type === 'signature') {
+        if (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) && !found.includes(v)) found.push(v);
+      } else if (f.type === 'group') visit(f.fields, v);
+      else if (f.type === 'repeat' && Array.isArray(v)) for (const row of v) visit(f.fields, row);
+    }
+  };
+  visit(schema.fields, data);
+  return found;
+}
+
+/** The label of the field at a data path ("children.girls_0_2", "photos.0.photo"), in a
+ * language, with the row number for repeats: "Photos 1 › Photo". */
+export function labelAt(schema, path, lang) {
+  if (!path) return '';
+  const parts = String(path).split('.');
+  const labels = [];
+  let fields = schema.fields;
+  for (let i = 0; i < parts.length; i += 1) {
+    const f = (fields || []).find((x) => x.name === parts[i]);
+    if (!f) { labels.push(parts[i]); break; }
+    const label = f.label ? (f.label[lang] || f.label.en) : f.name;
+    if (f.type === 'repeat' && /^\d+$/.test(parts[i + 1] || '')) {
+      labels.push(`${label} ${Number(parts[i + 1]) + 1}`);
+      i += 1;
+    } else labels.push(label);
+    fields = f.fields;
+  }
+  return labels.join(' › ');
+}

@@ -1,0 +1,344 @@
+// Sync: push the outbox in batches, upload attachments after their records (resumably), pull
+// the records in scope with the cursor, refresh the forms. No DOM: the page and, where the
+// browser has Background Sync, the service worker's ping both drive the same Syncer.
+// Decisions (batches, results, backoff) are js/outbox.js's; this module does the I/O.
+
+import {
+  applyResponse, BATCH_SIZE, due, enqueue, idle, nextBatch, onFailure, reset, scheduleFailure,
+  splitSize, toChange, waitingCount,
+} from './outbox.js';
+import { ApiFailure } from './api.js';
+import { versionsInUse } from './records.js';
+
+export const PERIOD_MS = 5 * 60 * 1000; // a sync at least this often while online
+export const CHUNK_BYTES = 256 * 1024; // attachment upload chunk: a cut link loses at most this
+const PULL_LIMIT = 500;
+
+export const recordKey = (username, recordId) => `${username}|${recordId}`;
+
+/** Put a change in the outbox, atomically with respect to a push that is marking a batch. */
+export async function queueChange(db, change, now = Date.now()) {
+  return db.tx(['outbox', 'attachments'], 'readwrite', async (s) => {
+    const items = await req(s.outbox.index('by_user').getAll(change.username));
+    const { put } = enqueue(items, change, { now });
+    for (const item of put) await req(s.outbox.put(item));
+    return put[put.length - 1];
+  });
+}
+
+const req = (r) => new Promise((resolve, reject) => {
+  r.onsuccess = () => resolve(r.result);
+  r.onerror = () => reject(r.error);
+});
+
+export class Syncer extends EventTarget {
+  constructor({ db, api, session, deviceId, now = () => Date.now(), online = () => globalThis.navigator?.onLine !== false }) {
+    super();
+    this.db = db;
+    this.api = api;
+    this.session = session;
+    this.deviceId = deviceId;
+    this.now = now;
+    this.online = online;
+    this.schedule = idle();
+    this.batchSize = BATCH_SIZE;
+    this.running = null;
+    this.again = false;
+    this.lastError = null;
+    this.retryTimer = null;
+    this.tickTimer = null;
+    this.lastAttempt = 0;
+  }
+
+  emit(type, detail = {}) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  /** {waiting, lastSync, error, nextAt, running} for the status region. */
+  async status() {
+    const username = this.session.username;
+    const items = username ? await this.db.getAllFromIndex('outbox', 'by_user', username) : [];
+    return {
+      waiting: waitingCount(items),
+      lastSync: username ? await this.db.getMeta(`last_sync:${username}`) : null,
+      error: this.lastError,
+      nextAt: this.schedule.failures ? this.schedule.next_at : null,
+      running: Boolean(this.running),
+    };
+  }
+
+  /** Sync now. Concurrent calls share one run; a call during a run asks for one more. */
+  run({ reason = 'manual' } = {}) {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      let outcome;
+      do {
+        this.again = false;
+        outcome = await this.once(reason);
+      } while (this.again && outcome.ok);
+      return outcome;
+    })().finally(() => {
+      this.running = null;
+      this.emit('change');
+    });
+    this.emit('change');
+    return this.running;
+  }
+
+  async once(reason) {
+    const username = this.session.username;
+    if (!username || this.session.expired(this.now())) {
+      this.lastError = { code: 'sign_in' };
+      this.emit('needs-sign-in');
+      return { ok: false, error: this.lastError };
+    }
+    this.lastAttempt = this.now();
+    try {
+      const pushed = await this.push(username);
+      await this.uploadAttachments(username);
+      await this.refreshForms(username);
+      const pulled = await this.pull(username);
+      await this.db.setMeta(`last_sync:${username}`, new Date(this.now()).toISOString());
+      this.schedule = reset();
+      this.lastError = null;
+      this.clearRetry();
+      this.emit('synced', { reason, pushed, pulled });
+      return { ok: true, pushed, pulled };
+    } catch (err) {
+      if (!(err instanceof ApiFailure)) throw err;
+      const decision = onFailure(err);
+      this.lastError = { code: err.code, status: err.status, message: err.message, network: err.network };
+      if (decision.action === 'sign_in') {
+        this.emit('needs-sign-in');
+      } else {
+        this.schedule = scheduleFailure(this.schedule, this.now(), { retryAfter: err.retryAfter });
+        this.armRetry();
+      }
+      this.emit('failed', { error: this.lastError, reason });
+      return { ok: false, error: this.lastError };
+    }
+  }
+
+  // --- push ----------------------------------------------------------------------------------
+
+  /** Mark the next batch as attempted (in one transaction with the read, so a submission
+   * queued meanwhile is never overwritten) and return it as sent. */
+  async takeBatch(username) {
+    const now = this.now();
+    return this.db.tx('outbox', 'readwrite', async (s) => {
+      const items = await req(s.outbox.index('by_user').getAll(username));
+      const batch = nextBatch(items, { size: this.batchSize });
+      const marked = batch.map((item) => {
+        const change = toChange(item, items); // `after` becomes a fixed base_rev: a retry is identical
+        const next = { ...item, base_rev: change.base_rev, attempts: (item.attempts || 0) + 1, last_attempt_at: now };
+        delete next.after;
+        return next;
+      });
+      for (const item of marked) await req(s.outbox.put(item));
+      return marked;
+    });
+  }
+
+  async push(username) {
+    const counts = { sent: 0, conflict: 0, rejected: 0 };
+    for (;;) {
+      const batch = await this.takeBatch(username);
+      if (!batch.length) break;
+      let response;
+      try {
+        response = await this.api.push(this.deviceId, batch.map((i) => toChange(i)));
+      } catch (err) {
+        if (err instanceof ApiFailure && onFailure(err).action === 'split' && this.batchSize > 1) {
+          this.batchSize = splitSize(Math.min(this.batchSize, batch.length));
+          continue;
+        }
+        if (err instanceof ApiFailure && onFailure(err).action === 'split') {
+          // one change alone is over the server's limit: it can never be sent as it is
+          await this.settleLocally(batch[0], err);
+          continue;
+        }
+        throw err;
+      }
+      this.batchSize = BATCH_SIZE;
+      const { items } = applyResponse(batch, response, { now: this.now() });
+      await this.saveResults(items);
+      for (const i of items) if (i.state in counts) counts[i.state] += 1;
+      this.emit('change');
+      if (items.every((i) => i.state === 'waiting')) break; // the server answered nothing usable
+    }
+    return counts;
+  }
+
+  async settleLocally(item, err) {
+    const rejected = {
+      ...item,
+      state: 'rejected',
+      result: { status: 'rejected', rev: null, conflicts: [], errors: [{ path: '', code: err.code, message: err.message }] },
+    };
+    await this.saveResults([rejected]);
+  }
+
+  async saveResults(items) {
+    await this.db.tx(['outbox', 'attachments'], 'readwrite', async (s) => {
+      for (const item of items) {
+        const current = await req(s.outbox.get(item.change_id));
+        if (!current) continue;
+        await req(s.outbox.put({ ...current, state: item.state, result: item.result, sent_at: item.sent_at ?? null }));
+        if (item.state === 'sent' || item.state === 'conflict') {
+          for (const sha of item.attachments || []) {
+            const att = await req(s.attachments.get(sha));
+            if (att && att.state !== 'uploaded') await req(s.attachments.put({ ...att, state: 'queued' }));
+          }
+        }
+      }
+    });
+  }
+
+  // --- attachments ---------------------------------------------------------------------------
+
+  /** Upload queued attachments: HEAD for what the server holds, then PUT the rest in chunks
+   * with Upload-Offset. A network failure stops (and backs off); a refusal of one file is
+   * kept on that file and does not stop the others. */
+  async uploadAttachments() {
+    const queued = await this.db.getAllFromIndex('attachments', 'by_state', 'queued');
+    for (const att of queued) {
+      try {
+        await this.uploadOne(att);
+        await this.db.put('attachments', { ...att, state: 'uploaded', uploaded_at: new Date(this.now()).toISOString(), error: null });
+      } catch (err) {
+        if (!(err instanceof ApiFailure) || err.network || err.status >= 500 || err.status === 401) throw err;
+        await this.db.put('attachments', { ...att, error: { status: err.status, code: err.code } });
+      }
+      this.emit('change');
+    }
+  }
+
+  async uploadOne(att) {
+    const head = await this.api.attachmentStatus(att.sha256);
+    if (head.complete) return;
+    let offset = head.offset || 0;
+    const total = att.blob.size;
+    for (let guard = 0; guard < 10000; guard += 1) {
+      const chunk = att.blob.slice(offset, Math.min(total, offset + CHUNK_BYTES));
+      let answer;
+      try {
+        answer = await this.api.putAttachment(att.sha256, chunk, { offset, total, contentType: att.content_type });
+      } catch (err) {
+        if (err instanceof ApiFailure && err.status === 409 && Number.isFinite(err.offset)) {
+          offset = err.offset; // the server holds another amount: resume from there
+          continue;
+        }
+        throw err;
+      }
+      if (answer.status === 200 || answer.status === 201) return;
+      offset = Math.max(offset + chunk.size, answer.offset || 0);
+      if (offset >= total) {
+        const again = await this.api.attachmentStatus(att.sha256);
+        if (again.complete) return;
+        offset = again.offset || 0;
+      }
+    }
+    throw new ApiFailure({ status: 0, code: 'upload_stuck', message: 'the upload does not progress' });
+  }
+
+  // --- pull ----------------------------------------------------------------------------------
+
+  async pull(username) {
+    let cursor = await this.db.getMeta(`cursor:${username}`);
+    let count = 0;
+    for (let guard = 0; guard < 100000; guard += 1) {
+      const page = await this.api.pull(cursor, PULL_LIMIT);
+      const records = page.records.map((r) => ({ ...r, key: recordKey(username, r.record_id), username }));
+      await this.db.tx(['records', 'meta'], 'readwrite', async (s) => {
+        for (const r of records) await req(s.records.put(r));
+        await req(s.meta.put({ key: `cursor:${username}`, value: page.cursor }));
+      });
+      count += records.length;
+      if (records.length) this.emit('change');
+      if (!page.more || page.cursor === cursor) break;
+      cursor = page.cursor;
+    }
+    return count;
+  }
+
+  // --- forms ---------------------------------------------------------------------------------
+
+  async refreshForms(username) {
+    const key = `forms:${username}`;
+    const known = await this.db.getMeta(key);
+    const answer = await this.api.forms(known?.etag);
+    const list = answer.notModified ? known : { etag: answer.etag, forms: answer.forms, fetched_at: new Date(this.now()).toISOString() };
+    if (!answer.notModified) await this.db.setMeta(key, list);
+    const needed = list.forms.map((f) => [f.form_id, f.version]);
+    // versions the user's own drafts and records use (a correction opens on its version)
+    const drafts = await this.db.getAllFromIndex('drafts', 'by_user', username);
+    const items = await this.db.getAllFromIndex('outbox', 'by_user', username);
+    for (const d of [...drafts, ...items]) needed.push([d.form_id, d.form_version]);
+    for (const [formId, version] of needed) {
+      if (await this.db.get('forms', [formId, version])) continue;
+      const schema = await this.api.formVersion(formId, version);
+      await this.db.put('forms', { form_id: formId, version, title: schema.title, schema });
+    }
+    if (!answer.notModified) await this.pruneForms();
+  }
+
+  /** Drop schema versions nobody on this device needs any more: not current for a user, not
+   * used by any draft, unsettled change or pulled record. */
+  async pruneForms() {
+    const metas = await this.db.getAll('meta');
+    const current = metas.filter((m) => m.key.startsWith('forms:')).flatMap((m) => m.value.forms || []);
+    const keep = versionsInUse({
+      drafts: await this.db.getAll('drafts'),
+      items: await this.db.getAll('outbox'),
+      records: await this.db.getAll('records'),
+      current,
+    });
+    const stored = await this.db.getAll('forms');
+    for (const f of stored) {
+      if (!keep.has(`${f.form_id}@${f.version}`)) await this.db.delete('forms', [f.form_id, f.version]);
+    }
+  }
+
+  // --- when to sync --------------------------------------------------------------------------
+
+  /** The connection came back: forget the backoff, sync at once. */
+  connectionBack() {
+    this.schedule = reset();
+    this.clearRetry();
+    return this.run({ reason: 'online' });
+  }
+
+  armRetry() {
+    this.clearRetry();
+    const wait = Math.max(0, this.schedule.next_at - this.now());
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.online()) this.run({ reason: 'retry' });
+    }, wait);
+  }
+
+  clearRetry() {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /** A periodic check while online: sync when something waits or the last sync is old. */
+  start(intervalMs = 30000) {
+    this.stop();
+    this.tickTimer = setInterval(async () => {
+      if (!this.online() || this.running || !this.session.username) return;
+      if (!due(this.schedule, this.now())) return;
+      const { waiting } = await this.status();
+      if (waiting > 0 || this.now() - this.lastAttempt >= PERIOD_MS) this.run({ reason: 'timer' });
+    }, intervalMs);
+  }
+
+  stop() {
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    this.tickTimer = null;
+    this.clearRetry();
+  }
+}

@@ -1,0 +1,76 @@
+// The home view: records that need attention, the user's drafts, and the forms they may fill
+// (each a button named by its title in the current language).
+
+import { formatDateTime, pick } from '../i18n.js';
+import { newUuid } from '../session.js';
+import { h, replace } from './dom.js';
+import { loadMyRecords, ATTENTION } from './records.js';
+
+export async function renderHome(app, main) {
+  const view = {
+    onSynced: () => draw(),
+    setLang: () => draw(),
+  };
+  async function draw() {
+    const t = (k, p) => app.t(k, p);
+    const username = app.session.username;
+    const list = await app.db.getMeta(`forms:${username}`);
+    const forms = list ? list.forms : [];
+    const drafts = (await app.db.getAllFromIndex('drafts', 'by_user', username))
+      .sort((a, b) => (b.updated_at || '').localeCompare(a.updated_at || ''));
+    const titles = new Map(forms.map((f) => [f.form_id, f.title]));
+    const attention = (await loadMyRecords(app)).filter((r) => ATTENTION.has(r.state.state));
+
+    const sections = [];
+    if (attention.length) {
+      sections.push(h('section', { class: 'attention', 'aria-labelledby': 'attention-h' },
+        h('h2', { id: 'attention-h' }, t('records')),
+        h('ul', { class: 'cards' }, attention.map((r) => h('li', {},
+          h('a', { class: `card-link state-${r.state.state}`, href: `#/record/${encodeURIComponent(r.record_id)}` },
+            h('strong', {}, r.label), ' ', h('span', { class: 'badge' }, t(`state_${r.state.state}`))))))));
+    }
+    if (drafts.length) {
+      sections.push(h('section', { 'aria-labelledby': 'drafts-h' },
+        h('h2', { id: 'drafts-h' }, t('drafts')),
+        h('ul', { class: 'cards' }, drafts.map((d) => {
+          const title = pick(titles.get(d.form_id) || d.title, app.lang);
+          return h('li', { class: 'draft' },
+            h('a', { class: 'card-link', href: `#/draft/${encodeURIComponent(d.draft_id)}` },
+              h('strong', {}, t('continue_draft', { title })),
+              h('span', { class: 'meta' }, t('updated', { when: formatDateTime(d.updated_at, app.lang) }))));
+        }))));
+    }
+    sections.push(h('section', { 'aria-labelledby': 'forms-h' },
+      h('h1', { id: 'forms-h' }, t('forms')),
+      forms.length ? h('p', { class: 'hint' }, t('new_form_intro')) : h('p', { class: 'hint' }, list ? t('no_forms') : t('loading')),
+      h('ul', { class: 'form-list' }, forms.map((f) => h('li', {},
+        h('button', { type: 'button', class: 'form-button', onclick: () => startDraft(app, f) }, pick(f.title, app.lang)))))),
+      h('p', {}, h('a', { class: 'button', href: '#/find' }, t('find_record'))));
+    replace(main, ...sections);
+  }
+  await draw();
+  return view;
+}
+
+/** A new record: a draft that keeps its form's version until it is submitted. */
+export async function startDraft(app, form, { record_id = null, base_rev = null, data = {}, origin = 'new', errors = null, comment = null, version = null } = {}) {
+  const now = new Date().toISOString();
+  const draft = {
+    draft_id: newUuid(),
+    username: app.session.username,
+    record_id: record_id || newUuid(),
+    form_id: form.form_id,
+    form_version: version || form.version,
+    title: form.title,
+    base_rev,
+    data,
+    origin,
+    errors,
+    comment,
+    created_at: now,
+    updated_at: now,
+  };
+  await app.db.put('drafts', draft);
+  app.navigate(`#/draft/${encodeURIComponent(draft.draft_id)}`);
+  return draft;
+}

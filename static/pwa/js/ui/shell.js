@@ -1,0 +1,109 @@
+// The frame around every view: the top bar (home, language, Sync now, records, settings, lock),
+// the status region (how many submissions wait, when the last sync succeeded), the update
+// notice and short messages.
+
+import { formatDateTime, waitingText } from '../i18n.js';
+import { h, replace } from './dom.js';
+
+export class Shell {
+  constructor(app) {
+    this.app = app;
+    this.bar = document.getElementById('bar');
+    this.statusEl = document.getElementById('status');
+    this.main = document.getElementById('main');
+    this.updateEl = document.getElementById('update');
+    this.noticeEl = document.getElementById('notice');
+    this.updateShown = false;
+    this.noticeTimer = null;
+    setInterval(() => this.refreshStatus(), 60000);
+  }
+
+  render() {
+    const { app } = this;
+    const t = (k, p) => app.t(k, p);
+    const signedIn = app.signedIn();
+    const online = navigator.onLine;
+    replace(this.bar,
+      h('a', { class: 'brand', href: '#/' }, h('img', { src: '/icon.svg', alt: '', width: 32, height: 32 }), h('span', {}, t('app_name'))),
+      h('span', { class: `net ${online ? 'on' : 'off'}`, id: 'net' }, online ? t('online') : t('offline')),
+      h('nav', { class: 'actions', 'aria-label': t('menu') },
+        h('button', { type: 'button', class: 'lang', lang: app.lang === 'en' ? 'km' : 'en', onclick: () => app.setLanguage(app.lang === 'en' ? 'km' : 'en') }, t('language_switch')),
+        signedIn && h('button', { type: 'button', class: 'sync', id: 'sync-now', onclick: () => this.syncNow() }, t('sync_now')),
+        signedIn && h('a', { class: 'button', href: '#/records' }, t('records')),
+        signedIn && h('a', { class: 'button', href: '#/settings' }, t('settings')),
+        signedIn && h('button', { type: 'button', onclick: () => this.lock() }, t('lock')),
+      ),
+    );
+    this.statusEl.setAttribute('aria-label', t('status_region'));
+    if (this.updateShown) this.showUpdate();
+    this.refreshStatus();
+  }
+
+  async syncNow() {
+    const result = await this.app.syncer.run({ reason: 'manual' });
+    if (result && result.ok) this.notice(this.app.t('sync_done'));
+  }
+
+  async lock() {
+    const { app } = this;
+    if (!(await app.session.hasPin())) {
+      this.notice(app.t('pin_not_set'));
+      app.navigate('#/settings');
+      return;
+    }
+    await app.session.lock();
+    await app.route();
+  }
+
+  async refreshStatus() {
+    const { app } = this;
+    const t = (k, p) => app.t(k, p);
+    const net = document.getElementById('net');
+    if (net) {
+      net.className = `net ${navigator.onLine ? 'on' : 'off'}`;
+      net.textContent = navigator.onLine ? t('online') : t('offline');
+    }
+    const syncButton = document.getElementById('sync-now');
+    if (!app.session.current) {
+      replace(this.statusEl);
+      return;
+    }
+    const s = await app.syncer.status();
+    if (syncButton) {
+      syncButton.disabled = s.running;
+      syncButton.setAttribute('aria-busy', s.running ? 'true' : 'false');
+    }
+    const lines = [
+      h('span', { class: 'waiting', dataset: { count: String(s.waiting) } }, waitingText(app.lang, s.waiting)),
+      ' ',
+      h('span', { class: 'last-sync' }, s.lastSync ? t('last_sync', { when: formatDateTime(s.lastSync, app.lang) }) : t('never_synced')),
+    ];
+    if (s.running) lines.push(' ', h('span', { class: 'syncing' }, t('syncing')));
+    else if (s.error) {
+      const reason = s.error.code === 'sign_in' || s.error.status === 401 ? t('sync_sign_in')
+        : t('sync_failed', { message: s.error.network ? t('network_error') : t('server_error', { status: s.error.status }) });
+      lines.push(' ', h('span', { class: 'sync-error' }, reason));
+      if (s.nextAt) lines.push(' ', h('span', {}, t('sync_retry_at', { when: formatDateTime(s.nextAt, app.lang) })));
+    }
+    replace(this.statusEl, ...lines);
+  }
+
+  showUpdate() {
+    const { app } = this;
+    this.updateShown = true;
+    this.updateEl.hidden = false;
+    replace(this.updateEl,
+      h('span', {}, app.t('update_ready')),
+      h('button', { type: 'button', class: 'primary', onclick: () => app.activateUpdate(true) }, app.t('update_reload')),
+    );
+  }
+
+  /** A short message, spoken politely, gone after a while. */
+  notice(text, { error = false } = {}) {
+    this.noticeEl.className = error ? 'notice error' : 'notice';
+    this.noticeEl.textContent = text;
+    this.noticeEl.hidden = false;
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => { this.noticeEl.hidden = true; }, 6000);
+  }
+}

@@ -1,0 +1,117 @@
+// Homeward's service worker: precaches the app shell under a versioned cache, serves it with
+// no network, and never stores /api answers (records live in IndexedDB). A new version waits
+// until the page says so (the user accepted, or no draft is open): an update never touches
+// IndexedDB, so no local work is lost.
+/* eslint-env serviceworker */
+
+const VERSION = '2026.11.24-1';
+const CACHE = `homeward-shell-${VERSION}`;
+const CACHE_PREFIX = 'homeward-shell-';
+
+// Every file of the app shell. tests/sw.test.mjs fails when a file under static/pwa is missing.
+const SHELL = [
+  '/',
+  '/index.html',
+  '/manifest.webmanifest',
+  '/icon.svg',
+  '/icons/icon-192.png',
+  '/icons/icon-512.png',
+  '/css/app.css',
+  '/css/form.css',
+  '/js/api.js',
+  '/js/app.js',
+  '/js/db.js',
+  '/js/expr.js',
+  '/js/form-model.js',
+  '/js/i18n.js',
+  '/js/merge.js',
+  '/js/outbox.js',
+  '/js/records.js',
+  '/js/session.js',
+  '/js/sync.js',
+  '/js/ui/dom.js',
+  '/js/ui/editor.js',
+  '/js/ui/form.js',
+  '/js/ui/home.js',
+  '/js/ui/records.js',
+  '/js/ui/settings.js',
+  '/js/ui/shell.js',
+  '/js/ui/signin.js',
+  '/js/ui/widgets/geopoint.js',
+  '/js/ui/widgets/photo.js',
+  '/js/ui/widgets/signature.js',
+];
+
+// --- strategies ------------------------------------------------------------------------------
+
+/** Precache: every shell file fetched past the HTTP cache, all or nothing. */
+async function precache() {
+  const cache = await caches.open(CACHE);
+  await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
+}
+
+/** Cache first for the shell (the version string decides when it changes); a file not in
+ * the list (added without updating SHELL) is fetched and kept, so it still works offline. */
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(request, { ignoreSearch: true });
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (response.ok && response.type === 'basic') cache.put(request, response.clone());
+  return response;
+}
+
+/** Navigations: the cached index.html (the app routes by #hash), the network only if the
+ * cache was lost. */
+async function navigation(request) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match('/index.html');
+  if (hit) return hit;
+  return fetch(request);
+}
+
+// --- lifecycle -------------------------------------------------------------------------------
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precache());
+  // no skipWaiting here: the page decides when a new version takes over
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names.filter((n) => n.startsWith(CACHE_PREFIX) && n !== CACHE).map((n) => caches.delete(n)));
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('message', (event) => {
+  const data = event.data || {};
+  if (data.type === 'skip-waiting') self.skipWaiting();
+  if (data.type === 'version' && event.source) event.source.postMessage({ type: 'version', version: VERSION });
+});
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith('/api/') || url.pathname === '/healthz' || url.pathname.startsWith('/docs')
+      || url.pathname.startsWith('/review') || url.pathname === '/openapi.json') return; // network only
+  if (request.mode === 'navigate') {
+    event.respondWith(navigation(request));
+    return;
+  }
+  event.respondWith(cacheFirst(request));
+});
+
+// Background Sync: ask an open page to sync (it holds the modules and the session). With no
+// page open, fail so the browser tries again later.
+self.addEventListener('sync', (event) => {
+  if (event.tag !== 'homeward-sync') return;
+  event.waitUntil((async () => {
+    const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    if (!pages.length) throw new Error('no page open to sync');
+    for (const page of pages) page.postMessage({ type: 'sync' });
+  })());
+});
