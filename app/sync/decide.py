@@ -40,6 +40,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import orjson
+
 from app.sync.merge import Clash, merge3, same_value
 
 Status = Literal["applied", "merged", "conflict", "duplicate", "rejected"]
@@ -239,4 +241,9 @@ def decide(
 
 
 def _copy(data: dict[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(data)
+    """A deep copy of JSON data (an orjson round trip: several times faster than deepcopy)."""
+    try:
+        copied: dict[str, Any] = orjson.loads(orjson.dumps(data))
+    except TypeError:  # an integer beyond 64 bits
+        return copy.deepcopy(data)
+    return copied
