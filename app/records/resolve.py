@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from app.audit import record_audit
+from app.clock import cambodia_today
 from app.deps import Principal
 from app.errors import ApiError
 from app.forms.store import get_version, schema_of
@@ -17,8 +16,6 @@ from app.forms.validate import validate_submission
 from app.models import RecordRevision
 from app.records import workflow
 from app.sync.merge import PathError, row_keys_for, with_value
-
-CAMBODIA = ZoneInfo("Asia/Phnom_Penh")
 
 
 def resolve_conflict(
@@ -30,7 +27,7 @@ def resolve_conflict(
     value: Any,
     now: datetime,
 ) -> None:
-    record = workflow._locked_record(session, principal, record_id)
+    record, seq = workflow.locked_record(session, principal, record_id)
     conflict = workflow.open_conflict(session, record_id, conflict_id)
     form = get_version(session, record.form_id, record.form_version)
     if form is None:
@@ -40,7 +37,7 @@ def resolve_conflict(
         data = with_value(record.data, conflict.path, value, row_keys=row_keys_for(schema.fields))
     except PathError as exc:
         raise ApiError("conflict", "The conflict's field no longer exists in the record.") from exc
-    result = validate_submission(schema, data, today=now.astimezone(CAMBODIA).date(), now=now)
+    result = validate_submission(schema, data, today=cambodia_today(now), now=now)
     if result.errors:
         raise ApiError(
             "validation_error",
@@ -63,14 +60,13 @@ def resolve_conflict(
     )
     record.data, record.rev = result.data, rev
     record.flags = [issue.as_detail() for issue in result.flags]
-    record.seq, record.updated_at = session.info["seq"], now
     conflict.resolved_at, conflict.resolved_by, conflict.resolved_rev = now, principal.username, rev
-    record_audit(
+    workflow.mark_changed(
         session,
+        principal,
+        record,
+        seq=seq,
+        now=now,
         action="conflict.resolve",
-        actor=principal.username,
-        device_id=principal.device_id,
-        target_type="record",
-        target_id=record_id,
         details={"conflict_id": conflict_id, "path": conflict.path, "rev": rev},
     )

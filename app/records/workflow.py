@@ -37,15 +37,38 @@ PLACEMENT_ROLES: dict[tuple[str, str], str] = {
 }
 
 
-def _locked_record(session: Session, principal: Principal, record_id: str) -> Record:
+def locked_record(session: Session, principal: Principal, record_id: str) -> tuple[Record, int]:
     """Take the sequence first (it serialises writers), then read the record in scope."""
-    session.info["seq"] = next_seq(session)
+    seq = next_seq(session)
     record = session.scalar(
         select(Record).where(Record.record_id == record_id, principal.scope.filter(Record))
     )
     if record is None:
         raise ApiError("not_found", "No such record.")
-    return record
+    return record, seq
+
+
+def mark_changed(
+    session: Session,
+    principal: Principal,
+    record: Record,
+    *,
+    seq: int,
+    now: datetime,
+    action: str,
+    details: dict[str, Any],
+) -> None:
+    """Stamp the record for the next pull and write the audit line of the step."""
+    record.seq, record.updated_at = seq, now
+    record_audit(
+        session,
+        action=action,
+        actor=principal.username,
+        device_id=principal.device_id,
+        target_type="record",
+        target_id=record.record_id,
+        details=details,
+    )
 
 
 def review_record(
@@ -57,7 +80,7 @@ def review_record(
     comment: str | None,
     now: datetime,
 ) -> Record:
-    record = _locked_record(session, principal, record_id)
+    record, seq = locked_record(session, principal, record_id)
     if record.review_state != "received":
         raise ApiError(
             "invalid_transition",
@@ -71,15 +94,13 @@ def review_record(
         )
     record.review_state = REVIEW_STATES[action]
     record.review_comment = comment
-    record.seq = session.info["seq"]
-    record.updated_at = now
-    record_audit(
+    mark_changed(
         session,
+        principal,
+        record,
+        seq=seq,
+        now=now,
         action=f"review.{action}",
-        actor=principal.username,
-        device_id=principal.device_id,
-        target_type="record",
-        target_id=record_id,
         details={"rev": record.rev, "comment": comment},
     )
     return record
@@ -94,7 +115,7 @@ def step_placement(
     comment: str | None,
     now: datetime,
 ) -> Record:
-    record = _locked_record(session, principal, record_id)
+    record, seq = locked_record(session, principal, record_id)
     state = record.placement_state
     if record.form_id != "placement_recommendation" or state is None:
         raise ApiError("invalid_transition", "This record is not a placement recommendation.")
@@ -117,15 +138,13 @@ def step_placement(
         )
     )
     record.placement_state = target
-    record.seq = session.info["seq"]
-    record.updated_at = now
-    record_audit(
+    mark_changed(
         session,
+        principal,
+        record,
+        seq=seq,
+        now=now,
         action=f"placement.{action}",
-        actor=principal.username,
-        device_id=principal.device_id,
-        target_type="record",
-        target_id=record_id,
         details={"from": state, "to": target, "comment": comment},
     )
     return record

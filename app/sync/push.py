@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import Table, insert, update
@@ -33,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.scope import location_columns, record_location
+from app.clock import cambodia_today
 from app.deps import Principal
 from app.forms.schema import FormSchema
 from app.forms.store import get_version, schema_of
@@ -44,7 +44,6 @@ from app.sync.merge import row_keys_for
 from app.sync.schemas import ChangeModel
 from app.sync.sequence import next_seq
 
-CAMBODIA = ZoneInfo("Asia/Phnom_Penh")
 MAX_ATTEMPTS = 3
 
 
@@ -145,7 +144,7 @@ def _lookup_factory(
 
 
 def _today(now: datetime) -> date:
-    return now.astimezone(CAMBODIA).date()
+    return cambodia_today(now)
 
 
 def _referenced_ids(forms: _Forms, parsed: list[tuple[int, ChangeModel]]) -> list[str]:
