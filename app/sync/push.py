@@ -23,11 +23,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Table, bindparam, delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -82,7 +82,7 @@ class _Prepared:
 
 @dataclass
 class _Writes:
-    new_records: list[dict[str, Any]] = field(default_factory=list)
+    new_records: dict[str, dict[str, Any]] = field(default_factory=dict)  # by record_id
     updated_records: dict[str, dict[str, Any]] = field(default_factory=dict)
     revisions: list[dict[str, Any]] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
@@ -141,10 +141,6 @@ def _lookup_factory(
         return found
 
     return lookup
-
-
-def _today(now: datetime) -> date:
-    return cambodia_today(now)
 
 
 def _referenced_ids(forms: _Forms, parsed: list[tuple[int, ChangeModel]]) -> list[str]:
@@ -223,7 +219,7 @@ def _prepare(
             )
             continue
         validation = validate_submission(
-            schema, model.data, today=_today(now), now=now, lookup_record=lookup
+            schema, model.data, today=cambodia_today(now), now=now, lookup_record=lookup
         )
         prepared.append(_Prepared(index, change, change_digest(change), schema, validation))
         if validation.ok:
@@ -239,7 +235,9 @@ def _validate_again(
     session: Session, principal: Principal, item: _Prepared, data: dict[str, Any], now: datetime
 ) -> ValidationResult:
     lookup = _lookup_factory(session, principal, {})
-    return validate_submission(item.schema, data, today=_today(now), now=now, lookup_record=lookup)
+    return validate_submission(
+        item.schema, data, today=cambodia_today(now), now=now, lookup_record=lookup
+    )
 
 
 def _scope_errors(
@@ -439,21 +437,19 @@ def _accept(
         "review_comment": None,
         "flags": flags,
         "incomplete": bool(attachments),  # settled in _write
-        **location_columns(validation.location or _creator_location(principal)),
+        **location_columns(validation.location or principal.scope.code),
     }
-    pending_new = next((r for r in writes.new_records if r["record_id"] == change.record_id), None)
+    pending_new = writes.new_records.get(change.record_id)
     if row is None and pending_new is None:
         placement = "recommended" if change.form_id == "placement_recommendation" else None
-        writes.new_records.append(
-            {
-                "record_id": change.record_id,
-                "form_id": change.form_id,
-                "created_by": principal.username,
-                "created_at": now,
-                "placement_state": placement,
-                **values,
-            }
-        )
+        writes.new_records[change.record_id] = {
+            "record_id": change.record_id,
+            "form_id": change.form_id,
+            "created_by": principal.username,
+            "created_at": now,
+            "placement_state": placement,
+            **values,
+        }
     elif pending_new is not None:
         pending_new.update(values)
     else:
@@ -495,10 +491,6 @@ def _accept(
     return result
 
 
-def _creator_location(principal: Principal) -> str | None:
-    return principal.scope.code
-
-
 def _write(session: Session, writes: _Writes) -> None:
     records = cast(Table, Record.__table__)
     if writes.links:
@@ -509,16 +501,14 @@ def _write(session: Session, writes: _Writes) -> None:
             missing_by_record[link["record_id"]] = (
                 missing_by_record.get(link["record_id"], False) or not link["present"]
             )
-        for values in writes.new_records:
+        for values in writes.new_records.values():
             values["incomplete"] = missing_by_record.get(values["record_id"], False)
         for values in writes.updated_records.values():
             values["incomplete"] = missing_by_record.get(values["b_record_id"], False)
         _replace_links(session, writes.links)
     if writes.new_records:
-        session.execute(insert(records), writes.new_records)
+        session.execute(insert(records), list(writes.new_records.values()))
     if writes.updated_records:
-        from sqlalchemy import bindparam
-
         rows = list(writes.updated_records.values())
         columns = [k for k in rows[0] if k != "b_record_id"]
         session.execute(
@@ -538,8 +528,6 @@ def _write(session: Session, writes: _Writes) -> None:
 
 
 def _replace_links(session: Session, links: list[dict[str, Any]]) -> None:
-    from sqlalchemy import delete
-
     table = cast(Table, RecordAttachment.__table__)
     unique = {(link["record_id"], link["sha256"]): link for link in links}
     record_ids = {rid for rid, _ in unique}
