@@ -6,12 +6,13 @@ response as it is, never parsed and encoded again (pull is the hottest read path
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy.orm import Session
 
 from app.auth.scope import Scope
-from app.jsonfast import dumps_bytes
 from app.models import Conflict, Record
 from app.sync import queries
 from app.sync.cursor import decode_cursor, encode_cursor
@@ -78,44 +79,67 @@ def record_out(record: Record, conflicts: list[Conflict]) -> dict[str, Any]:
     return body
 
 
+def iso_utc(text: str) -> str:
+    """A timestamp as the database prints it (SQLite: ``2026-11-24 08:15:00.123456``, naive
+    UTC; PostgreSQL: ``… +00``) in ISO 8601 UTC, exactly as ``datetime.isoformat`` writes it."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC).isoformat()
+    return moment.astimezone(UTC).isoformat()
+
+
 def pull_page(session: Session, *, scope: Scope, cursor: str | None, limit: int) -> bytes:
-    """One page of pull, as the response body's bytes."""
+    """One page of pull, as the response body's bytes.
+
+    The page is serialised by one orjson call; the stored ``data`` and ``flags`` JSON texts
+    go in as they are (``orjson.Fragment``: never parsed, never re-encoded). Timestamps repeat
+    (one push stamps all its records alike), so each distinct one is converted once per page.
+    """
     after = decode_cursor(cursor)
     rows = queries.page_of_records(session, scope=scope, after=after, limit=limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    conflicts = queries.open_conflicts(session, (r.record_id for r in rows)) if rows else {}
-    parts = []
-    for r in rows:
-        head = dumps_bytes(
-            _envelope(
-                record_id=r.record_id,
-                form_id=r.form_id,
-                form_version=r.form_version,
-                rev=r.rev,
-                review_state=r.review_state,
-                review_comment=r.review_comment,
-                placement_state=r.placement_state,
-                incomplete=r.incomplete,
-                updated_at=r.updated_at,
-                conflicts=conflicts.get(r.record_id, []),
-            )
+    conflicts = (
+        queries.open_conflicts_in_page(
+            session, scope=scope, after=after, last=(rows[-1].seq, rows[-1].record_id)
         )
-        flags = r.flags_text if r.flags_text not in (None, "null") else "[]"
-        parts.append(
-            b"".join(
-                (head[:-1], b',"data":', r.data_text.encode(), b',"flags":', flags.encode(), b"}")
-            )
+        if rows
+        else {}
+    )
+    stamps: dict[str, str] = {}
+    entries = []
+    for (
+        record_id,
+        form_id,
+        form_version,
+        rev,
+        review_state,
+        review_comment,
+        placement_state,
+        incomplete,
+        updated_text,
+        _seq,
+        data_text,
+        flags_text,
+    ) in rows:
+        stamp = stamps.get(updated_text)
+        if stamp is None:
+            stamp = stamps[updated_text] = iso_utc(updated_text)
+        opened = conflicts.get(record_id)
+        entries.append(
+            {
+                "record_id": record_id,
+                "form_id": form_id,
+                "form_version": form_version,
+                "rev": rev,
+                "review": {"state": review_state, "comment": review_comment},
+                "placement": None if placement_state is None else {"state": placement_state},
+                "incomplete": bool(incomplete),
+                "open_conflicts": [conflict_out(c) for c in opened] if opened else [],
+                "updated_at": stamp,
+                "data": orjson.Fragment(data_text),
+                "flags": orjson.Fragment(flags_text if flags_text not in (None, "null") else "[]"),
+            }
         )
     next_cursor = encode_cursor(rows[-1].seq, rows[-1].record_id) if rows else (cursor or "")
-    return b"".join(
-        (
-            b'{"records":[',
-            b",".join(parts),
-            b'],"cursor":',
-            dumps_bytes(next_cursor),
-            b',"more":',
-            b"true" if more else b"false",
-            b"}",
-        )
-    )
+    return orjson.dumps({"records": entries, "cursor": next_cursor, "more": more})

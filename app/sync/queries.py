@@ -63,7 +63,8 @@ def scoped_records(session: Session, *, scope: Scope, record_ids: list[str]) -> 
 def page_of_records(
     session: Session, *, scope: Scope, after: tuple[int, str], limit: int
 ) -> Sequence[Row[Any]]:
-    """Rows after ``after`` in (seq, record_id) order, with ``data``/``flags`` as JSON text."""
+    """Rows after ``after`` in (seq, record_id) order, with ``data``/``flags`` as JSON text
+    and ``updated_at`` as the database writes a timestamp (``app.sync.pull.iso_utc`` reads it)."""
     rows = session.execute(
         select(
             Record.record_id,
@@ -74,7 +75,7 @@ def page_of_records(
             Record.review_comment,
             Record.placement_state,
             Record.incomplete,
-            Record.updated_at,
+            cast(Record.updated_at, Text).label("updated_text"),
             Record.seq,
             cast(Record.data, Text).label("data_text"),
             cast(Record.flags, Text).label("flags_text"),
@@ -96,6 +97,29 @@ def open_conflicts(session: Session, record_ids: Iterable[str]) -> dict[str, lis
         .where(Conflict.record_id.in_(ids), Conflict.resolved_at.is_(None))
         .order_by(Conflict.created_at, Conflict.id)
     ).all()
+    for row in rows:
+        found.setdefault(row.record_id, []).append(row)
+    return found
+
+
+def open_conflicts_in_page(
+    session: Session, *, scope: Scope, after: tuple[int, str], last: tuple[int, str]
+) -> dict[str, list[Conflict]]:
+    """Open conflicts of the records of a pull page: those in scope with ``after`` <
+    (seq, record_id) <= ``last``. One join on the page's range, not a list of its ids."""
+    position = tuple_(Record.seq, Record.record_id)
+    rows = session.scalars(
+        select(Conflict)
+        .join(Record, Record.record_id == Conflict.record_id)
+        .where(
+            Conflict.resolved_at.is_(None),
+            scope.filter(Record),
+            position > tuple_(*after),
+            position <= tuple_(*last),
+        )
+        .order_by(Conflict.created_at, Conflict.id)
+    ).all()
+    found: dict[str, list[Conflict]] = {}
     for row in rows:
         found.setdefault(row.record_id, []).append(row)
     return found

@@ -273,3 +273,37 @@ def test_review_and_placement_are_audited(demo_client: TestClient) -> None:
             .order_by(AuditEntry.id)
         ).all()
     assert actions == ["sync.applied", "placement.authorize", "review.approve"]
+
+
+def test_pull_carries_each_records_open_conflicts_and_the_records_own_view(
+    demo_client: TestClient,
+) -> None:
+    """Open conflicts travel with their record only, on whatever page it falls; an entry of
+    pull is the record exactly as GET /records shows it (data, review, updated_at …)."""
+    headers = auth_headers(demo_client, "inspector.sr")
+    _, cursor = _pull_all(demo_client, headers)
+    data = inspection_data(demo_institution("17"))
+    clashing, calm = change("institution_inspection", data), change("institution_inspection", data)
+    push(demo_client, headers, clashing, calm)
+    url = "institution_inspection"
+    push(
+        demo_client,
+        headers,
+        change(url, data | {"beds": 50}, record_id=clashing["record_id"], base_rev=1),
+    )
+    [clash] = push(
+        demo_client,
+        headers,
+        change(url, data | {"beds": 48}, record_id=clashing["record_id"], base_rev=1),
+    )
+    assert clash["status"] == "conflict"
+    for limit in (1, 1000):
+        records, _ = _pull_all(demo_client, headers, cursor=cursor, limit=limit)
+        by_id = {r["record_id"]: r for r in records}
+        assert set(by_id) == {clashing["record_id"], calm["record_id"]}
+        [opened] = by_id[clashing["record_id"]]["open_conflicts"]
+        assert (opened["path"], opened["server_value"], opened["client_value"]) == ("beds", 50, 48)
+        assert by_id[calm["record_id"]]["open_conflicts"] == []
+        for record_id, entry in by_id.items():
+            shown = demo_client.get(f"/api/v1/records/{record_id}", headers=headers).json()
+            assert {k: shown[k] for k in entry} == entry
