@@ -53,7 +53,7 @@ def create_app() -> FastAPI:
         description="Offline-first field data collection for child care reform.",
     )
     install_error_handlers(app)
-    # level 3: a third of level 5's CPU per pulled record, ~15 % more bytes (docs/sync-protocol.md)
+    # level 3: under half of level 5's CPU per record, ~15 % more bytes (docs/sync-protocol.md)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=3)
     app.add_middleware(
         BodyLimitMiddleware,
