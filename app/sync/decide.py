@@ -36,6 +36,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -133,32 +134,64 @@ class Decision:
 
 def _canonical(value: Any) -> Any:
     """Integral floats as ints: ``1.0`` and ``1`` are one JSON number, as on the tablet."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is float:
+        return int(value) if value.is_integer() else value
+    if kind is dict:
         return {k: _canonical(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if kind is list or kind is tuple:
         return [_canonical(v) for v in value]
     return value
+
+
+def _content(change: ChangeIn, data: Any) -> dict[str, Any]:
+    return {
+        "record_id": change.record_id,
+        "form_id": change.form_id,
+        "form_version": change.form_version,
+        "base_rev": change.base_rev,
+        "data": data,
+        "attachments": sorted(change.attachments),
+        "captured_at": change.captured_at,
+    }
+
+
+# an integral float as orjson writes it ("12.0", "-0.0", "1e+16"); a string that merely looks
+# like one only costs the slower path, never a different digest
+_INTEGRAL_FLOAT = re.compile(rb"\d\.0[,}\]]|\de\+")
 
 
 def change_digest(change: ChangeIn) -> str:
     """SHA-256 (hex) of the change's content: everything but its ``change_id``.
 
-    Canonical JSON: sorted keys, no spaces, UTF-8; attachments as a sorted list (a set of
-    hashes); integral numbers written as integers.
+    Canonical JSON: orjson with sorted keys, no spaces, UTF-8; attachments as a sorted list (a
+    set of hashes); integral numbers written as integers (walked only when orjson wrote one).
     """
-    content = {
-        "record_id": change.record_id,
-        "form_id": change.form_id,
-        "form_version": change.form_version,
-        "base_rev": change.base_rev,
-        "data": _canonical(change.data),
-        "attachments": sorted(change.attachments),
-        "captured_at": change.captured_at,
-    }
+    try:
+        text = orjson.dumps(_content(change, change.data), option=orjson.OPT_SORT_KEYS)
+        if _INTEGRAL_FLOAT.search(text):
+            text = orjson.dumps(
+                _content(change, _canonical(change.data)), option=orjson.OPT_SORT_KEYS
+            )
+    except TypeError:  # an integer beyond 64 bits
+        text = _stdlib_json(_content(change, _canonical(change.data)))
+    return hashlib.sha256(text).hexdigest()
+
+
+def legacy_change_digest(change: ChangeIn) -> str:
+    """The digest as stored before 2026-11-24 (the standard library's JSON, which spells some
+    floats otherwise): kept so that a retry of a change stored then is still a duplicate."""
+    return hashlib.sha256(_stdlib_json(_content(change, _canonical(change.data)))).hexdigest()
+
+
+def _stdlib_json(content: dict[str, Any]) -> bytes:
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return text.encode("utf-8")
+
+
+def same_content(digest: str, change: ChangeIn) -> bool:
+    """Whether a stored ``digest`` is that of ``change``'s content (either spelling)."""
+    return digest == change_digest(change) or digest == legacy_change_digest(change)
 
 
 def _error(code: str, **params: Any) -> dict[str, Any]:
@@ -194,7 +227,7 @@ def decide(
         raise ValueError("decide: current record is not the change's record")
 
     if earlier is not None:
-        if earlier.digest == change_digest(change):
+        if same_content(earlier.digest, change):
             return Decision(
                 status="duplicate", rev=earlier.result.get("rev"), previous=earlier.result
             )

@@ -6,8 +6,9 @@ response as it is, never parsed and encoded again (pull is the hottest read path
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from sqlalchemy.orm import Session
@@ -121,7 +122,7 @@ def pull_page(session: Session, *, scope: Scope, cursor: str | None, limit: int)
         _seq,
         data_text,
         flags_text,
-    ) in rows:
+    ) in cast("Sequence[tuple[Any, ...]]", rows):
         stamp = stamps.get(updated_text)
         if stamp is None:
             stamp = stamps[updated_text] = iso_utc(updated_text)

@@ -77,6 +77,7 @@ class _Prepared:
     change: ChangeIn
     digest: str
     schema: FormSchema
+    row_keys: dict[str, str]
     validation: ValidationResult
 
 
@@ -87,22 +88,28 @@ class _Writes:
     revisions: list[dict[str, Any]] = field(default_factory=list)
     changes: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
-    links: list[dict[str, Any]] = field(default_factory=list)
+    links: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # the last, by record
     audit: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Forms:
-    """Form versions used by one push, each read once."""
+    """Form versions used by one push, each read once, with what push needs of each."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.cache: dict[tuple[str, str], FormSchema | None] = {}
+        self.row_keys: dict[tuple[str, str], dict[str, str]] = {}
+        self.references: dict[tuple[str, str], list[str]] = {}
 
     def get(self, form_id: str, version: str) -> FormSchema | None:
         key = (form_id, version)
         if key not in self.cache:
             row = get_version(self.session, form_id, version)
-            self.cache[key] = schema_of(row) if row is not None and row.published else None
+            schema = schema_of(row) if row is not None and row.published else None
+            self.cache[key] = schema
+            if schema is not None:
+                self.row_keys[key] = row_keys_for(schema.fields)
+                self.references[key] = [f.name for f in schema.fields if f.type == "reference"]
         return self.cache[key]
 
 
@@ -147,11 +154,10 @@ def _referenced_ids(forms: _Forms, parsed: list[tuple[int, ChangeModel]]) -> lis
     """The values of top-level reference fields (institution, child …): read in one query."""
     ids = []
     for _, model in parsed:
-        schema = forms.get(model.form_id, model.form_version)
-        if schema is None:
+        if forms.get(model.form_id, model.form_version) is None:
             continue
-        for f in schema.fields:
-            value = model.data.get(f.name) if f.type == "reference" else None
+        for name in forms.references[(model.form_id, model.form_version)]:
+            value = model.data.get(name)
             if isinstance(value, str) and len(value) == 36:
                 ids.append(value)
     return ids
@@ -221,7 +227,10 @@ def _prepare(
         validation = validate_submission(
             schema, model.data, today=cambodia_today(now), now=now, lookup_record=lookup
         )
-        prepared.append(_Prepared(index, change, change_digest(change), schema, validation))
+        row_keys = forms.row_keys[(model.form_id, model.form_version)]
+        prepared.append(
+            _Prepared(index, change, change_digest(change), schema, row_keys, validation)
+        )
         if validation.ok:
             batch[change.record_id] = {
                 "form_id": change.form_id,
@@ -333,7 +342,7 @@ def _push_once(
             current.get(change.record_id),
             base_data,
             earlier_result,
-            row_keys=row_keys_for(item.schema.fields),
+            row_keys=item.row_keys,
         )
         if decision.status == "duplicate":
             results[item.index] = {**(decision.previous or {}), "status": "duplicate"}
@@ -468,7 +477,9 @@ def _accept(
             "received_at": now,
         }
     )
-    writes.links.extend({"record_id": change.record_id, "sha256": sha} for sha in attachments)
+    writes.links[change.record_id] = [
+        {"record_id": change.record_id, "sha256": sha} for sha in attachments
+    ]
     writes.audit.append(
         {
             "at": now,
@@ -493,10 +504,11 @@ def _accept(
 
 def _write(session: Session, writes: _Writes) -> None:
     records = cast(Table, Record.__table__)
+    links = [link for record_links in writes.links.values() for link in record_links]
     if writes.links:
-        present = queries.present_attachments(session, (link["sha256"] for link in writes.links))
+        present = queries.present_attachments(session, (link["sha256"] for link in links))
         missing_by_record: dict[str, bool] = {}
-        for link in writes.links:
+        for link in links:
             link["present"] = link["sha256"] in present
             missing_by_record[link["record_id"]] = (
                 missing_by_record.get(link["record_id"], False) or not link["present"]
@@ -505,7 +517,7 @@ def _write(session: Session, writes: _Writes) -> None:
             values["incomplete"] = missing_by_record.get(values["record_id"], False)
         for values in writes.updated_records.values():
             values["incomplete"] = missing_by_record.get(values["b_record_id"], False)
-        _replace_links(session, writes.links)
+        _replace_links(session, writes.links, writes.updated_records)
     if writes.new_records:
         session.execute(insert(records), list(writes.new_records.values()))
     if writes.updated_records:
@@ -527,9 +539,15 @@ def _write(session: Session, writes: _Writes) -> None:
             session.execute(insert(cast(Table, model.__table__)), rows_)
 
 
-def _replace_links(session: Session, links: list[dict[str, Any]]) -> None:
+def _replace_links(
+    session: Session, links: dict[str, list[dict[str, Any]]], existing: Iterable[str]
+) -> None:
+    """The attachment links of the records written (those of each one's last revision);
+    ``existing``: the records stored before this push (their old links go)."""
     table = cast(Table, RecordAttachment.__table__)
-    unique = {(link["record_id"], link["sha256"]): link for link in links}
-    record_ids = {rid for rid, _ in unique}
-    session.execute(delete(table).where(table.c.record_id.in_(record_ids)))
-    session.execute(insert(table), list(unique.values()))
+    stale = set(links).intersection(existing)
+    if stale:
+        session.execute(delete(table).where(table.c.record_id.in_(stale)))
+    rows = [link for record_links in links.values() for link in record_links]
+    if rows:
+        session.execute(insert(table), rows)

@@ -324,6 +324,42 @@ def test_a_record_is_incomplete_until_its_files_arrive(demo_client: TestClient) 
     assert [(r["record_id"], r["incomplete"]) for r in later] == [(new["record_id"], False)]
 
 
+def test_only_the_last_revisions_files_count(demo_client: TestClient) -> None:
+    """A photo replaced (or replaced twice within one push) no longer holds the record
+    incomplete: the links follow the record's last revision."""
+    headers = auth_headers(demo_client, "inspector.sr")
+    signature, signature_sha = _file(1_500)
+    assert _put(demo_client, headers, signature_sha, signature).status_code == 201
+    kept, kept_sha = _file(2_500)
+    assert _put(demo_client, headers, kept_sha, kept).status_code == 201
+    _, lost_sha = _file(3_500)  # never uploaded
+    data = inspection_data(demo_institution("17"), inspector_signature=signature_sha)
+    data["photos"][0]["photo"] = lost_sha
+    first = change("institution_inspection", data)
+    [stored] = push(demo_client, headers, first)
+    record_url = f"/api/v1/records/{first['record_id']}"
+    assert demo_client.get(record_url, headers=headers).json()["incomplete"] is True
+
+    data["photos"][0]["photo"] = kept_sha
+    [replaced] = push(
+        demo_client,
+        headers,
+        change("institution_inspection", data, record_id=first["record_id"], base_rev=1),
+    )
+    assert replaced["status"] == "applied"
+    assert demo_client.get(record_url, headers=headers).json()["incomplete"] is False
+
+    # within one push: a new record names the missing photo, then its second change drops it
+    data["photos"][0]["photo"] = lost_sha
+    second = change("institution_inspection", data)
+    data_again = {**data, "photos": [{**data["photos"][0], "photo": kept_sha}]}
+    again = change("institution_inspection", data_again, record_id=second["record_id"], base_rev=1)
+    assert [r["status"] for r in push(demo_client, headers, second, again)] == ["applied"] * 2
+    record = demo_client.get(f"/api/v1/records/{second['record_id']}", headers=headers).json()
+    assert (record["rev"], record["incomplete"]) == (2, False)
+    assert stored["status"] == "applied"
+
+
 def test_a_record_pushed_after_its_files_is_complete_at_once(demo_client: TestClient) -> None:
     headers = auth_headers(demo_client, "inspector.sr")
     photo, photo_sha = _file(3_000)

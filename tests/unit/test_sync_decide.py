@@ -18,6 +18,7 @@ from app.sync.decide import (
     EarlierResult,
     change_digest,
     decide,
+    legacy_change_digest,
 )
 
 RID = "3f0e2d7a-8b1c-4d5e-9f60-718293a4b5c6"
@@ -388,6 +389,38 @@ def test_the_digest_does_not_depend_on_key_or_attachment_order_or_number_spellin
     b = change(None, {"g": {"y": "ភូមិ", "x": 1.0}, "beds": 10.0}, attachments=("a" * 64, "b" * 64))
     assert change_digest(a) == change_digest(b)
     assert len(change_digest(a)) == 64
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"beds": 10, "gps": {"lat": 13.5, "accuracy": 12.0}, "note": "1.0, 2e+5}"},
+        {"tiny": 1e-7, "huge": 1e22, "zero": -0.0, "list": [1.0, 2.5, 3]},
+        {"big": 10**30, "beds": 1.0},  # beyond orjson's 64-bit integers
+    ],
+    ids=["integral floats and look-alike strings", "exponents and -0.0", "a huge integer"],
+)
+def test_the_digest_is_one_per_content_whatever_the_number_spelling(data: dict[str, Any]) -> None:
+    def integral(value: Any) -> Any:
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, dict):
+            return {k: integral(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [integral(v) for v in value]
+        return value
+
+    assert change_digest(change(None, data)) == change_digest(change(None, integral(data)))
+
+
+def test_a_change_stored_with_the_earlier_digest_spelling_is_still_a_duplicate() -> None:
+    """Digests stored before the orjson spelling (1e-07, not 1e-7) still match a retry."""
+    retried = change(None, {**BASE, "ratio": 1e-7})
+    assert legacy_change_digest(retried) != change_digest(retried)
+    stored = EarlierResult(digest=legacy_change_digest(retried), result=EARLIER_RESULT)
+    assert decide(retried, None, None, stored).status == "duplicate"
+    other = change(None, {**BASE, "ratio": 2e-7})
+    assert decide(other, None, None, stored).status == "rejected"
 
 
 # --- the push result -------------------------------------------------------------------------
