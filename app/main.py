@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
@@ -19,6 +21,7 @@ from app.limits import BodyLimitMiddleware
 from app.records.routes import router as records_router
 from app.settings import get_settings
 from app.sync.routes import router as sync_router
+from app.wal_checkpoints import Checkpointer, sqlite_path
 
 # The URL map: every router, in order. Tests walk this list (a route must declare an action).
 ROUTERS: list[APIRouter] = [
@@ -44,10 +47,23 @@ def tune_gc() -> None:
     gc.set_threshold(100_000, 50, 100)
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While serving: WAL checkpoints in the background on SQLite (app.wal_checkpoints)."""
+    path = sqlite_path(get_settings().database_url)
+    checkpointer = Checkpointer(path).start() if path else None
+    try:
+        yield
+    finally:
+        if checkpointer is not None:
+            checkpointer.stop()
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     tune_gc()
     app = FastAPI(
+        lifespan=lifespan,
         title="Homeward",
         version="0.1.0",
         description="Offline-first field data collection for child care reform.",
