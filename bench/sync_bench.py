@@ -6,7 +6,8 @@ On a fresh SQLite database in a temp dir (``homeward migrate`` + ``homeward seed
 the demo inspector ``inspector.sr`` (scope: Siem Reap, province 17):
 
 1. push: N realistic ``institution_inspection`` changes (each naming a real demo institution
-   in scope; unique record_id/change_id/_row_ids; photo and signature as sha256 hashes, listed
+   in scope; unique record_id/change_id/_row_ids, UUID v7 as the field app makes them (time
+   first: ids made in a row sort together); photo and signature as sha256 hashes, listed
    in ``attachments`` as a tablet does) in pushes of 100, over HTTP, one client, one push
    after another; beside a raw ``sqlite3`` insert of the same rows into a table with the
    ``records`` table's DDL (executemany, one transaction per 100, WAL, synchronous=NORMAL).
@@ -120,8 +121,13 @@ class Institution:
     commune: str | None
 
 
-def _uuid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+MADE_FROM_MS = 1_763_600_000_000  # 2025-11-20: the ids' clock starts here, a record a minute
+
+
+def _uuid(rng: random.Random, ms: int) -> str:
+    """An id as the field app makes it (static/pwa/js/uuid.js): UUID v7, time then random."""
+    value = (ms << 80) | (0x7 << 76) | (rng.getrandbits(12) << 64) | (0b10 << 62)
+    return str(uuid.UUID(int=value | rng.getrandbits(62)))
 
 
 def _sha(*parts: object) -> str:
@@ -131,12 +137,13 @@ def _sha(*parts: object) -> str:
 def make_change(i: int, institution: Institution, rng: random.Random) -> dict[str, Any]:
     """The builder's inspection, varied the way 5,000 real ones would vary."""
     data = institution_inspection()
+    made = MADE_FROM_MS + i * 60_000
     day = date(2026, 11, 20) - timedelta(days=rng.randrange(0, 300))
     data["institution"] = institution.record_id
     data["inspection_date"] = day.isoformat()
     data["inspection_round"] = "first_half" if day.month <= 6 else "second_half"
     data["inspectors"] = [
-        {"_row_id": _uuid(rng), "inspector_name": rng.choice(NAMES),
+        {"_row_id": _uuid(rng, made), "inspector_name": rng.choice(NAMES),
          "inspector_agency": rng.choice(AGENCIES)}
         for _ in range(rng.randint(1, 3))
     ]
@@ -162,7 +169,8 @@ def make_change(i: int, institution: Institution, rng: random.Random) -> dict[st
     data["standards"] = standards
     data["follow_up_actions"] = rng.choice(ACTIONS)
     data["photos"] = [
-        {"_row_id": _uuid(rng), "photo": _sha("photo", i, k), "photo_caption": rng.choice(CAPTIONS)}
+        {"_row_id": _uuid(rng, made), "photo": _sha("photo", i, k),
+         "photo_caption": rng.choice(CAPTIONS)}
         for k in range(rng.randint(1, 3))
     ]
     data["gps"] = {"lat": round(13.36 + rng.uniform(-0.6, 0.6), 6),
@@ -173,8 +181,8 @@ def make_change(i: int, institution: Institution, rng: random.Random) -> dict[st
     attachments = [row["photo"] for row in data["photos"]] + [data["inspector_signature"]]
     clock = f"{rng.randint(7, 16):02d}:{rng.randint(0, 59):02d}:00"
     return {
-        "change_id": _uuid(rng),
-        "record_id": _uuid(rng),
+        "change_id": _uuid(rng, made),
+        "record_id": _uuid(rng, made),
         "form_id": FORM_ID,
         "form_version": FORM_VERSION,
         "base_rev": None,

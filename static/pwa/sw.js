@@ -4,7 +4,7 @@
 // IndexedDB, so no local work is lost.
 /* eslint-env serviceworker */
 
-const VERSION = '2026.11.24-1';
+const VERSION = '2026.11.24-2';
 const CACHE = `homeward-shell-${VERSION}`;
 const CACHE_PREFIX = 'homeward-shell-';
 
@@ -28,6 +28,7 @@ const SHELL = [
   '/js/outbox.js',
   '/js/records.js',
   '/js/session.js',
+  '/js/uuid.js',
   '/js/sync.js',
   '/js/ui/dom.js',
   '/js/ui/editor.js',

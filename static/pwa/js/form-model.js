@@ -12,6 +12,9 @@
 // (without it references are checked for their shape only, as on the server).
 
 import { evaluate, evaluateBool } from './expr.js';
+import { newUuid } from './uuid.js';
+
+export { newUuid };
 
 export const DEFAULT_ROW_KEY = '_row_id';
 const CHOICE_REF_PREFIX = 'choice.';
@@ -162,15 +165,6 @@ export function localNow(d = new Date()) {
   const off = -d.getTimezoneOffset();
   const zone = `${off < 0 ? '-' : '+'}${pad(Math.trunc(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
   return `${localToday(d)}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${zone}`;
-}
-
-export function newUuid() {
-  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16)); // randomUUID needs a secure context
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 // Every field, depth first: {path (names, no row indexes), field, repeats (enclosing paths)}.

@@ -3,6 +3,9 @@
 // kept only as a PBKDF2 hash, so the app can be unlocked with no signal.
 
 import { ApiFailure } from './api.js';
+import { newUuid } from './uuid.js';
+
+export { newUuid };
 
 export const PIN_ITERATIONS = 150000;
 export const PIN_MAX_TRIES = 5;
@@ -32,16 +35,6 @@ export function sameHash(a, b) {
   let diff = 0;
   for (let i = 0; i < a.length; i += 1) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
   return diff === 0;
-}
-
-export function newUuid() {
-  if (globalThis.crypto && crypto.randomUUID) return crypto.randomUUID();
-  const b = new Uint8Array(16);
-  crypto.getRandomValues(b);
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = hex(b);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 /** The device's id: a UUID made once and kept. */

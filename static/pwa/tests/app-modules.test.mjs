@@ -141,7 +141,21 @@ test('a PIN is kept as a PBKDF2 hash, and compared without shortcuts', async () 
   assert.ok(!sameHash(hash, await hashPin('1234', newSalt(), 1000)));
   assert.ok(validPin('0000') && validPin('12345678'));
   assert.ok(!validPin('123') && !validPin('123456789') && !validPin('12a4'));
-  assert.match(newUuid(), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+});
+
+test('ids are UUID version 7: canonical, unique, and in the order they were made', () => {
+  const v7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  const ids = Array.from({ length: 2000 }, () => newUuid());
+  assert.ok(ids.every((id) => v7.test(id)));
+  assert.equal(new Set(ids).size, ids.length);
+  // the first 48 bits are the time in ms, big-endian: later ids sort after earlier ones
+  const at = Date.UTC(2026, 10, 24, 8, 15);
+  const id = newUuid(at, new Uint8Array(10));
+  assert.equal(parseInt(id.replace(/-/g, '').slice(0, 12), 16), at);
+  assert.equal(id, `${at.toString(16).padStart(12, '0').replace(/^(.{8})(.{4})$/, '$1-$2')}-7000-8000-000000000000`);
+  const zeros = new Uint8Array(10);
+  const ones = new Uint8Array(10).fill(255);
+  assert.ok(newUuid(at, ones) < newUuid(at + 1, zeros));
 });
 
 // --- service worker -------------------------------------------------------------------------

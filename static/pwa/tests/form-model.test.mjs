@@ -44,7 +44,7 @@ test('defaults: dynamic today(), min_count rows each with a fresh _row_id', () =
   const d = createModel(builtin('placement_recommendation'), { today: '2026-11-24' }).defaults();
   assert.equal(d.recommendation_date, '2026-11-24');
   assert.equal(d.ccwc_members.length, 2);
-  assert.match(d.ccwc_members[0]._row_id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.match(d.ccwc_members[0]._row_id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   assert.notEqual(d.ccwc_members[0]._row_id, d.ccwc_members[1]._row_id);
 });
 
