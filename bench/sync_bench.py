@@ -1,6 +1,7 @@
 """Sync throughput and bytes on the wire, end to end against a real server process.
 
     .venv/bin/python bench/sync_bench.py [--records N | --quick] [--no-peer] [--workers W]
+                                         [--clients C]
 
 On a fresh SQLite database in a temp dir (``homeward migrate`` + ``homeward seed-demo``), with
 the demo inspector ``inspector.sr`` (scope: Siem Reap, province 17):
@@ -46,6 +47,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
@@ -288,17 +290,61 @@ def sign_in(client: httpx.Client) -> None:
     client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
 
 
-def push_ours(client: httpx.Client, bodies: list[bytes]) -> tuple[float, Counter[str]]:
+def _post_all(
+    base_url: str,
+    headers: dict[str, str],
+    path: str,
+    bodies: list[bytes],
+    clients: int,
+    check: Callable[[httpx.Response], list[str]],
+) -> tuple[float, Counter[str]]:
+    """POST every body to ``path``, from ``clients`` concurrent clients (each taking every
+    clients-th body); seconds from the first request to the last
+    response, and the statuses ``check`` reads from each response (it raises on a failure)."""
     statuses: Counter[str] = Counter()
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+
+    # several clients: a connection per request, as separate tablets would open (with kept-alive
+    # connections the kernel may hand both clients' connections to one server worker)
+    limits = httpx.Limits(max_keepalive_connections=0 if clients > 1 else None)
+
+    def run(share: list[bytes]) -> None:
+        try:
+            with httpx.Client(base_url=base_url, headers=headers, timeout=300,
+                              limits=limits) as client:
+                for body in share:
+                    response = client.post(path, content=body,
+                                           headers={"Content-Type": "application/json"})
+                    found = check(response)
+                    with lock:
+                        statuses.update(found)
+        except BaseException as exc:  # reported after the clock stops
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(bodies[k::clients],)) for k in range(clients)]
     started = time.perf_counter()
-    for number, body in enumerate(bodies, start=1):
-        response = client.post("/api/v1/sync/push", content=body,
-                               headers={"Content-Type": "application/json"})
-        if response.status_code != 200:
-            raise RuntimeError(f"push {number} of {len(bodies)} answered "
-                               f"{response.status_code}: {response.text[:300]}")
-        statuses.update(r["status"] for r in response.json()["results"])
-    return time.perf_counter() - started, statuses
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} client(s) failed: {failures[0]}") from failures[0]
+    return seconds, statuses
+
+
+def _our_statuses(response: httpx.Response) -> list[str]:
+    if response.status_code != 200:
+        raise RuntimeError(f"push answered {response.status_code}: {response.text[:300]}")
+    return [r["status"] for r in response.json()["results"]]
+
+
+def push_ours(client: httpx.Client, bodies: list[bytes], clients: int = 1
+              ) -> tuple[float, Counter[str]]:
+    headers = {"Authorization": client.headers["Authorization"]}
+    return _post_all(str(client.base_url), headers, "/api/v1/sync/push", bodies, clients,
+                     _our_statuses)
 
 
 @dataclass
@@ -437,7 +483,16 @@ PEER_STORAGES: dict[str, str] = {
 }
 
 
-def run_peer(changes: list[dict[str, Any]], storage: str) -> PeerResult | str:
+def _peer_statuses(response: httpx.Response) -> list[str]:
+    if response.status_code not in (200, 201):
+        raise RuntimeError(f"_bulk_docs answered {response.status_code}: {response.text[:300]}")
+    failed = [r for r in response.json() if not r.get("ok")]
+    if failed:
+        raise RuntimeError(f"_bulk_docs refused {len(failed)} docs: {failed[0]}")
+    return ["ok"] * len(response.json())
+
+
+def run_peer(changes: list[dict[str, Any]], storage: str, clients: int = 1) -> PeerResult | str:
     """The peer's figures on ``storage`` (a key of PEER_STORAGES), or why there are none."""
     binary, how = _install_peer()
     out(f"  {how}")
@@ -473,16 +528,11 @@ def run_peer(changes: list[dict[str, Any]], storage: str) -> PeerResult | str:
         ]
         with httpx.Client(base_url=url, timeout=300) as client:
             client.put(f"/{PEER_DB}").raise_for_status()
-            started = time.perf_counter()
-            for body in bodies:
-                response = client.post(f"/{PEER_DB}/_bulk_docs", content=body,
-                                       headers={"Content-Type": "application/json"})
-                if response.status_code not in (200, 201):
-                    return f"_bulk_docs answered {response.status_code}: {response.text[:300]}"
-                failed = [r for r in response.json() if not r.get("ok")]
-                if failed:
-                    return f"_bulk_docs refused {len(failed)} docs: {failed[0]}"
-            push_seconds = time.perf_counter() - started
+            try:
+                push_seconds, _ = _post_all(url, {}, f"/{PEER_DB}/_bulk_docs", bodies, clients,
+                                            _peer_statuses)
+            except RuntimeError as exc:
+                return str(exc)
             pulls = [median_run([_pull_peer(client, limit) for _ in range(PULL_PASSES)])
                      for limit in PULL_LIMITS]
         return PeerResult(PEER_STORAGES[storage], push_seconds, pulls)
@@ -592,14 +642,16 @@ def guarded(report: Report, section: int, name: str, run: Callable[[], T]) -> T 
         return None
 
 
-def section_push(client: httpx.Client, bodies: list[bytes], n: int, report: Report) -> float:
-    push_s, statuses = push_ours(client, bodies)
+def section_push(client: httpx.Client, bodies: list[bytes], n: int, report: Report,
+                 clients: int = 1) -> float:
+    push_s, statuses = push_ours(client, bodies, clients)
     push_rate = rate(n, push_s)
     out(f"push: {n:,} records in {push_s:.2f} s = {fmt_rate(push_rate)} records/s "
         f"({push_s / len(bodies) * 1000:.1f} ms per push of {BATCH}); statuses {dict(statuses)}")
     if statuses.get("applied", 0) != n:
         out(f"  WARNING: {n - statuses.get('applied', 0)} changes were not applied")
-    report.add(1, "push records/s (HTTP, end to end, 1 client)", fmt_rate(push_rate))
+    who = f"{clients} client{'s' if clients > 1 else ''}"
+    report.add(1, f"push records/s (HTTP, end to end, {who})", fmt_rate(push_rate))
     return push_rate
 
 
@@ -667,17 +719,17 @@ def section_bytes(changes: list[dict[str, Any]], by_id: dict[str, Institution], 
 
 
 def section_peer(changes: list[dict[str, Any]], push_rate: float | None,
-                 pulls: dict[int, PullRun], report: Report) -> None:
+                 pulls: dict[int, PullRun], report: Report, clients: int = 1) -> None:
     """The peer on disk (the comparison the targets are judged on: both sides keep the data in
     files) and in memory (shown beside it, judged the same way, so nothing is hidden)."""
     for storage in PEER_STORAGES:
-        _peer_on(storage, changes, push_rate, pulls, report)
+        _peer_on(storage, changes, push_rate, pulls, report, clients)
 
 
 def _peer_on(storage: str, changes: list[dict[str, Any]], push_rate: float | None,
-             pulls: dict[int, PullRun], report: Report) -> None:
+             pulls: dict[int, PullRun], report: Report, clients: int) -> None:
     n = len(changes)
-    peer = run_peer(changes, storage)
+    peer = run_peer(changes, storage, clients)
     if isinstance(peer, str):
         out(f"peer ({storage}): no figures: {peer}")
         report.add(2, f"peer (pouchdb-server, {storage})", "unavailable")
@@ -716,6 +768,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="500 records (overrides --records)")
     parser.add_argument("--no-peer", action="store_true", help="skip the pouchdb-server peer")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes (1)")
+    parser.add_argument("--clients", type=int, default=1,
+                        help="concurrent pushing clients, for us and the peer alike (1)")
     parser.add_argument("--seed", type=int, default=2026, help="random seed for the records")
     parser.add_argument("--show-xml", action="store_true", help="print the ODK XML instance")
     args = parser.parse_args(argv)
@@ -725,7 +779,8 @@ def main(argv: list[str] | None = None) -> int:
     report = Report()
 
     out(f"Homeward sync bench: {n:,} institution_inspection records in pushes of {BATCH}, "
-        f"user {USERNAME} (province {PROVINCE}), server workers {args.workers}")
+        f"user {USERNAME} (province {PROVINCE}), server workers {args.workers}, "
+        f"pushing clients {args.clients}")
     out(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
     with tempfile.TemporaryDirectory(prefix="homeward-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -751,7 +806,7 @@ def main(argv: list[str] | None = None) -> int:
                 sign_in(client)
                 out("\n[1] push")
                 push_rate = guarded(report, 1, "push", lambda: section_push(client, bodies, n,
-                                                                            report))
+                                                                            report, args.clients))
                 guarded(report, 1, "raw sqlite3", lambda: section_raw(
                     db, tmp, changes, by_id, push_rate, report))
                 out("\n[3] pull")
@@ -767,7 +822,8 @@ def main(argv: list[str] | None = None) -> int:
             out("peer: skipped (--no-peer)")
             report.add(2, "peer (pouchdb-server)", "skipped")
         else:
-            guarded(report, 2, "peer", lambda: section_peer(changes, push_rate, pulls, report))
+            guarded(report, 2, "peer", lambda: section_peer(changes, push_rate, pulls, report,
+                                                              args.clients))
 
     out(f"\nload average {os.getloadavg()[0]:.2f} at the end "
         "(other work on the machine skews the rates)")
