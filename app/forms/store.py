@@ -48,6 +48,23 @@ def schema_of(row: FormVersion) -> FormSchema:
     return schema
 
 
+def published_schema(session: Session, form_id: str, version: str) -> FormSchema | None:
+    """The schema of a published version, or None; the stored JSON is read only the first
+    time (a push asks for its forms every time: this costs one small query)."""
+    found = session.execute(
+        select(FormVersion.content_hash, FormVersion.published).where(
+            FormVersion.form_id == form_id, FormVersion.version == version
+        )
+    ).first()
+    if found is None or not found.published:
+        return None
+    schema = _SCHEMAS.get((form_id, version, found.content_hash))
+    if schema is None:
+        row = get_version(session, form_id, version)
+        schema = schema_of(row) if row is not None else None
+    return schema
+
+
 def get_version(session: Session, form_id: str, version: str) -> FormVersion | None:
     return session.scalar(
         select(FormVersion).where(FormVersion.form_id == form_id, FormVersion.version == version)

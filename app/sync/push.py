@@ -35,7 +35,7 @@ from app.auth.scope import location_columns, record_location
 from app.clock import cambodia_today
 from app.deps import Principal
 from app.forms.schema import FormSchema
-from app.forms.store import get_version, schema_of
+from app.forms.store import published_schema
 from app.forms.validate import ValidationResult, validate_submission
 from app.models import AuditEntry, Conflict, Record, RecordAttachment, RecordRevision, SyncChange
 from app.sync import queries
@@ -104,8 +104,7 @@ class _Forms:
     def get(self, form_id: str, version: str) -> FormSchema | None:
         key = (form_id, version)
         if key not in self.cache:
-            row = get_version(self.session, form_id, version)
-            schema = schema_of(row) if row is not None and row.published else None
+            schema = published_schema(self.session, form_id, version)
             self.cache[key] = schema
             if schema is not None:
                 self.row_keys[key] = row_keys_for(schema.fields)
@@ -116,7 +115,8 @@ class _Forms:
 Found = dict[str, Any]
 
 
-def _found(row: Record) -> Found:
+def _found(row: Any) -> Found:
+    """``row``: a Record, or a row of ``queries.scoped_records``."""
     return {"form_id": row.form_id, "data": row.data, "location": record_location(row)}
 
 

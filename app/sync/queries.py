@@ -54,9 +54,20 @@ def scoped_record(session: Session, *, scope: Scope, record_id: str) -> Record |
     return session.scalar(select(Record).where(Record.record_id == record_id, scope.filter(Record)))
 
 
-def scoped_records(session: Session, *, scope: Scope, record_ids: list[str]) -> Sequence[Record]:
-    return session.scalars(
-        select(Record).where(Record.record_id.in_(record_ids), scope.filter(Record))
+def scoped_records(
+    session: Session, *, scope: Scope, record_ids: list[str]
+) -> Sequence[Row[Any]]:
+    """What a reference check needs of records in scope (no ORM objects: a push reads many):
+    ``record_id``, ``form_id``, ``data``, ``province``, ``district``, ``commune``."""
+    return session.execute(
+        select(
+            Record.record_id,
+            Record.form_id,
+            Record.data,
+            Record.province,
+            Record.district,
+            Record.commune,
+        ).where(Record.record_id.in_(record_ids), scope.filter(Record))
     ).all()
 
 
