@@ -27,11 +27,12 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, bindparam, delete, insert, update
+from sqlalchemy import Table, bindparam, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth.scope import location_columns, record_location
+from app.bulk_insert import insert_rows
 from app.clock import cambodia_today
 from app.deps import Principal
 from app.forms.schema import FormSchema
@@ -519,7 +520,7 @@ def _write(session: Session, writes: _Writes) -> None:
             values["incomplete"] = missing_by_record.get(values["b_record_id"], False)
         _replace_links(session, writes.links, writes.updated_records)
     if writes.new_records:
-        session.execute(insert(records), list(writes.new_records.values()))
+        insert_rows(session, records, list(writes.new_records.values()))
     if writes.updated_records:
         rows = list(writes.updated_records.values())
         columns = [k for k in rows[0] if k != "b_record_id"]
@@ -535,8 +536,7 @@ def _write(session: Session, writes: _Writes) -> None:
         (Conflict, writes.conflicts),
         (AuditEntry, writes.audit),
     ):
-        if rows_:
-            session.execute(insert(cast(Table, model.__table__)), rows_)
+        insert_rows(session, cast(Table, model.__table__), rows_)
 
 
 def _replace_links(
@@ -548,6 +548,4 @@ def _replace_links(
     stale = set(links).intersection(existing)
     if stale:
         session.execute(delete(table).where(table.c.record_id.in_(stale)))
-    rows = [link for record_links in links.values() for link in record_links]
-    if rows:
-        session.execute(insert(table), rows)
+    insert_rows(session, table, [link for record_links in links.values() for link in record_links])

@@ -1,0 +1,57 @@
+"""Many rows into one table in one round trip, with the column types' own bind processors.
+
+``session.execute(insert(table), rows)`` spends more time in SQLAlchemy's per-row parameter
+machinery than the database spends inserting (measured on a push of 100 inspections). Here
+the statement is compiled once per table and column set, each column's bind processor (the
+dialect's JSON, timestamp and boolean conversions: the same functions SQLAlchemy would call)
+is applied in one tight loop, and the driver's ``executemany`` gets the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Table, bindparam, insert
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
+
+Processor = Callable[[Any], Any] | None
+_Plan = tuple[str, tuple[str, ...], tuple[Processor, ...], bool]
+_PLANS: dict[tuple[str, str, tuple[str, ...]], _Plan] = {}
+
+
+def _plan(table: Table, columns: tuple[str, ...], dialect: Dialect) -> _Plan:
+    key = (dialect.name, table.name, columns)
+    found = _PLANS.get(key)
+    if found is None:
+        statement = insert(table).values({c: bindparam(c) for c in columns})
+        compiled = statement.compile(dialect=dialect)
+        order = tuple(compiled.positiontup or ()) if dialect.positional else columns
+        processors = tuple(table.c[c].type._cached_bind_processor(dialect) for c in order)
+        found = _PLANS[key] = (str(compiled), order, processors, dialect.positional)
+    return found
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT ``rows`` (dicts with the same keys) into ``table``, in the session's transaction.
+
+    Columns left out get the database's default (never a Python-side default: a table whose
+    missing columns have one goes the ordinary way)."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    missing = [c for c in table.c if c.name not in columns]
+    if any(c.default is not None for c in missing) or any(tuple(r) != columns for r in rows):
+        session.execute(insert(table), list(rows))
+        return
+    connection = session.connection()
+    sql, order, processors, positional = _plan(table, columns, connection.dialect)
+    pairs = tuple(zip(order, processors, strict=True))
+    if positional:
+        params: list[Any] = [
+            tuple(p(row[c]) if p is not None else row[c] for c, p in pairs) for row in rows
+        ]
+    else:
+        params = [{c: p(row[c]) if p is not None else row[c] for c, p in pairs} for row in rows]
+    connection.exec_driver_sql(sql, params)
