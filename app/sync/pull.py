@@ -19,6 +19,7 @@ from app.sync import queries
 from app.sync.cursor import decode_cursor, encode_cursor
 
 DEFAULT_LIMIT = 500
+_NO_FLAGS = (None, "null", b"null")
 MAX_LIMIT = 5000
 
 
@@ -139,7 +140,7 @@ def pull_page(session: Session, *, scope: Scope, cursor: str | None, limit: int)
                 "open_conflicts": [conflict_out(c) for c in opened] if opened else [],
                 "updated_at": stamp,
                 "data": orjson.Fragment(data_text),
-                "flags": orjson.Fragment(flags_text if flags_text not in (None, "null") else "[]"),
+                "flags": orjson.Fragment(flags_text if flags_text not in _NO_FLAGS else b"[]"),
             }
         )
     next_cursor = encode_cursor(rows[-1].seq, rows[-1].record_id) if rows else (cursor or "")

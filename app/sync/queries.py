@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, Text, cast, select, tuple_
+from sqlalchemy import LargeBinary, Row, Text, cast, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.auth.scope import Scope
@@ -75,7 +75,11 @@ def page_of_records(
     session: Session, *, scope: Scope, after: tuple[int, str], limit: int
 ) -> Sequence[Row[Any]]:
     """Rows after ``after`` in (seq, record_id) order, with ``data``/``flags`` as JSON text
+    (UTF-8 bytes on SQLite, where a BLOB cast skips decoding what is sent on as bytes anyway)
     and ``updated_at`` as the database writes a timestamp (``app.sync.pull.iso_utc`` reads it)."""
+    as_json: type[Text] | type[LargeBinary] = (
+        LargeBinary if session.get_bind().dialect.name == "sqlite" else Text
+    )
     rows = session.execute(
         select(
             Record.record_id,
@@ -88,8 +92,8 @@ def page_of_records(
             Record.incomplete,
             cast(Record.updated_at, Text).label("updated_text"),
             Record.seq,
-            cast(Record.data, Text).label("data_text"),
-            cast(Record.flags, Text).label("flags_text"),
+            cast(Record.data, as_json).label("data_text"),
+            cast(Record.flags, as_json).label("flags_text"),
         )
         .where(scope.filter(Record), tuple_(Record.seq, Record.record_id) > tuple_(*after))
         .order_by(Record.seq, Record.record_id)
