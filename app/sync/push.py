@@ -352,7 +352,7 @@ def _push_once(
             results[item.index] = _rejected(change.change_id, change.record_id, decision.errors)
             continue
         validation = item.validation
-        if decision.data != change.data:
+        if decision.status != "applied" and decision.data != change.data:  # applied: a copy
             validation = _validate_again(session, principal, item, decision.data or {}, now)
         errors = [issue.as_detail() for issue in validation.errors]
         errors += _scope_errors(principal, validation, item.schema)
