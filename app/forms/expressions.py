@@ -58,6 +58,8 @@ __all__ = [
     "Context",
     "ExpressionError",
     "Node",
+    "TreeField",
+    "compile_resolved",
     "column_names",
     "evaluate",
     "evaluate_bool",
@@ -538,8 +540,12 @@ def _to_date(v: Value) -> str:
         if _datetime_days(v) is not None:
             return v[:10]
     x = _date_number(v)
-    if math.isnan(x):
-        return ""
+    return "" if math.isnan(x) else _date_of_days(x)
+
+
+@lru_cache(maxsize=4096)
+def _date_of_days(x: float) -> str:
+    """(Remembered, as ``_string_number``: a form computes the same dates again and again.)"""
     if not _MIN_DAY <= x < _MAX_DAY + 1:
         raise ExpressionError(f"{_format_number(x)} days is out of range for a date")
     y, m, d = _civil_from_days(math.floor(x))
@@ -566,7 +572,12 @@ def _round(x: float, digits: float) -> float:
         return x
     if not -30 <= d <= 30:
         return math.nan
-    d = int(d)
+    return _round_at(x, int(d))
+
+
+@lru_cache(maxsize=4096)
+def _round_at(x: float, d: int) -> float:
+    """(Remembered, as ``_string_number``; 0.0 and -0.0, the same key, both round to 0.0.)"""
     mantissa, _, exp = repr(x).partition("e")
     shifted = float(f"{mantissa}e{int(exp or 0) + d}")
     if abs(shifted) >= 2.0**52:
@@ -785,31 +796,54 @@ def evaluate_bool(source: str, ctx: Context) -> bool:
 
 # --- compilation ---------------------------------------------------------------------------
 #
-# ``_compiled(source)`` turns a syntax tree into nested closures, once per source: each node
-# becomes a function of the context, chosen when compiling (no dispatch on the node's type at
-# evaluation time), and a subtree of literals is folded into its value. The closures compute
-# exactly what ``_eval`` computes, in the same order (every operand and argument evaluated, left
-# to right), so the same values and the same errors come out; ``_eval`` stays the reference.
-# ``ctx`` is anything with ``lookup``, ``current``, ``today`` and ``now`` (the validator passes
-# a reusable scope of its own).
+# ``_compiled(source)`` turns a syntax tree into one Python function, once per source: each node
+# becomes a line of straight code assigning its value to a local (no dispatch on the node's type
+# and no call per node at evaluation time; the common case of a conversion, ``_to_number`` of a
+# float or ``_to_bool`` of a boolean, is the value itself, inline), and a subtree of literals is
+# folded into its value. The code computes exactly what ``_eval`` computes, in the same order
+# (every operand and argument evaluated, left to right, with the same helpers), so the same
+# values and the same errors come out; ``_eval`` stays the reference. ``ctx`` is anything with
+# ``lookup``, ``current``, ``today`` and ``now`` (the validator passes a reusable scope of its
+# own).
 
 Compiled = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class TreeField:
+    """A field read straight from ``ctx.tree`` (a dict): the value at ``keys`` (None where a key
+    is missing or a level is not a dict); a string, a float or a boolean as it is, an int as its
+    float, None as ``''`` (as ``_normalize`` makes them), anything else as ``finish`` makes it."""
+
+    keys: tuple[str, ...]
+    finish: Callable[[Any], Value]
+
+
+# A resolver gives, for a field name, how to read ``${name}`` some faster way than through
+# ``ctx.lookup`` (the validator reads its own tree): a TreeField, or a compiled ``${name}``; the
+# same value or the same error either way. None: read through ``ctx.lookup``.
+Resolve = Callable[[str], "TreeField | Compiled | None"]
 
 
 @lru_cache(maxsize=4096)
 def _compiled(source: str) -> Compiled:
     """``source`` compiled; raise ExpressionError as :func:`parse` does."""
-    node = parse(source)
+    return _compile(parse(source), None)
+
+
+def compile_resolved(source: str, resolve: Resolve) -> Compiled:
+    """``source`` compiled, its references compiled by ``resolve`` where it gives one; raise
+    ExpressionError as :func:`parse` does. Not cached: a resolver belongs to its caller."""
+    return _compile(parse(source), resolve)
+
+
+def _compile(node: Node, resolve: Resolve | None) -> Compiled:
     try:
-        return _compile(node)
+        code = _Code(resolve)
+        result = code.emit(node)
+        return code.function(result)
     except RecursionError:  # pragma: no cover - a tree deeper than the stack: interpret it
         return lambda ctx: _eval(node, ctx)
-
-
-def _compile_bool(source: str) -> Compiled:
-    """``boolean(source)`` compiled (used by the validator)."""
-    fn = _compiled(source)
-    return lambda ctx: _to_bool(fn(ctx))
 
 
 _CONTEXT_FUNCTIONS = frozenset({"today", "now"})
@@ -831,40 +865,150 @@ def _is_constant(node: Node) -> bool:
     return False  # Ref, Current, Column
 
 
-def _constant(value: Value) -> Compiled:
-    return lambda ctx: value
+_PYTHON_OPERATORS = frozenset({"<", "<=", ">", ">=", "+", "-", "*"})  # (the same on floats)
 
 
-def _compile(node: Node) -> Compiled:
-    if isinstance(node, Num | Str):
-        return _constant(node.value)
-    if isinstance(node, BinOp | Neg | Call) and _is_constant(node):
-        fn = _compile_node(node)
-        try:
-            value = fn(None)
-        except RecursionError:
-            raise  # (see _compiled)
-        except Exception:  # it fails at evaluation time, as it should: keep it unfolded
-            return fn
-        return _constant(value)
-    return _compile_node(node)
+class _Code:
+    """The body of one compiled expression: lines assigning locals ``v0, v1, ...``; constants,
+    closures and helpers are names of the function's globals (``k0, k1, ...``).
 
+    ``kinds`` holds the type of a local or constant whose type is known (a float from
+    arithmetic, a boolean from a comparison): its conversion to that type is itself.
+    ``reads`` holds the locals holding what ``ctx.tree`` has at some keys (a TreeField's
+    levels), read once: evaluating an expression changes no tree."""
 
-def _compile_node(node: Node) -> Compiled:
-    if isinstance(node, Num | Str):
-        return _constant(node.value)
-    if isinstance(node, Ref):
-        return _compile_ref(node.name)
-    if isinstance(node, Current):
-        return lambda ctx: _normalize(ctx.current)
-    if isinstance(node, Column):
-        return _compile_column(node.name)
-    if isinstance(node, Neg):
-        operand = _compile(node.operand)
-        return lambda ctx: -_to_number(operand(ctx))
-    if isinstance(node, BinOp):
-        return _compile_binop(node.op, _compile(node.left), _compile(node.right), node)
-    return _compile_call(node.name, [_compile(arg) for arg in node.args])
+    def __init__(self, resolve: Resolve | None) -> None:
+        self.resolve = resolve
+        self.lines: list[str] = []
+        self.kinds: dict[str, type] = {}
+        self.reads: dict[tuple[str, ...], str] = {}
+        self.globals: dict[str, Any] = {
+            "_normalize": _normalize, "_to_number": _to_number, "_to_bool": _to_bool,
+            "_equal": _equal, "_divide": _divide, "_modulo": _modulo, "_call": _call,
+        }  # fmt: skip
+
+    def function(self, result: str) -> Compiled:
+        body = "".join(f"    {line}\n" for line in self.lines)
+        source = f"def expression(ctx):\n{body}    return {result}\n"
+        exec(compile(source, "<expression>", "exec"), self.globals)  # (made from the tree above)
+        fn: Compiled = self.globals["expression"]
+        return fn
+
+    def bind(self, value: Any) -> str:
+        name = f"k{len(self.globals)}"
+        self.globals[name] = value
+        self.kinds[name] = type(value)
+        return name
+
+    def assign(self, expression: str, kind: type | None = None) -> str:
+        name = f"v{len(self.lines)}"
+        self.lines.append(f"{name} = {expression}")
+        if kind is not None:
+            self.kinds[name] = kind
+        return name
+
+    def number(self, v: str) -> str:
+        if self.kinds.get(v) is float:
+            return v
+        return f"({v} if type({v}) is float else _to_number({v}))"
+
+    def boolean(self, v: str) -> str:
+        if self.kinds.get(v) is bool:
+            return v
+        return f"({v} if {v} is True or {v} is False else _to_bool({v}))"
+
+    def emit(self, node: Node) -> str:
+        """Code computing ``node``'s value into a local (or a constant); its name."""
+        if isinstance(node, Num | Str):
+            return self.bind(node.value)
+        if isinstance(node, BinOp | Neg | Call) and _is_constant(node):
+            try:
+                value = _eval(node, None)  # type: ignore[arg-type]  # (it reads no context)
+            except RecursionError:
+                raise  # (see _compile)
+            except Exception:  # it fails at evaluation time, as it should: keep it unfolded
+                return self.assign(f"{self.bind(lambda ctx: _eval(node, ctx))}(ctx)")
+            return self.bind(value)
+        if isinstance(node, Ref):
+            resolved = self.resolve(node.name) if self.resolve is not None else None
+            if isinstance(resolved, TreeField):
+                return self.emit_tree_field(resolved)
+            ref = resolved if resolved is not None else _compile_ref(node.name)
+            return self.assign(f"{self.bind(ref)}(ctx)")
+        if isinstance(node, Current):
+            return self.normalized(self.assign("ctx.current"))
+        if isinstance(node, Column):
+            return self.assign(f"{self.bind(_compile_column(node.name))}(ctx)")
+        if isinstance(node, Neg):
+            return self.assign(f"-{self.number(self.emit(node.operand))}", float)
+        if isinstance(node, BinOp):
+            return self.emit_binop(node)
+        return self.emit_call(node)
+
+    def emit_tree_field(self, field: TreeField) -> str:
+        v = "ctx.tree"
+        for i, key in enumerate(field.keys):
+            keys = field.keys[: i + 1]
+            if keys not in self.reads:
+                k = self.bind(key)
+                got = (
+                    f"{v}.get({k})"
+                    if i == 0
+                    else f"{v}.get({k}) if isinstance({v}, dict) else None"
+                )
+                self.reads[keys] = self.assign(got)
+            v = self.reads[keys]
+        return self.normalized(v, self.bind(field.finish))
+
+    def normalized(self, v: str, finish: str = "_normalize") -> str:
+        """``_normalize(v)``, its common cases inline (``finish``: the rest but None)."""
+        t = self.assign(f"type({v})")
+        return self.assign(
+            f"{v} if {t} is str or {t} is float or {t} is bool"
+            f" else float({v}) if {t} is int else '' if {v} is None else {finish}({v})"
+        )
+
+    def emit_binop(self, node: BinOp) -> str:
+        op = node.op
+        if op in ("=", "!=") and isinstance(node.right, Str):  # ``${x} = 'yes'``, ``= ''``
+            a, text = self.emit(node.left), self.bind(node.right.value)
+            y = self.bind(_to_number(node.right.value))  # (as `_equal` compares a number)
+            same = (
+                f"(({a} == {text}) if type({a}) is str"
+                f" else ({a} == {y} or abs({a} - {y}) < 1e-12) if type({a}) is float"
+                f" else _equal({a}, {text}))"
+            )
+            return self.assign(same if op == "=" else f"not {same}", bool)
+        a, b = self.emit(node.left), self.emit(node.right)
+        if op in ("or", "and"):
+            return self.assign(f"{self.boolean(a)} {op} {self.boolean(b)}", bool)
+        if op == "=":
+            return self.assign(f"_equal({a}, {b})", bool)
+        if op == "!=":
+            return self.assign(f"not _equal({a}, {b})", bool)
+        # converting to a number cannot fail: converting both sides once both are evaluated is
+        # the same as converting each as soon as it is evaluated
+        x, y = self.number(a), self.number(b)
+        if op in _PYTHON_OPERATORS:
+            kind = float if op in ("+", "-", "*") else bool
+            return self.assign(f"{x} {op} {y}", kind)
+        return self.assign(f"{'_divide' if op == 'div' else '_modulo'}({x}, {y})", float)
+
+    def emit_call(self, node: Call) -> str:
+        name = node.name
+        if name == "today" or name == "now":
+            return self.assign(f"ctx.{name}.isoformat()")
+        args = [self.emit(arg) for arg in node.args]
+        if name == "if" and len(args) == 3:
+            kind = self.kinds.get(args[1])
+            return self.assign(
+                f"{args[1]} if {self.boolean(args[0])} else {args[2]}",
+                kind if kind is self.kinds.get(args[2]) else None,
+            )
+        impl = _IMPLEMENTATIONS.get((name, len(args)))
+        if impl is None:  # the rest (true(), false(), concat(), min(), max(), '.' as argument)
+            return self.assign(f"_call({self.bind(name)}, [{', '.join(args)}], ctx)")
+        return self.assign(f"{self.bind(impl)}({', '.join(args)})")
 
 
 def _compile_ref(name: str) -> Compiled:
@@ -895,81 +1039,6 @@ def _compile_column(name: str) -> Compiled:
         return _normalize(current.get(name))
 
     return column
-
-
-def _compile_binop(op: str, left: Compiled, right: Compiled, node: BinOp) -> Compiled:
-    if op == "or":
-
-        def or_(ctx: Any) -> Value:
-            a, b = left(ctx), right(ctx)
-            return _to_bool(a) or _to_bool(b)
-
-        return or_
-    if op == "and":
-
-        def and_(ctx: Any) -> Value:
-            a, b = left(ctx), right(ctx)
-            return _to_bool(a) and _to_bool(b)
-
-        return and_
-    if op in ("=", "!="):
-        equal = op == "="
-        if isinstance(node.right, Str):
-            text = node.right.value
-
-            def equals_text(ctx: Any) -> Value:
-                a = left(ctx)
-                same = a == text if type(a) is str else _equal(a, text)
-                return same if equal else not same
-
-            return equals_text
-        if equal:
-            return lambda ctx: _equal(left(ctx), right(ctx))
-        return lambda ctx: not _equal(left(ctx), right(ctx))
-    if isinstance(node.right, Num):  # the common ``${x} > 0``, ``${n} + 1``
-        return _compile_number_op(op, left, node.right.value)
-    # Converting to a number cannot fail, so converting each side as soon as it is evaluated
-    # is the same as evaluating both, then converting both.
-    n = _to_number
-    if op == "<":
-        return lambda ctx: n(left(ctx)) < n(right(ctx))
-    if op == "<=":
-        return lambda ctx: n(left(ctx)) <= n(right(ctx))
-    if op == ">":
-        return lambda ctx: n(left(ctx)) > n(right(ctx))
-    if op == ">=":
-        return lambda ctx: n(left(ctx)) >= n(right(ctx))
-    if op == "+":
-        return lambda ctx: n(left(ctx)) + n(right(ctx))
-    if op == "-":
-        return lambda ctx: n(left(ctx)) - n(right(ctx))
-    if op == "*":
-        return lambda ctx: n(left(ctx)) * n(right(ctx))
-    if op == "div":
-        return lambda ctx: _divide(n(left(ctx)), n(right(ctx)))
-    return lambda ctx: _modulo(n(left(ctx)), n(right(ctx)))
-
-
-def _compile_number_op(op: str, left: Compiled, y: float) -> Compiled:
-    """``left op y`` for a number literal ``y``."""
-    n = _to_number
-    if op == "<":
-        return lambda ctx: n(left(ctx)) < y
-    if op == "<=":
-        return lambda ctx: n(left(ctx)) <= y
-    if op == ">":
-        return lambda ctx: n(left(ctx)) > y
-    if op == ">=":
-        return lambda ctx: n(left(ctx)) >= y
-    if op == "+":
-        return lambda ctx: n(left(ctx)) + y
-    if op == "-":
-        return lambda ctx: n(left(ctx)) - y
-    if op == "*":
-        return lambda ctx: n(left(ctx)) * y
-    if op == "div":
-        return lambda ctx: _divide(n(left(ctx)), y)
-    return lambda ctx: _modulo(n(left(ctx)), y)
 
 
 def _count(v: Value) -> float:
@@ -1007,21 +1076,3 @@ _IMPLEMENTATIONS: dict[tuple[str, int], Callable[..., Value]] = {
     ("count", 1): _count,
     ("sum", 1): _sum,
 }
-
-
-def _compile_call(name: str, args: list[Compiled]) -> Compiled:
-    if name == "today":
-        return lambda ctx: ctx.today.isoformat()
-    if name == "now":
-        return lambda ctx: ctx.now.isoformat()
-    impl = _IMPLEMENTATIONS.get((name, len(args)))
-    if impl is None:  # the rest (true(), false(), concat(), min(), max(), '.' as argument)
-        return lambda ctx: _call(name, [arg(ctx) for arg in args], ctx)
-    if len(args) == 1:
-        (a0,) = args
-        return lambda ctx: impl(a0(ctx))
-    if len(args) == 2:
-        a0, a1 = args
-        return lambda ctx: impl(a0(ctx), a1(ctx))
-    a0, a1, a2 = args
-    return lambda ctx: impl(a0(ctx), a1(ctx), a2(ctx))

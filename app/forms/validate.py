@@ -20,17 +20,20 @@ from __future__ import annotations
 import math
 import re
 import threading
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from app.forms.expressions import (
     Compiled,
     ExpressionError,
-    _compile_bool,
+    TreeField,
     _compiled,
+    _normalize,
+    _to_bool,
+    compile_resolved,
     references,
 )
 from app.forms.schema import CHOICE_REF_PREFIX, Choice, Field, FormSchema, walk
@@ -42,6 +45,9 @@ _EVAL_ERRORS = (ExpressionError, KeyError, TypeError, ValueError, ArithmeticErro
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LOCATION_CODE = re.compile(r"^\d{2}(\d{2}){0,2}$")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_GEOPOINT_NEEDS = frozenset({"lat", "lon", "accuracy"})
+_GEOPOINT_KEYS = frozenset({"lat", "lon", "accuracy", "altitude"})
 
 
 @dataclass(frozen=True)
@@ -178,22 +184,24 @@ def validate_submission(
         return ValidationResult(errors=[_wrong_type("", "form")])
     run = _Run(schema, today, now, lookup_record)
     plan = run.plan
-    typed = run.read_level(plan.nodes, plan.known, data, "")
+    typed = run.read_level(plan.readable, plan.names, data, "", {})
     cleaned = run.settle(typed)
     errors = [e for e in run.read_errors if e.code == "unknown_field" or not run.dropped(e.path)]
-    run.unreadable = {e.path for e in errors}
-    errors += run.check_level(plan.nodes, cleaned, _NOWHERE, cleaned)
+    if errors:
+        run.unreadable = {e.path for e in errors}
+    errors += run.check_level(plan.checks, cleaned, _NOWHERE, cleaned)
     result = ValidationResult(errors=errors, data=cleaned)
     result.attachments = sorted(set(_attachments_of(plan.nodes, cleaned)))
     location_issues, result.location = run.resolve_location(cleaned)
     result.errors += location_issues
     rule_errors, result.flags = run.apply_rules(cleaned)
-    ruled = {e.path for e in rule_errors}
-    # a rule's error replaces the form's own constraint at the same path (the tablet's copy)
-    result.errors = [
-        e for e in result.errors if not (e.code == "constraint_failed" and e.path in ruled)
-    ]
-    result.errors += rule_errors
+    if rule_errors:
+        ruled = {e.path for e in rule_errors}
+        # a rule's error replaces the form's own constraint at the same path (the tablet's copy)
+        result.errors = [
+            e for e in result.errors if not (e.code == "constraint_failed" and e.path in ruled)
+        ]
+        result.errors += rule_errors
     return result
 
 
@@ -201,10 +209,12 @@ class _Node:
     """One field of a schema, with what validating it needs worked out once (see `_Plan`)."""
 
     __slots__ = (
-        "field", "name", "type", "path", "kind", "children", "known", "key", "max_length",
-        "choice_names", "choice_rows", "relevant", "relevant_deps", "calculation",
-        "calculation_deps", "constraint", "required", "choice_filter", "up", "down", "unread",
-        "checked", "media",
+        "field", "name", "type", "path", "kind", "children", "known", "names", "readable",
+        "read", "key", "max_length", "choice_names", "choice_rows", "relevant",
+        "relevant_deps", "calculation", "calculation_deps", "constraint", "required",
+        "choice_filter", "up", "down", "unread", "checked", "media", "dynamic", "shared",
+        "may_fail", "checks", "accepted", "low", "high", "inside", "order", "integral", "fast",
+        "later", "work",
     )  # fmt: skip
 
     def __init__(self, f: Field, path: str, children: tuple[_Node, ...]) -> None:
@@ -220,14 +230,24 @@ class _Node:
             else _PLAIN
         )  # fmt: skip
         self.unread = f.type in {"note", "calculate"}
+        self.read = None if f.type in {"group", "repeat"} else _READERS.get(f.type, _read_any)
+        # (see `read_level`)
+        self.fast = _FAST.get(f.type, 0)
         self.checked = False  # whether a value has more than its presence checked
         self.media = False
         self.children = children
         self.known = {c.name: c for c in children}
         self.key = f.key_of_rows
+        # the names a level of it may hold (a row holds its key too); the children read
+        self.names = frozenset({*self.known, self.key} if f.type == "repeat" else self.known)
+        self.readable = tuple(c for c in children if not c.unread)
         self.max_length = f.text_max_length
         self.choice_names: frozenset[str] = frozenset()
         self.choice_rows: dict[str, dict[str, Any]] = {}
+        # the names a select_one's or a yes_no's value may be, what an integer may be
+        self.accepted = frozenset({"yes", "no"}) if f.type == "yes_no" else self.choice_names
+        self.low = -math.inf if f.min is None else f.min
+        self.high = math.inf if f.max is None else f.max
         self.relevant: Compiled | None = None
         self.calculation: Compiled | None = None
         self.constraint: Compiled | None = None
@@ -237,6 +257,71 @@ class _Node:
         self.calculation_deps: frozenset[str] = frozenset()
         self.up: frozenset[str] = frozenset()
         self.down: frozenset[str] = frozenset()
+        self.inside = path.rpartition(".")[0]  # the path of its group or repeat ("": none)
+        self.later: tuple[str, ...] = ()  # the names of the fields after it in its level
+        # the fields in it that are not plain (a relevance, a calculation, a group or repeat)
+        self.work = tuple(c for c in children if c.kind != _PLAIN or c.relevant is not None)
+        self.integral = f.type in {"integer", "calculate"}  # a computed 2.0 is written 2
+        self.order = 0  # its place in the schema, depth first
+        self.dynamic = False  # a relevance or a calculation in it (or itself)
+        self.shared = False  # settled, a group or repeat is as read (see `_Plan._node`)
+        self.may_fail = False  # whether checking it (step 3) can raise an issue
+        self.checks = _Checks(())
+
+
+class _Checks:
+    """The fields of one level that checking (step 3) looks at: the others raise no issue.
+
+    `present`: those that are only required (no constraint, choice filter, reference or
+    calculation); one with a value passes (settled data holds no empty value), so when the
+    level holds them all only `rest` remain to check, in the same order.
+    """
+
+    __slots__ = ("nodes", "present", "rest")
+
+    def __init__(self, children: tuple[_Node, ...]) -> None:
+        self.nodes = tuple(c for c in children if c.may_fail)
+        present = [c for c in self.nodes if _only_required(c)]
+        self.present = frozenset(c.name for c in present)
+        self.rest = tuple(c for c in self.nodes if c not in present)
+
+    def passes(self, level: dict[str, Any]) -> bool:
+        """Whether `level` (settled) passes with nothing more to check."""
+        return not self.rest and level.keys() >= self.present
+
+
+def _put(level: dict[str, Any], node: _Node, value: Any) -> None:
+    """Set (`_MISSING`: remove) `node`'s value in `level`, whose keys are in the fields' order."""
+    name = node.name
+    if value is _MISSING:
+        level.pop(name, None)
+    elif name in level:
+        level[name] = value
+    else:  # added last: the fields after it go after it again
+        level[name] = value
+        for later in node.later:
+            if later in level:
+                level[later] = level.pop(later)
+
+
+def _preorder(node: _Node) -> int:
+    return node.order
+
+
+def _only_required(node: _Node) -> bool:
+    return node.kind == _PLAIN and node.required is True and not node.checked and not node.unread
+
+
+def _may_fail(node: _Node) -> bool:
+    """Whether `check_level` can find an issue at `node` (or in it)."""
+    f = node.field
+    if node.unread:
+        return False
+    if node.kind == _GROUP:
+        return bool(node.checks.nodes)
+    if node.kind == _REPEAT:
+        return f.min_count is not None or f.max_count is not None or bool(node.checks.nodes)
+    return node.checked or (node.required is not False and f.calculation is None)
 
 
 class _Plan:
@@ -265,43 +350,118 @@ class _Plan:
         }
         self.getters = {k: v for k, v in getters.items() if "." not in k}
         self.dotted_getters = {k: v for k, v in getters.items() if "." in k}
+        # name -> `${name}` compiled to read the scope's tree (see `_reference`)
+        self.references = {
+            name: _reference(self.by_name[name][0], self.repeats, getter)
+            for name, getter in self.getters.items()
+        }
         self.read_paths: set[str] = set()  # the fields some relevance or calculation reads
         self.nodes = tuple(self._node(f, "", ()) for f in schema.fields)
+        for i, node in enumerate(self.nodes):
+            node.later = tuple(n.name for n in self.nodes[i + 1 :])
+        # a field's path -> the fields with a relevance or calculation reading it, and the
+        # groups and repeats enclosing them (where a later pass looks again when it changed)
+        self.watchers: dict[str, frozenset[_Node]] = {}
+        self.count = 0  # the fields numbered so far (`_Node.order`)
+        self._watch(self.nodes, ())
+        self.walks: dict[frozenset[str], dict[str, list[_Node]]] = {}
         self.known = {n.name: n for n in self.nodes}
+        self.names = frozenset(self.known)
+        self.readable = tuple(n for n in self.nodes if not n.unread)
+        self.work = tuple(n for n in self.nodes if n.kind != _PLAIN or n.relevant is not None)
+        self.checks = _Checks(self.nodes)
         self.location_field = (
             schema.field_at(schema.location_field) if schema.location_field is not None else None
         )
-        self.rules = [(rule, _compile_bool_safely(rule.when)) for rule in schema.rules]
+        self.rules = [(rule, self.compile(rule.when)) for rule in schema.rules]
+        self.location_getter = _getter(schema.location_field or "", self.repeats)
+        from app.forms.rules import check_domain_rules  # rules.py imports Issue from here
+
+        self.check_domain_rules = check_domain_rules
 
     def _node(self, f: Field, prefix: str, ancestors: tuple[str, ...]) -> _Node:
         path = prefix + f.name
         children = tuple(self._node(c, path + ".", (*ancestors, path)) for c in f.fields or [])
         node = _Node(f, path, children)
+        for i, child in enumerate(children):
+            child.later = tuple(c.name for c in children[i + 1 :])
         if f.type in {"select_one", "select_multiple"}:
             choices = self.schema.choices_for(f)
-            node.choice_names = frozenset(c.name for c in choices)
+            node.choice_names = node.accepted = frozenset(c.name for c in choices)
             node.choice_rows = {c.name: _choice_row(c) for c in choices}
         if f.relevant:
-            node.relevant = _compile_bool_safely(f.relevant)
+            node.relevant = self.compile(f.relevant)
             node.relevant_deps = self._dependencies(f.relevant)
             self.read_paths |= node.relevant_deps
         if f.calculation is not None:
-            node.calculation = _compile_safely(f.calculation)
+            node.calculation = self.compile(f.calculation)
             node.calculation_deps = self._dependencies(f.calculation)
             self.read_paths |= node.calculation_deps
         if f.constraint:
-            node.constraint = _compile_bool_safely(f.constraint)
+            node.constraint = self.compile(f.constraint)
         if isinstance(f.required, str):
-            node.required = _compile_bool_safely(f.required)
+            node.required = self.compile(f.required)
         if f.choice_filter:
-            node.choice_filter = _compile_bool_safely(f.choice_filter)
+            node.choice_filter = self.compile(f.choice_filter)
         node.checked = bool(f.constraint or f.choice_filter or f.type == "reference")
         # a photo or a signature, or a group or repeat holding one
         node.media = f.type in {"photo", "signature"} or any(c.media for c in children)
-        below = {info.path for info in walk(f.fields or [], path + ".")}
+        below = list(walk(f.fields or [], path + "."))
         node.up = frozenset({path, *ancestors})
-        node.down = node.up | below
+        node.down = node.up | {info.path for info in below}
+        node.dynamic = (
+            node.relevant is not None
+            or node.calculation is not None
+            or any(c.dynamic for c in children)
+        )
+        # Settled, a group or repeat with no relevance, calculation or group in it holds what
+        # was read (a group is dropped when empty; a row is its key and its fields, in order).
+        node.shared = (
+            f.type in {"group", "repeat"}
+            and not node.dynamic
+            and all(info.field.type != "group" for info in below)
+            and all(c.shared for c in children if c.type == "repeat")
+            and (f.type == "group" or node.key not in node.known)
+        )
+        node.checks = _Checks(children)
+        node.may_fail = _may_fail(node)
         return node
+
+    def walked(self, changed: set[str]) -> dict[str, list[_Node]]:
+        """Group or repeat path ("": the top) -> the fields in it a pass after one that changed
+        the fields at `changed` looks at again, in order (remembered: passes repeat)."""
+        key = frozenset(self.watchers.keys() & changed)
+        walked = self.walks.get(key)
+        if walked is None:
+            walking: set[_Node] = set()
+            for path in key:
+                walking |= self.watchers[path]
+            walked = {}
+            for node in sorted(walking, key=_preorder):
+                walked.setdefault(node.inside, []).append(node)
+            if len(self.walks) >= _WALKS_MAX:
+                self.walks.clear()
+            self.walks[key] = walked
+        return walked
+
+    def _watch(self, nodes: tuple[_Node, ...], enclosing: tuple[_Node, ...]) -> None:
+        for node in nodes:
+            node.order = self.count
+            self.count += 1
+            for path in node.relevant_deps | node.calculation_deps:
+                self.watchers[path] = self.watchers.get(path, frozenset()) | {*enclosing, node}
+            self._watch(node.children, (*enclosing, node))
+
+    def compile(self, source: str) -> Compiled:
+        """`source` compiled; a source that does not parse fails each time it is evaluated."""
+        try:
+            return compile_resolved(source, self.references.get)
+        except ExpressionError:
+
+            def fail(scope: Any) -> Any:
+                return _compiled(source)(scope)  # raises a new ExpressionError each time
+
+            return fail
 
     def _dependencies(self, source: str) -> frozenset[str]:
         """The paths of the fields `source` reads (a name that is not one field's never reads)."""
@@ -315,16 +475,24 @@ class _Plan:
 _PLANS: dict[int, tuple[FormSchema, _Plan]] = {}
 _PLANS_MAX = 64
 _PLANS_LOCK = threading.Lock()
+_WALKS_MAX = 256
 
 
-def _identity(schema: FormSchema) -> tuple[int, ...]:
-    return tuple(map(id, (schema.fields, schema.choice_lists, schema.rules, schema.location_field)))
+def _identity(schema: FormSchema) -> tuple[Any, ...]:
+    return (schema.fields, schema.choice_lists, schema.rules, schema.location_field)
 
 
 def _plan_for(schema: FormSchema) -> _Plan:
     entry = _PLANS.get(id(schema))
-    if entry is not None and entry[0] is schema and entry[1].identity == _identity(schema):
-        return entry[1]
+    if entry is not None and entry[0] is schema:
+        known = entry[1].identity
+        if (
+            known[0] is schema.fields
+            and known[1] is schema.choice_lists
+            and known[2] is schema.rules
+            and known[3] is schema.location_field
+        ):
+            return entry[1]
     plan = _Plan(schema)
     with _PLANS_LOCK:
         if len(_PLANS) >= _PLANS_MAX:
@@ -333,27 +501,29 @@ def _plan_for(schema: FormSchema) -> _Plan:
     return plan
 
 
-def _compile_safely(source: str) -> Compiled:
-    """`source` compiled; a source that does not parse fails each time it is evaluated."""
-    try:
-        return _compiled(source)
-    except ExpressionError:
+def _reference(
+    path: str, repeats: set[str], getter: Callable[[dict[str, Any], dict[str, int]], Any]
+) -> TreeField | Compiled:
+    """How an expression reads `${name}` for the field at `path`: what `_Scope.lookup` returns
+    (its `getter`'s value, a geopoint as text), normalised as `expressions._normalize` does;
+    straight from the scope's tree outside repeats."""
+    segs = tuple(path.split("."))
+    if len(segs) == 1 or (len(segs) == 2 and segs[0] not in repeats):
+        return TreeField(segs, _normalized)  # (the tree is a dict: a submission is)
 
-        def fail(scope: Any) -> Any:
-            return _compiled(source)(scope)  # raises a new ExpressionError each time
+    def deeper(scope: _Scope) -> Any:
+        return _normalized(getter(scope.tree, scope.where))
 
-        return fail
+    return deeper
 
 
-def _compile_bool_safely(source: str) -> Compiled:
-    try:
-        return _compile_bool(source)
-    except ExpressionError:
-        return _compile_safely(source)
+def _normalized(raw: Any) -> Any:
+    return _normalize(_for_expression(raw) if isinstance(raw, dict) else raw)
 
 
 def _getter(path: str, repeats: set[str]) -> Callable[[dict[str, Any], dict[str, int]], Any]:
-    """`_Run.value_at` for one path, specialised: (tree, where) -> the value seen from `where`."""
+    """(tree, where) -> the value of the field at `path` seen from `where`: same row inside its
+    repeat, else all rows."""
     segs = path.split(".")
     prefixes = [".".join(segs[: i + 1]) for i in range(len(segs))]
     if not any(p in repeats for p in prefixes[:-1]):
@@ -402,10 +572,9 @@ def _getter(path: str, repeats: set[str]) -> Callable[[dict[str, Any], dict[str,
 class _Scope:
     """The context expressions are evaluated in, reused for every evaluation of one run."""
 
-    __slots__ = ("lookup", "current", "today", "now", "tree", "where", "getters", "dotted_getters")
+    __slots__ = ("current", "today", "now", "tree", "where", "getters", "dotted_getters")
 
     def __init__(self, plan: _Plan, today: date, now: datetime) -> None:
-        self.lookup = self._lookup
         self.current: Any = None
         self.today = today
         self.now = now
@@ -414,7 +583,7 @@ class _Scope:
         self.getters = plan.getters
         self.dotted_getters = plan.dotted_getters
 
-    def _lookup(self, name: str) -> Any:
+    def lookup(self, name: str) -> Any:
         getter = self.getters.get(name)  # names without a dot: never a choice row's column
         if getter is not None:
             value = getter(self.tree, self.where)
@@ -431,42 +600,94 @@ class _Scope:
 _GROUP, _REPEAT, _CALCULATED, _PLAIN = range(4)
 _NOWHERE: dict[str, int] = {}
 _EMPTY: dict[str, Any] = {}
+_NO_ROWS: list[Any] = []  # compared with, never changed
 _MISSING: Any = object()
+_INVALID: Any = object()  # what a reader returns for a value it refused
+# the types whose common values `read_level` takes without calling the reader
+_INTEGER, _NAME, _TEXT = 1, 2, 3
+_FAST = {"integer": _INTEGER, "select_one": _NAME, "yes_no": _NAME, "text": _TEXT}
 
 
 class _Run:
     """The state of one validation: the schema's plan and the issues met while reading."""
+
+    # False: every pass of `settle` works everything out again and copies every level (the
+    # plain algorithm, which tests compare the incremental one with)
+    incremental = True
 
     def __init__(
         self, schema: FormSchema, today: date, now: datetime, lookup_record: LookupRecord | None
     ) -> None:
         self.schema = schema
         self.plan = plan = _plan_for(schema)
-        self.today = today
-        self.now = now
         self.lookup_record = lookup_record
         self.read_errors: list[Issue] = []
         self.irrelevant: set[str] = set()
         self.unreadable: set[str] = set()
-        self.repeats = plan.repeats
-        self.by_name = plan.by_name
         self.scope = _Scope(plan, today, now)
-        # settling: results of the previous pass and what changed in it (see `settle`)
+        # settling (see `settle`): the relevance found at each data path (a calculation's
+        # last value is in the tree), the paths of the fields changed by the previous pass and
+        # by this one
         self.relevance: dict[str, bool] = {}
-        self.calculated: dict[str, Any] = {}
-        self.last_relevance: dict[str, bool] | None = None
-        self.last_calculated: dict[str, Any] = {}
         self.changed: set[str] = set()
         self.changes: set[str] = set()
+        # group or repeat path ("": the top) -> the fields in it a later pass looks at again
+        self.walked: dict[str, list[_Node]] = {}
 
     # --- 1. reading -------------------------------------------------------------------------
 
     def read_level(
-        self, nodes: tuple[_Node, ...], known: dict[str, _Node], level: dict[str, Any], prefix: str
+        self,
+        nodes: tuple[_Node, ...],
+        names: frozenset[str],
+        level: dict[str, Any],
+        prefix: str,
+        out: dict[str, Any],
     ) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+        """Read the fields `nodes` (those a client's value is read for) of `level` into `out`."""
+        if not level.keys() <= names:
+            self.read_unknown(names, level, prefix)
+        errors = self.read_errors
+        for node in nodes:
+            name = node.name
+            value = level.get(name)
+            if value is None:
+                continue
+            fast = node.fast  # the common values of the common types pass here
+            if fast == _INTEGER:
+                if type(value) is int and node.low <= value <= node.high:
+                    out[name] = value
+                    continue
+            elif (
+                fast
+                and type(value) is str
+                and (value in node.accepted if fast == _NAME else 0 < len(value) <= node.max_length)
+            ):
+                out[name] = value
+                continue
+            read = node.read
+            if read is not None:  # (it does not read an empty value)
+                value = read(node, value, prefix, errors)
+                if value is not _INVALID:
+                    out[name] = value
+            elif value == "" or value == _NO_ROWS:  # (as _is_empty)
+                continue
+            elif node.kind == _GROUP:
+                if isinstance(value, dict):
+                    out[name] = self.read_level(
+                        node.readable, node.names, value, prefix + name + ".", {}
+                    )
+                else:
+                    errors.append(_wrong_type(prefix + name, "group"))
+            else:
+                rows = self.read_rows(node, value, prefix + name)
+                if rows is not None:
+                    out[name] = rows
+        return out
+
+    def read_unknown(self, names: frozenset[str], level: dict[str, Any], prefix: str) -> None:
         for key in level:
-            if key not in known:
+            if key not in names:
                 self.read_errors.append(
                     issue(
                         prefix + key,
@@ -475,144 +696,85 @@ class _Run:
                         version=self.schema.version,
                     )
                 )
-        for node in nodes:
-            name = node.name
-            value = level.get(name)
-            # _is_empty(value), or a note or a calculate (the client's value is not read)
-            if value is None or node.unread or value == "" or value == []:
-                continue
-            path = prefix + name
-            kind = node.kind
-            if kind == _GROUP:
-                if isinstance(value, dict):
-                    out[name] = self.read_level(node.children, node.known, value, path + ".")
-                else:
-                    self.read_errors.append(_wrong_type(path, "group"))
-            elif kind == _REPEAT:
-                rows = self.read_rows(node, value, path)
-                if rows is not None:
-                    out[name] = rows
-            else:
-                problem, clean = self.read_value(node, value, path)
-                if problem is not None:
-                    self.read_errors.append(problem)
-                else:
-                    out[name] = clean
-        return out
 
     def read_rows(self, node: _Node, value: Any, path: str) -> list[dict[str, Any]] | None:
+        errors = self.read_errors
         if not isinstance(value, list):
-            self.read_errors.append(_wrong_type(path, "repeat"))
+            errors.append(_wrong_type(path, "repeat"))
             return None
         key = node.key
+        key_is_field = key in node.known  # (a schema refuses it) its value is not the key's
         rows: list[dict[str, Any]] = []
         seen: set[str] = set()
         for i, row in enumerate(value):
-            row_path = f"{path}.{i}"
             if not isinstance(row, dict):
-                self.read_errors.append(_wrong_type(row_path, "row"))
+                errors.append(_wrong_type(f"{path}.{i}", "row"))
                 rows.append({})
                 continue
             row_id = row.get(key)
-            body = {k: v for k, v in row.items() if k != key}
-            clean = self.read_level(node.children, node.known, body, row_path + ".")
             if row_id is None:
-                self.read_errors.append(issue(f"{row_path}.{key}", "required"))
+                problem = "required"
             elif not _is_uuid(row_id):
-                self.read_errors.append(_wrong_type(f"{row_path}.{key}", "row_key"))
+                problem = "row_key"
             elif row_id in seen:
-                self.read_errors.append(issue(f"{row_path}.{key}", "duplicate_row_key", key=key))
+                problem = "duplicate_row_key"
             else:
+                problem = ""
                 seen.add(row_id)
-                clean = {key: row_id, **clean}
+            body = {k: v for k, v in row.items() if k != key} if key_is_field else row
+            row_prefix = f"{path}.{i}."
+            clean = {key: row_id} if not problem else {}
+            self.read_level(node.readable, node.names, body, row_prefix, clean)
+            if problem == "required":
+                errors.append(issue(row_prefix + key, "required"))
+            elif problem == "row_key":
+                errors.append(_wrong_type(row_prefix + key, "row_key"))
+            elif problem:
+                errors.append(issue(row_prefix + key, "duplicate_row_key", key=key))
             rows.append(clean)
         return rows
-
-    def read_value(self, node: _Node, value: Any, path: str) -> tuple[Issue | None, Any]:
-        """(problem, cleaned value) for a leaf field: type, static choices, length, range."""
-        t = node.type
-        if t == "text":
-            if not isinstance(value, str):
-                return _wrong_type(path, t), None
-            if len(value) > node.max_length:
-                return issue(path, "too_long", n=node.max_length), None
-            return None, value
-        if t in {"integer", "decimal"}:
-            f = node.field
-            number = _as_number(value, integer=t == "integer")
-            if number is None:
-                return _wrong_type(path, t), None
-            if f.min is not None and number < f.min:
-                return issue(path, "out_of_range", message_code="below_min", n=_num(f.min)), None
-            if f.max is not None and number > f.max:
-                return issue(path, "out_of_range", message_code="above_max", n=_num(f.max)), None
-            return None, number
-        if t == "date":
-            return (None, value) if _is_date(value) else (_wrong_type(path, t), None)
-        if t == "datetime":
-            return (None, value) if _is_datetime(value) else (_wrong_type(path, t), None)
-        if t == "yes_no":
-            return (None, value) if value in ("yes", "no") else (_wrong_type(path, t), None)
-        if t in {"select_one", "select_multiple"}:
-            return self.read_choice(node, value, path)
-        if t == "geopoint":
-            return (None, value) if _is_geopoint(value) else (_wrong_type(path, t), None)
-        if t in {"photo", "signature"}:
-            ok = isinstance(value, str) and _SHA256.match(value)
-            return (None, value) if ok else (_wrong_type(path, t), None)
-        if t == "reference":
-            return (None, value) if _is_uuid(value) else (_wrong_type(path, t), None)
-        raise AssertionError(f"unhandled field type {t}")  # pragma: no cover
-
-    def read_choice(self, node: _Node, value: Any, path: str) -> tuple[Issue | None, Any]:
-        names = node.choice_names
-        if node.type == "select_one":
-            if not isinstance(value, str):
-                return _wrong_type(path, "select_one"), None
-            if value not in names:
-                return issue(path, "invalid_choice", value=value), None
-            return None, value
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return _wrong_type(path, "select_multiple"), None
-        for v in value:
-            if v not in names:
-                return issue(path, "invalid_choice", value=v), None
-        if len(set(value)) != len(value):
-            return issue(path, "invalid_choice", value=_first_duplicate(value)), None
-        return None, value
 
     # --- 2. relevance and calculations --------------------------------------------------------
 
     def settle(self, typed: dict[str, Any]) -> dict[str, Any]:
         """Drop non-relevant values and recompute calculations until nothing changes.
 
-        Each pass reads the tree the previous pass made (the first reads `typed`). A pass
-        reuses the previous pass's result for a relevance or a calculation when none of the
-        fields it reads changed in the previous pass (same types and values, row for row): the
-        expression would compute exactly the same. `changes` collects, during a pass, the paths
-        of the fields whose value differs from the tree it read (and their enclosing groups
-        and repeats; a group or repeat appearing or vanishing counts for everything in it).
-        When no relevance or calculation reads any of them, the next pass would reuse every
-        result and make the same tree again, so it would stop there: it is not made.
-        (The passes are kept rather than one pass in dependency order: the result is the tree
-        at which they stop, which `==` decides, and `1 == 1.0 == True`.)
-        """
-        tree = typed
-        self.last_relevance = None  # nothing to reuse in the first pass
-        for _ in range(self.plan.iterations):
-            self.irrelevant = set()
-            self.relevance, self.calculated, self.changes = {}, {}, set()
-            new = self.settle_level(self.plan.nodes, typed, "", _NOWHERE, tree, tree)
-            if new == tree:
-                break
-            tree = new
-            if self.changes.isdisjoint(self.plan.read_paths):
-                break
-            self.last_relevance, self.last_calculated = self.relevance, self.calculated
-            self.changed = self.changes
-        return tree
+        Each pass reads the tree the previous pass made (the first reads `typed`) and makes a
+        new one from `typed`. `changes` collects, during a pass, the paths of the fields whose
+        value differs from the tree it read (same types and values, row for row; and their
+        enclosing groups and repeats; a group or repeat appearing or vanishing counts for
+        everything in it). When no relevance or calculation reads any of them, the next pass
+        would compute the same and make the same tree again, so it would stop there: it is not
+        made. (The passes are kept rather than one pass in dependency order: the result is the
+        tree at which they stop, which `==` decides, and `1 == 1.0 == True`.)
 
-    def settle_level(
+        Only the first pass works everything out (`settle_fresh`). A later pass
+        (`settle_again`) evaluates again only the relevances and calculations reading a field
+        that changed in the previous pass: the others would compute exactly what they computed
+        then. Every other group, repeat or field is then as the previous pass made it, so that
+        pass's value is taken as it is; one that becomes relevant again is worked out afresh.
+        """
+        plan = self.plan
+        tree = typed
+        new = self.settle_fresh(plan.nodes, typed, "", _NOWHERE, typed, typed, plan.work)
+        for _ in range(plan.iterations - 1):
+            if new == tree:
+                return tree
+            tree = new
+            if self.changes.isdisjoint(plan.read_paths):
+                return tree
+            new = self.next_pass(typed, tree)
+        return tree if new == tree else new
+
+    def next_pass(self, typed: dict[str, Any], tree: dict[str, Any]) -> dict[str, Any]:
+        self.changed, self.changes = self.changes, set()
+        if not self.incremental:
+            self.relevance, self.irrelevant = {}, set()
+            return self.settle_fresh(self.plan.nodes, typed, "", _NOWHERE, tree, tree)
+        self.walked = self.plan.walked(self.changed)
+        return self.settle_again("", self.plan.nodes, typed, "", _NOWHERE, tree, tree)
+
+    def settle_fresh(
         self,
         nodes: tuple[_Node, ...],
         level: dict[str, Any],
@@ -620,27 +782,23 @@ class _Run:
         where: dict[str, int],
         tree: dict[str, Any],
         old: dict[str, Any],
+        work: tuple[_Node, ...] | None = None,
+        relevant: bool = False,
     ) -> dict[str, Any]:
-        """One level of a pass: `level` is from `typed`, `old` the same place in `tree`."""
+        """One level, everything worked out: `level` is from `typed`, `old` the same place in
+        `tree`, which the expressions read. `work`: those of `nodes` that are not plain fields
+        (see `settle_first`). `relevant`: `nodes` were just found relevant."""
+        if work is not None and old is level and self.incremental:
+            return self.settle_first(work, level, data_prefix, where, tree)
         out: dict[str, Any] = {}
         changes = self.changes
-        last_relevance = self.last_relevance  # None in the first pass: nothing to reuse
-        reuse = last_relevance is not None
-        changed = self.changed
         for node in nodes:
             name = node.name
-            if node.relevant is not None:
+            if node.relevant is not None and not relevant:
                 data_path = data_prefix + name
-                if (
-                    last_relevance is not None
-                    and data_path in last_relevance
-                    and node.relevant_deps.isdisjoint(changed)
-                ):
-                    relevant = last_relevance[data_path]
-                else:
-                    relevant = self.holds(node.relevant, tree, where, True)
-                self.relevance[data_path] = relevant
-                if not relevant:
+                is_relevant = self.holds(node.relevant, tree, where, True)
+                self.relevance[data_path] = is_relevant
+                if not is_relevant:
                     self.irrelevant.add(data_path)
                     if name in old:
                         changes.update(node.down)
@@ -656,18 +814,9 @@ class _Run:
                 elif name in old:
                     changes.update(node.up)
             elif kind == _CALCULATED:
-                data_path = data_prefix + name
-                if (
-                    reuse
-                    and data_path in self.last_calculated
-                    and node.calculation_deps.isdisjoint(changed)
-                ):
-                    value = self.last_calculated[data_path]
-                else:
-                    calculation = node.calculation
-                    assert calculation is not None
-                    value = _fit(node.field, self.compute(calculation, tree, where))
-                self.calculated[data_path] = value
+                calculation = node.calculation
+                assert calculation is not None
+                value = _fit(node, self.compute(calculation, tree, where))
                 was = old.get(name, _MISSING)
                 if value is not None:
                     out[name] = value
@@ -677,46 +826,273 @@ class _Run:
                     changes.update(node.up)
             elif kind == _GROUP:
                 inside = old.get(name)
-                inner = self.settle_level(
+                inner = self.settle_fresh(
                     node.children,
                     level.get(name) or {},
                     data_prefix + name + ".",
                     where,
                     tree,
                     inside if isinstance(inside, dict) else _EMPTY,
+                    node.work,
                 )
                 if inner:
                     out[name] = inner
                 if (name in out) != (name in old):
                     changes.update(node.up)
-            else:  # a repeat
-                if name not in level:
-                    if name in old:
+            else:
+                self.settle_rows(node, level, data_prefix, where, tree, old, out)
+        return out
+
+    def settle_first(
+        self,
+        work: tuple[_Node, ...],
+        level: dict[str, Any],
+        data_prefix: str,
+        where: dict[str, int],
+        tree: dict[str, Any],
+    ) -> dict[str, Any]:
+        """`settle_fresh` where the tree read is `typed` (the first pass): a copy of `level`
+        with what `work` changes in it. A plain field is kept as read, in its place (the
+        level's keys are in the fields' order), unchanged; so is a group or repeat with no
+        relevance, calculation or group in it (`shared`) but an empty group, dropped."""
+        out = dict(level)
+        changes = self.changes
+        for node in work:
+            name = node.name
+            if node.relevant is not None:
+                data_path = data_prefix + name
+                is_relevant = self.holds(node.relevant, tree, where, True)
+                self.relevance[data_path] = is_relevant
+                if not is_relevant:
+                    self.irrelevant.add(data_path)
+                    if name in level:
+                        del out[name]
                         changes.update(node.down)
                     continue
-                old_rows = old.get(name)
-                rows = level[name]
-                aligned = isinstance(old_rows, list) and len(old_rows) == len(rows)
-                if not aligned:
-                    changes.update(node.down)
-                key = node.key
-                new_rows = []
-                for i, row in enumerate(rows):
-                    was_row = old_rows[i] if aligned else _EMPTY  # type: ignore[index]
-                    if not isinstance(was_row, dict):
-                        changes.update(node.down)
-                        was_row = _EMPTY
-                    inner = self.settle_level(
-                        node.children,
-                        row,
-                        f"{data_prefix}{name}.{i}.",
-                        {**where, node.path: i},
-                        tree,
-                        was_row,
+            kind = node.kind
+            was = level.get(name, _MISSING)
+            if kind == _PLAIN:
+                continue
+            if kind == _CALCULATED:
+                calculation = node.calculation
+                assert calculation is not None
+                value = _fit(node, self.compute(calculation, tree, where))
+                if value is None:
+                    if was is _MISSING:
+                        continue
+                    value = _MISSING
+                elif was is value or _same(was, value):
+                    continue  # (the same type and value: kept as read)
+                changes.update(node.up)
+            elif node.shared:
+                if kind == _REPEAT or was is _MISSING or was:
+                    continue
+                value = _MISSING  # an empty group
+                changes.update(node.up)
+            elif kind == _GROUP:
+                inside = level.get(name)
+                if inside:  # (as read: a dict) `settle_fresh` would go on here
+                    value = self.settle_first(
+                        node.work, inside, f"{data_prefix}{name}.", where, tree
                     )
-                    new_rows.append({key: row[key], **inner} if key in row else inner)
-                out[name] = new_rows
+                else:
+                    value = self.settle_fresh(
+                        node.children, {}, f"{data_prefix}{name}.", where, tree, _EMPTY
+                    )
+                if not value:
+                    value = _MISSING
+                if (value is _MISSING) != (was is _MISSING):
+                    changes.update(node.up)
+            else:
+                self.settle_rows(node, level, data_prefix, where, tree, level, out)
+                continue
+            if was is _MISSING or value is _MISSING:
+                _put(out, node, value)
+            else:
+                out[name] = value  # (in its place)
         return out
+
+    def settle_rows(
+        self,
+        node: _Node,
+        level: dict[str, Any],
+        data_prefix: str,
+        where: dict[str, int],
+        tree: dict[str, Any],
+        old: dict[str, Any],
+        out: dict[str, Any],
+    ) -> None:
+        """A repeat's rows, worked out (see `settle_fresh`): as many as were read."""
+        name = node.name
+        if name not in level:
+            if name in old:
+                self.changes.update(node.down)
+            return
+        old_rows = old.get(name)
+        rows = level[name]
+        aligned = isinstance(old_rows, list) and len(old_rows) == len(rows)
+        if not aligned:
+            self.changes.update(node.down)
+        key = node.key
+        new_rows = []
+        for i, row in enumerate(rows):
+            was_row = old_rows[i] if aligned else _EMPTY  # type: ignore[index]
+            if not isinstance(was_row, dict):
+                self.changes.update(node.down)
+                was_row = _EMPTY
+            inner = self.settle_fresh(
+                node.children,
+                row,
+                f"{data_prefix}{name}.{i}.",
+                {**where, node.path: i},
+                tree,
+                was_row,
+                node.work,
+            )
+            new_rows.append({key: row[key], **inner} if key in row else inner)
+        out[name] = new_rows
+
+    def settle_again(
+        self,
+        inside: str,
+        nodes: tuple[_Node, ...],
+        level: dict[str, Any],
+        data_prefix: str,
+        where: dict[str, int],
+        tree: dict[str, Any],
+        old: dict[str, Any],
+    ) -> dict[str, Any]:
+        """One level of a later pass, which the previous pass reached too (see `settle`).
+
+        `inside` is the path of the group or repeat `nodes` are in. Only the fields in which
+        something must be evaluated again are looked at (`walked`); `old` itself is the result
+        when none of them changed (as a new level, it would be the same)."""
+        out = old
+        for node in self.walked.get(inside, ()):
+            name = node.name
+            value = self.again(node, level, data_prefix, where, tree, old)
+            was = old.get(name, _MISSING)
+            if value is was:
+                continue
+            if out is old:
+                out = dict(old)
+            if was is _MISSING or value is _MISSING:
+                _put(out, node, value)
+            else:
+                out[name] = value  # (in its place)
+        return out
+
+    def again(
+        self,
+        node: _Node,
+        level: dict[str, Any],
+        data_prefix: str,
+        where: dict[str, int],
+        tree: dict[str, Any],
+        old: dict[str, Any],
+    ) -> Any:
+        """A field's value in a later pass (`_MISSING`: none): see `settle_again`."""
+        name = node.name
+        if node.relevant is not None:
+            data_path = data_prefix + name
+            was = relevant = self.relevance[data_path]
+            if not node.relevant_deps.isdisjoint(self.changed):
+                relevant = self.holds(node.relevant, tree, where, True)
+                self.relevance[data_path] = relevant
+            if not relevant:
+                if was:
+                    self.drop(node, data_path, old)
+                return _MISSING
+            if not was:  # relevant again: worked out afresh
+                self.irrelevant.discard(data_path)
+                out = self.settle_fresh((node,), level, data_prefix, where, tree, old, None, True)
+                return out.get(name, _MISSING)
+        kind = node.kind
+        if kind == _CALCULATED:
+            return self.recalculate(node, data_prefix, where, tree, old)
+        if kind == _GROUP:
+            inside = old.get(name)
+            inner = self.settle_again(
+                node.path,
+                node.children,
+                level.get(name) or {},
+                data_prefix + name + ".",
+                where,
+                tree,
+                inside if isinstance(inside, dict) else _EMPTY,
+            )
+            if bool(inner) != (name in old):
+                self.changes.update(node.up)
+            return inner if inner else _MISSING
+        if kind == _REPEAT and name in level:  # the previous pass made as many rows
+            return self.settle_rows_again(node, level[name], data_prefix, where, tree, old[name])
+        return old.get(name, _MISSING)  # a field whose relevance has not changed
+
+    def settle_rows_again(
+        self,
+        node: _Node,
+        rows: list[dict[str, Any]],
+        data_prefix: str,
+        where: dict[str, int],
+        tree: dict[str, Any],
+        old_rows: list[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        key = node.key
+        new_rows = old_rows
+        for i, row in enumerate(rows):
+            was_row = old_rows[i]
+            inner = self.settle_again(
+                node.path,
+                node.children,
+                row,
+                f"{data_prefix}{node.name}.{i}.",
+                {**where, node.path: i},
+                tree,
+                was_row,
+            )
+            if inner is not was_row:
+                if new_rows is old_rows:
+                    new_rows = list(old_rows)
+                new_rows[i] = {key: row[key], **inner} if key in row else inner
+        return new_rows
+
+    def recalculate(
+        self,
+        node: _Node,
+        data_prefix: str,
+        where: dict[str, int],
+        tree: dict[str, Any],
+        old: dict[str, Any],
+    ) -> Any:
+        """A calculation in a later pass, evaluated again only when what it reads changed: its
+        value (the previous one when the same, in type and value) or `_MISSING`."""
+        name = node.name
+        was = old.get(name, _MISSING)
+        if node.calculation_deps.isdisjoint(self.changed):
+            return was
+        calculation = node.calculation
+        assert calculation is not None
+        value = _fit(node, self.compute(calculation, tree, where))
+        if value is None:
+            if was is not _MISSING:
+                self.changes.update(node.up)
+            return _MISSING
+        if was is value or _same(was, value):
+            return was
+        self.changes.update(node.up)
+        return value
+
+    def drop(self, node: _Node, data_path: str, old: dict[str, Any]) -> None:
+        """A field found not relevant in a later pass, which the previous pass kept."""
+        self.irrelevant.add(data_path)
+        if node.name in old:
+            self.changes.update(node.down)
+        if node.children:
+            # This pass does not go in, so what was found not relevant in it no longer holds
+            # (were it relevant again, a pass would work it all out afresh). The relevances
+            # found in it are left: they are read only in a level the previous pass reached.
+            inside = data_path + "."
+            self.irrelevant -= {p for p in self.irrelevant if p.startswith(inside)}
 
     def dropped(self, data_path: str) -> bool:
         """Whether `data_path` or a path enclosing it was found not relevant."""
@@ -736,7 +1112,7 @@ class _Run:
 
     def check_level(
         self,
-        nodes: tuple[_Node, ...],
+        checks: _Checks,
         level: dict[str, Any],
         where: dict[str, int],
         tree: dict[str, Any],
@@ -744,22 +1120,24 @@ class _Run:
     ) -> list[Issue]:
         found: list[Issue] = []
         irrelevant = self.irrelevant
-        for node in nodes:
-            if node.unread:  # a note or a calculate
-                continue
+        for node in checks.rest if level.keys() >= checks.present else checks.nodes:
             name = node.name
+            value = level.get(name)
+            kind = node.kind
+            if kind == _GROUP and value is not None and node.checks.passes(value):
+                continue  # (nothing in it can raise an issue)
             data_path = data_prefix + name
             # Only called inside a level that is not dropped (and a field is never called like
             # a row number), so `dropped(data_path)` comes down to this:
             if data_path in irrelevant:
                 continue
-            value = level.get(name)
-            kind = node.kind
             if kind == _GROUP:
-                found += self.check_level(node.children, value or {}, where, tree, data_path + ".")
+                found += self.check_level(node.checks, value or {}, where, tree, data_path + ".")
             elif kind == _REPEAT:
                 found += self.check_rows(node, value or [], data_path, where, tree)
-            elif node.checked or value is None or value == "" or value == []:
+            elif value is None or value == "" or value == _NO_ROWS:  # _is_empty(value)
+                found += self.check_empty(node, data_path, where, tree)
+            elif node.checked:
                 # (a value with no constraint, choice filter or reference to check passes)
                 found += self.check_value(node, value, data_path, where, tree)
         return found
@@ -778,24 +1156,29 @@ class _Run:
             found.append(issue(data_path, "too_few_rows", n=f.min_count))
         if f.max_count is not None and len(rows) > f.max_count:
             found.append(issue(data_path, "too_many_rows", n=f.max_count))
+        checks = node.checks
         for i, row in enumerate(rows):
-            found += self.check_level(
-                node.children, row, {**where, node.path: i}, tree, f"{data_path}.{i}."
-            )
+            if not checks.passes(row):
+                found += self.check_level(
+                    checks, row, {**where, node.path: i}, tree, f"{data_path}.{i}."
+                )
         return found
+
+    def check_empty(
+        self, node: _Node, data_path: str, where: dict[str, int], tree: dict[str, Any]
+    ) -> list[Issue]:
+        if data_path in self.unreadable:
+            return []  # already reported as wrong_type, invalid_choice, too_long...
+        required = node.required
+        if not isinstance(required, bool):
+            required = self.holds(required, tree, where, default=False)
+        is_required = required and node.field.calculation is None
+        return [issue(data_path, "required")] if is_required else []
 
     def check_value(
         self, node: _Node, value: Any, data_path: str, where: dict[str, int], tree: dict[str, Any]
     ) -> list[Issue]:
         f = node.field
-        if _is_empty(value):
-            if data_path in self.unreadable:
-                return []  # already reported as wrong_type, invalid_choice, too_long...
-            required = node.required
-            if not isinstance(required, bool):
-                required = self.holds(required, tree, where, default=False)
-            is_required = required and f.calculation is None
-            return [issue(data_path, "required")] if is_required else []
         found: list[Issue] = []
         if node.constraint is not None and not self.holds(
             node.constraint, tree, where, True, current=value
@@ -843,30 +1226,6 @@ class _Run:
 
     # --- expressions -----------------------------------------------------------------------
 
-    def value_at(self, tree: dict[str, Any], path: str, where: dict[str, int]) -> Any:
-        """A field's value seen from a position: same row inside its repeat, else all rows."""
-        value, _ = self._descend(tree, path.split("."), 0, "", where)
-        return value
-
-    def _descend(
-        self, node: Any, segs: list[str], i: int, prefix: str, where: dict[str, int]
-    ) -> tuple[Any, bool]:
-        here = prefix + segs[i]
-        child = node.get(segs[i]) if isinstance(node, dict) else None
-        if i == len(segs) - 1:
-            return child, False
-        if here not in self.repeats:
-            return self._descend(child, segs, i + 1, here + ".", where)
-        rows = child if isinstance(child, list) else []
-        if here in where:
-            row = rows[where[here]] if where[here] < len(rows) else None
-            return self._descend(row, segs, i + 1, here + ".", where)
-        values: list[Any] = []
-        for row in rows:
-            value, many = self._descend(row, segs, i + 1, here + ".", where)
-            values.extend(value if many else [value])
-        return values, True
-
     def holds(
         self,
         compiled: Compiled,
@@ -879,7 +1238,8 @@ class _Run:
         scope = self.scope
         scope.tree, scope.where, scope.current = tree, where, current
         try:
-            return bool(compiled(scope))
+            value = compiled(scope)
+            return value if value is True or value is False else _to_bool(value)
         except _EVAL_ERRORS:
             return default
 
@@ -899,7 +1259,7 @@ class _Run:
         if path is None:
             return [], None
         loc_field = self.plan.location_field
-        value = self.value_at(data, path, {})
+        value = self.plan.location_getter(data, _NOWHERE)
         if _is_empty(value) or loc_field is None or self.dropped(path):
             return [], None
         if loc_field.type == "reference":
@@ -913,8 +1273,6 @@ class _Run:
         return [], value
 
     def apply_rules(self, data: dict[str, Any]) -> tuple[list[Issue], list[Issue]]:
-        from app.forms.rules import check_domain_rules  # rules.py imports Issue from here
-
         errors: list[Issue] = []
         flags: list[Issue] = []
         for rule, when in self.plan.rules:
@@ -923,10 +1281,154 @@ class _Run:
                     rule.path, rule.issue_code, rule.message.en, rule.message.km, rule.urgent
                 )
                 (errors if rule.kind == "refuse" else flags).append(found)
-        domain_errors, domain_flags = check_domain_rules(
+        domain_errors, domain_flags = self.plan.check_domain_rules(
             self.schema.form_id, data, lookup_record=self.lookup_record
         )
         return errors + domain_errors, flags + domain_flags
+
+
+# --- 1. reading a field's value: (node, value, prefix, errors) -> the value, or _INVALID ------
+#
+# `_Node.read` takes a value of a common exact type that passes at once (`read_level` takes
+# those of a few types itself), and gives any other to `_read_any`: not read if empty, else read
+# by the field type's full reader (`_FULL_READERS`), which refuses it with an issue or keeps it.
+
+
+def _read_any(node: _Node, value: Any, prefix: str, errors: list[Issue]) -> Any:
+    if value == "" or value == _NO_ROWS:  # (None is not given) empty: not read
+        return _INVALID
+    return _FULL_READERS.get(node.type, _read_other)(node, value, prefix, errors)
+
+
+def _read_date(node: _Node, value: Any, prefix: str, errors: list[Issue]) -> Any:
+    if type(value) is str and _is_date_text(value):
+        return value
+    return _read_any(node, value, prefix, errors)
+
+
+def _read_hash(node: _Node, value: Any, prefix: str, errors: list[Issue]) -> Any:
+    """A photo's or a signature's value."""
+    if type(value) is str and _SHA256.match(value):
+        return value
+    return _read_any(node, value, prefix, errors)
+
+
+def _read_reference(node: _Node, value: Any, prefix: str, errors: list[Issue]) -> Any:
+    if type(value) is str and _UUID.fullmatch(value):
+        return value
+    return _read_any(node, value, prefix, errors)
+
+
+def _read_geopoint(node: _Node, value: Any, prefix: str, errors: list[Issue]) -> Any:
+    """A geopoint of plain numbers passes here as `_is_geopoint` passes it (a comparison
+    with NaN is false, so the ranges keep out NaN and the infinities)."""
+    if type(value) is dict and 3 <= len(value) <= 4:
+        lat, lon, acc = value.get("lat"), value.get("lon"), value.get("accuracy")
+        alt = value.get("altitude") if len(value) == 4 else 0  # (None: another key)
+        if (
+            (type(lat) is float or type(lat) is int)
+            and (type(lon) is float or type(lon) is int)
+            and (type(acc) is float or type(acc) is int)
+            and (type(alt) is float or type(alt) is int)
+            and -90 <= lat <= 90
+            and -180 <= lon <= 180
+            and 0 <= acc < math.inf
+            and -math.inf < alt < math.inf
+        ):
+            return value
+    return _read_any(node, value, prefix, errors)
+
+
+def _refuse(node: _Node, prefix: str, errors: list[Issue], found: Issue | None = None) -> Any:
+    errors.append(found or _wrong_type(prefix + node.name, node.type))
+    return _INVALID
+
+
+def _text(node: _Node, value: Any, prefix: str, errors: list[Issue]) -> Any:
+    if not isinstance(value, str):
+        return _refuse(node, prefix, errors)
+    if len(value) > node.max_length:
+        found = issue(prefix + node.name, "too_long", n=node.max_length)
+        return _refuse(node, prefix, errors, found)
+    return value
+
+
+def _number(node: _Node, value: Any, prefix: str, errors: list[Issue]) -> Any:
+    number = _as_number(value, integer=node.type == "integer")
+    if number is None:
+        return _refuse(node, prefix, errors)
+    f = node.field
+    if f.min is not None and number < f.min:
+        found = issue(prefix + node.name, "out_of_range", message_code="below_min", n=_num(f.min))
+        return _refuse(node, prefix, errors, found)
+    if f.max is not None and number > f.max:
+        found = issue(prefix + node.name, "out_of_range", message_code="above_max", n=_num(f.max))
+        return _refuse(node, prefix, errors, found)
+    return number
+
+
+def _select_one(node: _Node, value: Any, prefix: str, errors: list[Issue]) -> Any:
+    if not isinstance(value, str):
+        return _refuse(node, prefix, errors)
+    if value not in node.choice_names:
+        found = issue(prefix + node.name, "invalid_choice", value=value)
+        return _refuse(node, prefix, errors, found)
+    return value
+
+
+def _select_multiple(node: _Node, value: Any, prefix: str, errors: list[Issue]) -> Any:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return _refuse(node, prefix, errors)
+    names = node.choice_names
+    for v in value:
+        if v not in names:
+            found = issue(prefix + node.name, "invalid_choice", value=v)
+            return _refuse(node, prefix, errors, found)
+    if len(set(value)) != len(value):
+        found = issue(prefix + node.name, "invalid_choice", value=_first_duplicate(value))
+        return _refuse(node, prefix, errors, found)
+    return value
+
+
+def _passing(test: Callable[[Any], Any]) -> Callable[[_Node, Any, str, list[Issue]], Any]:
+    """A full reader keeping a value that passes `test`, refusing any other as the wrong type."""
+
+    def read(node: _Node, value: Any, prefix: str, errors: list[Issue]) -> Any:
+        return value if test(value) else _refuse(node, prefix, errors)
+
+    return read
+
+
+def _read_other(node: _Node, value: Any, prefix: str, errors: list[Issue]) -> Any:
+    raise AssertionError(f"unhandled field type {node.type}")  # pragma: no cover
+
+
+def _is_hash(value: Any) -> bool:
+    return isinstance(value, str) and _SHA256.match(value) is not None
+
+
+Reader = Callable[[_Node, Any, str, list[Issue]], Any]
+_READERS: dict[str, Reader] = {
+    "date": _read_date,
+    "geopoint": _read_geopoint,
+    "photo": _read_hash,
+    "signature": _read_hash,
+    "reference": _read_reference,
+}
+_FULL_READERS: dict[str, Reader] = {
+    "text": _text,
+    "integer": _number,
+    "decimal": _number,
+    "date": _passing(lambda v: _is_date(v)),
+    "datetime": _passing(lambda v: _is_datetime(v)),
+    "yes_no": _passing(lambda v: v in ("yes", "no")),
+    "select_one": _select_one,
+    "select_multiple": _select_multiple,
+    "geopoint": _passing(lambda v: _is_geopoint(v)),
+    "photo": _passing(_is_hash),
+    "signature": _passing(_is_hash),
+    "reference": _passing(lambda v: _is_uuid(v)),
+}
 
 
 # --- small pure helpers ----------------------------------------------------------------------
@@ -937,12 +1439,9 @@ def _is_empty(value: Any) -> bool:
 
 
 def _is_uuid(value: Any) -> bool:
-    if not isinstance(value, str):
-        return False
-    try:
-        return str(uuid.UUID(value)) == value  # canonical: lowercase, hyphenated
-    except ValueError:
-        return False
+    """Whether `value` is a UUID in canonical form (lowercase, hyphenated): exactly the
+    strings `str(uuid.UUID(value)) == value` accepts."""
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
 
 
 def _as_number(value: Any, *, integer: bool) -> int | float | None:
@@ -961,7 +1460,13 @@ def _num(value: float) -> int | float:
 
 
 def _is_date(value: Any) -> bool:
-    if not isinstance(value, str) or not _DATE.match(value):
+    return isinstance(value, str) and _is_date_text(value)
+
+
+@lru_cache(maxsize=4096)
+def _is_date_text(value: str) -> bool:
+    """(Remembered: a sync pushes the same dates again and again.)"""
+    if not _DATE.match(value):
         return False
     try:
         date.fromisoformat(value)
@@ -981,15 +1486,16 @@ def _is_datetime(value: Any) -> bool:
 
 
 def _is_geopoint(value: Any) -> bool:
-    if not isinstance(value, dict) or not {"lat", "lon", "accuracy"} <= set(value):
+    if not isinstance(value, dict):
         return False
-    if not set(value) <= {"lat", "lon", "accuracy", "altitude"}:
+    keys = value.keys()
+    if not (keys >= _GEOPOINT_NEEDS and keys <= _GEOPOINT_KEYS):
         return False
-    numbers = {k: _as_number(v, integer=False) for k, v in value.items()}
-    if any(n is None for n in numbers.values()):
-        return False
-    lat, lon, acc = numbers["lat"], numbers["lon"], numbers["accuracy"]
-    assert lat is not None and lon is not None and acc is not None
+    for v in value.values():
+        if _as_number(v, integer=False) is None:
+            return False
+    # (`_as_number` returns a number it accepts as it is)
+    lat, lon, acc = value["lat"], value["lon"], value["accuracy"]
     return -90 <= lat <= 90 and -180 <= lon <= 180 and acc >= 0
 
 
@@ -1030,19 +1536,28 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _fit(f: Field, value: Any) -> Any:
+def _fit(node: _Node, value: Any) -> Any:
     """A computed value in the field's type; None when empty or not a finite number."""
+    if type(value) is float:  # (the common case first)
+        if not math.isfinite(value):
+            return None
+        if node.integral and value.is_integer():
+            return int(value)
+        return str(value) if node.type == "text" else value
     if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
         return None
-    if f.type in {"integer", "calculate"} and isinstance(value, float) and value.is_integer():
+    if node.integral and isinstance(value, float) and value.is_integer():
         return int(value)
-    if f.type == "text" and not isinstance(value, str):
+    if node.type == "text" and not isinstance(value, str):
         return str(value)
     return value
 
 
-def _attachments_of(nodes: tuple[_Node, ...], level: dict[str, Any]) -> Iterator[str]:
+def _attachments_of(
+    nodes: tuple[_Node, ...], level: dict[str, Any], found: list[str] | None = None
+) -> list[str]:
     """The attachments named in `level`: photos and signatures, in groups and repeats too."""
+    found = [] if found is None else found
     for node in nodes:
         if not node.media:
             continue
@@ -1050,9 +1565,10 @@ def _attachments_of(nodes: tuple[_Node, ...], level: dict[str, Any]) -> Iterator
         if value is None:
             continue
         if node.kind == _GROUP:
-            yield from _attachments_of(node.children, value)
+            _attachments_of(node.children, value, found)
         elif node.kind == _REPEAT:
             for row in value:
-                yield from _attachments_of(node.children, row)
+                _attachments_of(node.children, row, found)
         else:
-            yield value
+            found.append(value)
+    return found
