@@ -10,6 +10,7 @@ is applied in one tight loop, and the driver's ``executemany`` gets the rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert
@@ -47,11 +48,12 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         return
     connection = session.connection()
     sql, order, processors, positional = _plan(table, columns, connection.dialect)
-    pairs = tuple(zip(order, processors, strict=True))
-    if positional:
-        params: list[Any] = [
-            tuple(p(row[c]) if p is not None else row[c] for c, p in pairs) for row in rows
-        ]
-    else:
-        params = [{c: p(row[c]) if p is not None else row[c] for c, p in pairs} for row in rows]
+    values = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
+    converted = [(i, p) for i, p in enumerate(processors) if p is not None]
+    params: list[Any] = []
+    for row in rows:
+        found = list(values(row))
+        for i, process in converted:
+            found[i] = process(found[i])
+        params.append(tuple(found) if positional else dict(zip(order, found, strict=True)))
     connection.exec_driver_sql(sql, params)

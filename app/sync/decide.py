@@ -211,14 +211,18 @@ def decide(
     earlier: EarlierResult | None,
     *,
     row_keys: Mapping[str, str] | None = None,
+    copy_applied: bool = True,
 ) -> Decision:
     """Decide one pushed change (see the module doc for the table).
 
     ``current``: the record in the caller's scope, or None. ``base_data``: the record's data
     at ``change.base_rev`` (None if there is no such revision). ``earlier``: the stored
     result for ``change.change_id``, or None. ``row_keys``: the form's repeat keys
-    (`app.sync.merge.row_keys_for`).
+    (`app.sync.merge.row_keys_for`). ``copy_applied``: False gives an ``applied`` decision the
+    change's own data object instead of a copy (a caller that stores other data, and never
+    changes it).
     """
+    own = (lambda data: data) if not copy_applied else _copy
     if current is not None and current.record_id != change.record_id:
         raise ValueError("decide: current record is not the change's record")
 
@@ -238,14 +242,14 @@ def decide(
     if current is None:
         if base_rev is not None:
             return _rejected("unknown_record")
-        return Decision(status="applied", data=_copy(change.data), rev=1, new_revision=True)
+        return Decision(status="applied", data=own(change.data), rev=1, new_revision=True)
 
     if current.form_id != change.form_id:
         return _rejected("form_mismatch", current=current.form_id, form=change.form_id)
 
     if base_rev == current.rev:
         return Decision(
-            status="applied", data=_copy(change.data), rev=current.rev + 1, new_revision=True
+            status="applied", data=own(change.data), rev=current.rev + 1, new_revision=True
         )
 
     if base_rev is None:

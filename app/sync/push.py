@@ -344,6 +344,7 @@ def _push_once(
             base_data,
             earlier_result,
             row_keys=item.row_keys,
+            copy_applied=False,  # an applied change stores its validated data, not this
         )
         if decision.status == "duplicate":
             results[item.index] = {**(decision.previous or {}), "status": "duplicate"}

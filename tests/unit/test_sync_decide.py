@@ -347,6 +347,16 @@ def test_decided_data_shares_nothing_with_the_inputs() -> None:
     assert current.data == {"g": {"a": 1}}
 
 
+def test_a_caller_may_take_an_applied_changes_own_data_instead_of_a_copy() -> None:
+    new = change(None, {"g": {"a": 1}})
+    assert decide(new, None, None, None, copy_applied=False).data is new.data
+    assert decide(new, None, None, None).data is not new.data
+    update = change(2, {"g": {"a": 2}})
+    assert decide(update, record(2, {"g": {"a": 1}}), None, None, copy_applied=False).data is (
+        update.data
+    )
+
+
 def test_a_change_decided_twice_gets_the_same_decision() -> None:
     args = (change(1, {**BASE, "beds": 11}), record(2, {**BASE, "beds": 9}), BASE, None)
     assert decide(*args) == decide(*args)
