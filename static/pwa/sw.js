@@ -4,7 +4,7 @@
 // IndexedDB, so no local work is lost.
 /* eslint-env serviceworker */
 
-const VERSION = '2026.11.24-2';
+const VERSION = '2026.11.24-3';
 const CACHE = `homeward-shell-${VERSION}`;
 const CACHE_PREFIX = 'homeward-shell-';
 
@@ -24,6 +24,7 @@ const SHELL = [
   '/js/expr.js',
   '/js/form-model.js',
   '/js/i18n.js',
+  '/js/idle.js',
   '/js/merge.js',
   '/js/outbox.js',
   '/js/records.js',

@@ -584,6 +584,40 @@ def test_a_shared_tablet_keeps_each_users_work_and_unlocks_offline_with_a_pin(
     assert page.errors == []
 
 
+
+def test_the_app_locks_itself_when_left_unused_and_the_draft_waits(
+    new_device: Any, server: LiveServer
+) -> None:
+    page = new_device()
+    sign_in(page, server, "ccwc.pp")
+    open_form(page, "Placement recommendation")
+    page.get_by_label("Child's full name").fill("Sok Srey Leak")
+    # no PIN yet: however long it stays unused, it cannot lock (unlocking needs the PIN)
+    page.evaluate("window.homeward.setIdleLockMinutes(0.01)")
+    page.wait_for_timeout(1000)
+    assert page.evaluate("window.homeward.idle.check()") is False
+    expect(page.get_by_label("Child's full name")).to_have_value("Sok Srey Leak")
+    page.evaluate("window.homeward.setIdleLockMinutes(30)")  # not while the PIN is being set
+
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_label("New PIN (4–8 digits)").fill("1357")
+    page.get_by_label("Repeat the PIN").fill("1357")
+    page.get_by_role("button", name="Set PIN").click()
+    expect(page.get_by_text("PIN set. You can unlock without a connection.").first).to_be_visible()
+    page.get_by_label("Lock by itself when not used for").select_option("10")
+    assert page.evaluate("window.homeward.db.getMeta('idle_lock_minutes')") == 10
+    page.get_by_role("link", name="Homeward").click()
+    page.get_by_role("link", name=re.compile("^Continue: Placement recommendation")).click()
+    page.get_by_label("Child's full name").fill("Sok Srey Leak Pov")
+
+    go_offline(page)
+    page.evaluate("window.homeward.setIdleLockMinutes(0.02)")  # 1.2 s, checked every 5 s
+    expect(page.get_by_role("heading", name="The app is locked")).to_be_visible(timeout=15000)
+    page.get_by_label("PIN", exact=True).fill("1357")
+    page.get_by_role("button", name="Unlock").click()
+    expect(page.get_by_label("Child's full name")).to_have_value("Sok Srey Leak Pov")
+    assert page.errors == []
+
 class RewritingProxy:
     """A loopback HTTP proxy in front of the server that can serve another version of sw.js.
 

@@ -4,6 +4,7 @@
 
 import { createApi } from './api.js';
 import { openDatabase, requestPersistence } from './db.js';
+import { DEFAULT_IDLE_LOCK_MINUTES, IdleLock } from './idle.js';
 import { t as translate, LANGS } from './i18n.js';
 import { deviceId, Session } from './session.js';
 import { Syncer } from './sync.js';
@@ -57,6 +58,18 @@ class App {
     });
     window.addEventListener('offline', () => this.shell.refreshStatus());
 
+    this.idle = new IdleLock({
+      minutes: (await this.db.getMeta('idle_lock_minutes')) || DEFAULT_IDLE_LOCK_MINUTES,
+      lock: () => this.lockWhenIdle(),
+    });
+    for (const type of ['pointerdown', 'keydown', 'input', 'wheel', 'touchstart']) {
+      window.addEventListener(type, () => this.idle.touch(), { capture: true, passive: true });
+    }
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.idle.check();
+    });
+    setInterval(() => this.idle.check(), 5000);
+
     await this.route();
     this.registerServiceWorker();
     this.persist();
@@ -65,6 +78,19 @@ class App {
   }
 
   t(key, params) { return translate(this.lang, key, params); }
+
+  /** The idle lock's action: only a signed-in user with a PIN, not already locked. */
+  async lockWhenIdle() {
+    if (!this.signedIn() || !(await this.session.hasPin()) || await this.session.isLocked()) return false;
+    await this.session.lock();
+    await this.route();
+    return true;
+  }
+
+  async setIdleLockMinutes(minutes) {
+    await this.db.setMeta('idle_lock_minutes', minutes);
+    this.idle.setMinutes(minutes);
+  }
 
   signedIn() { return Boolean(this.session.current) && !this.session.expired(); }
 

@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDate, formatDateTime, khmerDigits, pick, STRINGS, t, waitingText } from '../js/i18n.js';
 import { attachmentsIn, knownRev, labelAt, recordLabel, recordState, versionsInUse } from '../js/records.js';
+import { DEFAULT_IDLE_LOCK_MINUTES, IDLE_LOCK_CHOICES, IdleLock } from '../js/idle.js';
 import { hashPin, newSalt, newUuid, sameHash, validPin } from '../js/session.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -178,4 +179,28 @@ test('the service worker precaches every file of the app shell', () => {
   const extra = [...listed].filter((p) => p !== '/' && !onDisk.includes(p));
   assert.deepEqual(extra, [], 'SHELL names files that do not exist');
   assert.match(sw, /const VERSION = '[^']+'/);
+});
+
+// --- idle lock ------------------------------------------------------------------------------
+
+test('the app locks itself after the chosen minutes without use, once per delay', async () => {
+  let clock = 0;
+  let locks = 0;
+  const idle = new IdleLock({ minutes: 5, now: () => clock, lock: async () => { locks += 1; return true; } });
+  clock = 4 * 60000;
+  assert.equal(await idle.check(), false);
+  idle.touch(); // used at 4 min: the delay starts again
+  clock = 8.9 * 60000;
+  assert.equal(await idle.check(), false);
+  clock = 9 * 60000;
+  assert.equal(await idle.check(), true);
+  assert.equal(await idle.check(), false); // not again at once
+  assert.equal(locks, 1);
+  idle.setMinutes(2);
+  clock += 2 * 60000;
+  assert.equal(await idle.check(), true);
+  const refused = new IdleLock({ minutes: 1, now: () => clock, lock: async () => false });
+  clock += 60000;
+  assert.equal(await refused.check(), false); // no PIN, say: nothing locked
+  assert.ok(IDLE_LOCK_CHOICES.includes(DEFAULT_IDLE_LOCK_MINUTES));
 });

@@ -4,6 +4,7 @@
 import { ApiFailure } from '../api.js';
 import { formatBytes } from '../i18n.js';
 import { storageEstimate } from '../db.js';
+import { IDLE_LOCK_CHOICES } from '../idle.js';
 import { validPin } from '../session.js';
 import { h, replace } from './dom.js';
 
@@ -26,6 +27,10 @@ export async function renderSettings(app, main) {
       pinMessage,
       h('button', { type: 'submit' }, t('set_pin')),
       hasPin ? h('button', { type: 'button', onclick: async () => { await app.session.lock(); await app.route(); } }, t('lock_app')) : null,
+      h('label', { for: 'idle-lock' }, t('idle_lock')),
+      h('select', { id: 'idle-lock', onchange: (e) => app.setIdleLockMinutes(Number(e.target.value)) },
+        ...IDLE_LOCK_CHOICES.map((n) => h('option', { value: String(n), selected: n === app.idle.minutes }, t('minutes_n', { n })))),
+      h('p', { class: 'hint' }, hasPin ? t('idle_lock_on') : t('idle_lock_needs_pin')),
     );
 
     async function setPin(event) {
