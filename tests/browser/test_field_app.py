@@ -525,13 +525,26 @@ def test_a_server_error_or_a_flaky_link_never_drops_a_queued_record(
     assert page.errors == []
 
 
-def test_a_shared_tablet_keeps_each_users_work_and_unlocks_offline_with_a_pin(
-    new_device: Any, server: LiveServer
-) -> None:
-    page = new_device()
+def placement_draft(page: Page, server: LiveServer) -> Page:
+    """A commune committee member signed in, with a placement recommendation begun."""
     sign_in(page, server, "ccwc.pp")
     open_form(page, "Placement recommendation")
     page.get_by_label("Child's full name").fill("Sok Srey Leak")
+    return page
+
+
+def set_pin(page: Page, pin: str) -> None:
+    """On the Settings page: set the PIN (online)."""
+    page.get_by_label("New PIN (4–8 digits)").fill(pin)
+    page.get_by_label("Repeat the PIN").fill(pin)
+    page.get_by_role("button", name="Set PIN").click()
+    expect(page.get_by_text("PIN set. You can unlock without a connection.").first).to_be_visible()
+
+
+def test_a_shared_tablet_keeps_each_users_work_and_unlocks_offline_with_a_pin(
+    new_device: Any, server: LiveServer
+) -> None:
+    page = placement_draft(new_device(), server)
     page.get_by_role("button", name="Save draft").click()
     expect(
         page.get_by_role("link", name=re.compile("^Continue: Placement recommendation"))
@@ -539,10 +552,7 @@ def test_a_shared_tablet_keeps_each_users_work_and_unlocks_offline_with_a_pin(
 
     page.get_by_role("link", name="Settings").click()
     expect(page.locator("#storage-persisted")).not_to_be_empty()  # the browser's answer, shown
-    page.get_by_label("New PIN (4–8 digits)").fill("2468")
-    page.get_by_label("Repeat the PIN").fill("2468")
-    page.get_by_role("button", name="Set PIN").click()
-    expect(page.get_by_text("PIN set. You can unlock without a connection.").first).to_be_visible()
+    set_pin(page, "2468")
 
     go_offline(page)
     page.get_by_role("button", name="Lock", exact=True).click()
@@ -588,10 +598,7 @@ def test_a_shared_tablet_keeps_each_users_work_and_unlocks_offline_with_a_pin(
 def test_the_app_locks_itself_when_left_unused_and_the_draft_waits(
     new_device: Any, server: LiveServer
 ) -> None:
-    page = new_device()
-    sign_in(page, server, "ccwc.pp")
-    open_form(page, "Placement recommendation")
-    page.get_by_label("Child's full name").fill("Sok Srey Leak")
+    page = placement_draft(new_device(), server)
     # no PIN yet: however long it stays unused, it cannot lock (unlocking needs the PIN)
     page.evaluate("window.homeward.setIdleLockMinutes(0.01)")
     page.wait_for_timeout(1000)
@@ -600,10 +607,7 @@ def test_the_app_locks_itself_when_left_unused_and_the_draft_waits(
     page.evaluate("window.homeward.setIdleLockMinutes(30)")  # not while the PIN is being set
 
     page.get_by_role("link", name="Settings").click()
-    page.get_by_label("New PIN (4–8 digits)").fill("1357")
-    page.get_by_label("Repeat the PIN").fill("1357")
-    page.get_by_role("button", name="Set PIN").click()
-    expect(page.get_by_text("PIN set. You can unlock without a connection.").first).to_be_visible()
+    set_pin(page, "1357")
     page.get_by_label("Lock by itself when not used for").select_option("10")
     assert page.evaluate("window.homeward.db.getMeta('idle_lock_minutes')") == 10
     page.get_by_role("link", name="Homeward").click()
