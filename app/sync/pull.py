@@ -81,10 +81,10 @@ def record_out(record: Record, conflicts: list[Conflict]) -> dict[str, Any]:
     return body
 
 
-def iso_utc(text: str) -> str:
-    """A timestamp as the database prints it (SQLite: ``2026-11-24 08:15:00.123456``, naive
-    UTC; PostgreSQL: ``… +00``) in ISO 8601 UTC, exactly as ``datetime.isoformat`` writes it."""
-    moment = datetime.fromisoformat(text)
+def iso_utc(value: str | datetime) -> str:
+    """A timestamp (SQLite's text ``2026-11-24 08:15:00.123456``, naive UTC, or a datetime) in
+    ISO 8601 UTC, exactly as ``datetime.isoformat`` writes it."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC).isoformat()
     return moment.astimezone(UTC).isoformat()
@@ -108,7 +108,7 @@ def pull_page(session: Session, *, scope: Scope, cursor: str | None, limit: int)
         if rows
         else {}
     )
-    stamps: dict[str, str] = {}
+    stamps: dict[str | datetime, str] = {}
     entries = []
     for (
         record_id,

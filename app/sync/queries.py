@@ -80,10 +80,12 @@ def page_of_records(
 ) -> Sequence[Row[Any]]:
     """Rows after ``after`` in (seq, record_id) order, with ``data``/``flags`` as JSON text
     (UTF-8 bytes on SQLite, where a BLOB cast skips decoding what is sent on as bytes anyway)
-    and ``updated_at`` as the database writes a timestamp (``app.sync.pull.iso_utc`` reads it)."""
-    as_json: type[Text] | type[LargeBinary] = (
-        LargeBinary if session.get_bind().dialect.name == "sqlite" else Text
-    )
+    and ``updated_at`` as SQLite writes a timestamp, or a datetime (``app.sync.pull.iso_utc``)."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    as_json: type[Text] | type[LargeBinary] = LargeBinary if sqlite else Text
+    # SQLite keeps a timestamp as text (read as it is); elsewhere the driver's datetime, which
+    # does not depend on the server's DateStyle
+    updated: Any = cast(Record.updated_at, Text) if sqlite else Record.updated_at
     rows = session.execute(
         select(
             Record.record_id,
@@ -94,7 +96,7 @@ def page_of_records(
             Record.review_comment,
             Record.placement_state,
             Record.incomplete,
-            cast(Record.updated_at, Text).label("updated_text"),
+            updated.label("updated_text"),
             Record.seq,
             cast(Record.data, as_json).label("data_text"),
             cast(Record.flags, as_json).label("flags_text"),
