@@ -187,6 +187,7 @@ def _prepare(
                 ],
             )
     batch: dict[str, Found] = {}
+    today = cambodia_today(now)
     lookup = _lookup_factory(session, principal, batch, _referenced_ids(forms, parsed))
     prepared = []
     for index, model in parsed:
@@ -226,7 +227,7 @@ def _prepare(
             )
             continue
         validation = validate_submission(
-            schema, model.data, today=cambodia_today(now), now=now, lookup_record=lookup
+            schema, model.data, today=today, now=now, lookup_record=lookup
         )
         row_keys = forms.row_keys[(model.form_id, model.form_version)]
         prepared.append(
