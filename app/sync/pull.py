@@ -46,9 +46,10 @@ def _envelope(
     review_comment: str | None,
     placement_state: str | None,
     incomplete: bool,
-    updated_at: Any,
-    conflicts: list[Conflict],
+    updated_at: str,
+    conflicts: list[Conflict] | None,
 ) -> dict[str, Any]:
+    """A record's entry in pull and GET /records, without its data and flags."""
     return {
         "record_id": record_id,
         "form_id": form_id,
@@ -57,8 +58,8 @@ def _envelope(
         "review": {"state": review_state, "comment": review_comment},
         "placement": {"state": placement_state} if placement_state is not None else None,
         "incomplete": bool(incomplete),
-        "open_conflicts": [conflict_out(c) for c in conflicts],
-        "updated_at": updated_at.isoformat(),
+        "open_conflicts": [conflict_out(c) for c in conflicts] if conflicts else [],
+        "updated_at": updated_at,
     }
 
 
@@ -73,7 +74,7 @@ def record_out(record: Record, conflicts: list[Conflict]) -> dict[str, Any]:
         review_comment=record.review_comment,
         placement_state=record.placement_state,
         incomplete=record.incomplete,
-        updated_at=record.updated_at,
+        updated_at=record.updated_at.isoformat(),
         conflicts=conflicts,
     )
     body["data"] = record.data
@@ -127,21 +128,20 @@ def pull_page(session: Session, *, scope: Scope, cursor: str | None, limit: int)
         stamp = stamps.get(updated_text)
         if stamp is None:
             stamp = stamps[updated_text] = iso_utc(updated_text)
-        opened = conflicts.get(record_id)
-        entries.append(
-            {
-                "record_id": record_id,
-                "form_id": form_id,
-                "form_version": form_version,
-                "rev": rev,
-                "review": {"state": review_state, "comment": review_comment},
-                "placement": None if placement_state is None else {"state": placement_state},
-                "incomplete": bool(incomplete),
-                "open_conflicts": [conflict_out(c) for c in opened] if opened else [],
-                "updated_at": stamp,
-                "data": orjson.Fragment(data_text),
-                "flags": orjson.Fragment(flags_text if flags_text not in _NO_FLAGS else b"[]"),
-            }
+        entry = _envelope(
+            record_id=record_id,
+            form_id=form_id,
+            form_version=form_version,
+            rev=rev,
+            review_state=review_state,
+            review_comment=review_comment,
+            placement_state=placement_state,
+            incomplete=incomplete,
+            updated_at=stamp,
+            conflicts=conflicts.get(record_id),
         )
+        entry["data"] = orjson.Fragment(data_text)
+        entry["flags"] = orjson.Fragment(flags_text if flags_text not in _NO_FLAGS else b"[]")
+        entries.append(entry)
     next_cursor = encode_cursor(rows[-1].seq, rows[-1].record_id) if rows else (cursor or "")
     return orjson.dumps({"records": entries, "cursor": next_cursor, "more": more})

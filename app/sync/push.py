@@ -520,7 +520,7 @@ def _write(session: Session, writes: _Writes) -> None:
             values["incomplete"] = missing_by_record.get(values["record_id"], False)
         for values in writes.updated_records.values():
             values["incomplete"] = missing_by_record.get(values["b_record_id"], False)
-        _replace_links(session, writes.links, writes.updated_records)
+        _replace_links(session, set(writes.links), links, writes.updated_records)
     if writes.new_records:
         insert_rows(session, records, list(writes.new_records.values()))
     if writes.updated_records:
@@ -542,12 +542,12 @@ def _write(session: Session, writes: _Writes) -> None:
 
 
 def _replace_links(
-    session: Session, links: dict[str, list[dict[str, Any]]], existing: Iterable[str]
+    session: Session, written: set[str], links: list[dict[str, Any]], existing: Iterable[str]
 ) -> None:
-    """The attachment links of the records written (those of each one's last revision);
+    """The attachment links of the records ``written`` (those of each one's last revision);
     ``existing``: the records stored before this push (their old links go)."""
     table = cast(Table, RecordAttachment.__table__)
-    stale = set(links).intersection(existing)
+    stale = written.intersection(existing)
     if stale:
         session.execute(delete(table).where(table.c.record_id.in_(stale)))
-    insert_rows(session, table, [link for record_links in links.values() for link in record_links])
+    insert_rows(session, table, links)
