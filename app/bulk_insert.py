@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 Processor = Callable[[Any], Any] | None
 _Plan = tuple[str, tuple[str, ...], tuple[Processor, ...], bool]
 _PLANS: dict[tuple[str, str, tuple[str, ...]], _Plan] = {}
+_NOTHING = object()
 
 
 def _plan(table: Table, columns: tuple[str, ...], dialect: Dialect) -> _Plan:
@@ -50,10 +51,18 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     sql, order, processors, positional = _plan(table, columns, connection.dialect)
     values = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
     converted = [(i, p) for i, p in enumerate(processors) if p is not None]
+    # a value repeated row after row (a push's one timestamp, actor, device) is converted once:
+    # ``last[k]`` keeps column k's last value and its conversion (compared by identity)
+    last: list[tuple[Any, Any]] = [(_NOTHING, None)] * len(converted)
     params: list[Any] = []
     for row in rows:
         found = list(values(row))
-        for i, process in converted:
-            found[i] = process(found[i])
+        for k, (i, process) in enumerate(converted):
+            value = found[i]
+            before, done = last[k]
+            if value is not before:
+                done = process(value)
+                last[k] = (value, done)
+            found[i] = done
         params.append(tuple(found) if positional else dict(zip(order, found, strict=True)))
     connection.exec_driver_sql(sql, params)

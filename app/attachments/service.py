@@ -32,6 +32,7 @@ from app.deps import Principal
 from app.errors import ApiError
 from app.limits import BodyTooLarge
 from app.models import Attachment, Record, RecordAttachment
+from app.models.sync import sha_key
 from app.sync.sequence import next_seq
 
 DEFAULT_MEDIA_TYPE = "application/octet-stream"
@@ -279,7 +280,11 @@ def record_upload(
         )
     session.execute(
         update(RecordAttachment)
-        .where(RecordAttachment.sha256 == sha256, RecordAttachment.present.is_(False))
+        .where(
+            RecordAttachment.sha_key == sha_key(sha256),
+            RecordAttachment.sha256 == sha256,
+            RecordAttachment.present.is_(False),
+        )
         .values(present=True)
     )
     completed = _records_now_complete(session, sha256)
@@ -311,6 +316,7 @@ def _records_now_complete(session: Session, sha256: str) -> list[str]:
         select(Record.record_id)
         .join(link, link.record_id == Record.record_id)
         .where(
+            link.sha_key == sha_key(sha256),
             link.sha256 == sha256,
             Record.incomplete.is_(True),
             ~select(missing.record_id)
@@ -329,7 +335,11 @@ def readable_attachment(
     named_in_scope = (
         select(RecordAttachment.record_id)
         .join(Record, Record.record_id == RecordAttachment.record_id)
-        .where(RecordAttachment.sha256 == sha256, principal.scope.filter(Record))
+        .where(
+            RecordAttachment.sha_key == sha_key(sha256),
+            RecordAttachment.sha256 == sha256,
+            principal.scope.filter(Record),
+        )
         .exists()
     )
     return session.scalar(

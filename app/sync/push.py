@@ -39,6 +39,7 @@ from app.forms.schema import FormSchema
 from app.forms.store import published_schema
 from app.forms.validate import ValidationResult, validate_submission
 from app.models import AuditEntry, Conflict, Record, RecordAttachment, RecordRevision, SyncChange
+from app.models.sync import sha_key
 from app.sync import queries
 from app.sync.decide import ChangeIn, CurrentRecord, Decision, EarlierResult, change_digest, decide
 from app.sync.merge import row_keys_for
@@ -481,7 +482,8 @@ def _accept(
         }
     )
     writes.links[change.record_id] = [
-        {"record_id": change.record_id, "sha256": sha} for sha in attachments
+        {"record_id": change.record_id, "sha256": sha, "sha_key": sha_key(sha)}
+        for sha in attachments
     ]
     writes.audit.append(
         {

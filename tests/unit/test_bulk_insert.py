@@ -72,8 +72,8 @@ def test_booleans_and_json_null_values_round_trip(database: str) -> None:
             session,
             links,
             [
-                {"record_id": "r1", "sha256": "a" * 64, "present": True},
-                {"record_id": "r1", "sha256": "b" * 64, "present": False},
+                {"record_id": "r1", "sha256": "a" * 64, "sha_key": 1, "present": True},
+                {"record_id": "r1", "sha256": "b" * 64, "sha_key": -1, "present": False},
             ],
         )
         insert_rows(
@@ -101,3 +101,19 @@ def test_rows_missing_a_column_with_a_python_default_get_the_default(database: s
         insert_rows(session, table, [])
     stamps = [r[0] for r in _read("test.defaulted")]
     assert len(stamps) == 2 and all(at is not None and at.tzinfo is not None for at in stamps)
+
+
+def test_a_value_repeated_or_alternating_is_stored_for_each_row(database: str) -> None:
+    """Conversions are reused only for the very object of the row before."""
+    table = cast(Table, AuditEntry.__table__)
+    later = datetime(2027, 1, 2, 3, 4, 5, 6, tzinfo=UTC)
+    shared = {"same": "object"}
+    rows = _audit(6, "memo")
+    for i, row in enumerate(rows):
+        row["at"] = AT if i in (0, 1, 3) else later
+        row["details"] = shared if i < 4 else {"n": i}
+    with session_scope() as session:
+        insert_rows(session, table, rows)
+    read = _read("test.memo")
+    assert [r[0] for r in read] == [AT, AT, later, AT, later, later]
+    assert [r[4] for r in read] == [shared] * 4 + [{"n": 4}, {"n": 5}]
