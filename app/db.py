@@ -71,6 +71,22 @@ def session_factory() -> sessionmaker[Session]:
 
 
 @contextmanager
+def committed(session: Session) -> Iterator[Session]:
+    """Commit ``session`` when the block succeeds; roll it back before any error leaves it.
+
+    A request that writes ends its transaction inside the call that began it, so the writer
+    lock (``app.sync.writer_lock``) or PostgreSQL's row lock on the sync counter never waits
+    for the request's teardown: a push runs on the event loop (``app.sync.routes``) and would
+    otherwise wait for a teardown that needs that same loop to run."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+@contextmanager
 def session_scope() -> Iterator[Session]:
     """A session whose transaction commits on success and rolls back on any error."""
     session = session_factory()()

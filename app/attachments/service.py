@@ -28,6 +28,7 @@ from starlette.requests import ClientDisconnect
 
 from app.attachments.storage import AttachmentStore, UploadBusy
 from app.audit import record_audit
+from app.db import committed
 from app.deps import Principal
 from app.errors import ApiError
 from app.limits import BodyTooLarge
@@ -266,45 +267,45 @@ def record_upload(
     exist under the same lock), so a record pushed concurrently is never left incomplete.
     """
     session.rollback()
-    seq = next_seq(session)
-    created = session.get(Attachment, sha256) is None
-    if created:
-        session.add(
-            Attachment(
-                sha256=sha256,
-                size=size,
-                content_type=content_type,
-                uploaded_by=principal.username,
-                created_at=now,
+    with committed(session):
+        seq = next_seq(session)
+        created = session.get(Attachment, sha256) is None
+        if created:
+            session.add(
+                Attachment(
+                    sha256=sha256,
+                    size=size,
+                    content_type=content_type,
+                    uploaded_by=principal.username,
+                    created_at=now,
+                )
             )
-        )
-    session.execute(
-        update(RecordAttachment)
-        .where(
-            RecordAttachment.sha_key == sha_key(sha256),
-            RecordAttachment.sha256 == sha256,
-            RecordAttachment.present.is_(False),
-        )
-        .values(present=True)
-    )
-    completed = _records_now_complete(session, sha256)
-    if completed:
         session.execute(
-            update(Record)
-            .where(Record.record_id.in_(completed))
-            .values(incomplete=False, seq=seq, updated_at=now),
-            execution_options={"synchronize_session": False},
+            update(RecordAttachment)
+            .where(
+                RecordAttachment.sha_key == sha_key(sha256),
+                RecordAttachment.sha256 == sha256,
+                RecordAttachment.present.is_(False),
+            )
+            .values(present=True)
         )
-    record_audit(
-        session,
-        action="attachment.upload",
-        actor=principal.username,
-        device_id=principal.device_id,
-        target_type="attachment",
-        target_id=sha256,
-        details={"size": size, "content_type": content_type, "records_completed": completed},
-    )
-    session.commit()
+        completed = _records_now_complete(session, sha256)
+        if completed:
+            session.execute(
+                update(Record)
+                .where(Record.record_id.in_(completed))
+                .values(incomplete=False, seq=seq, updated_at=now),
+                execution_options={"synchronize_session": False},
+            )
+        record_audit(
+            session,
+            action="attachment.upload",
+            actor=principal.username,
+            device_id=principal.device_id,
+            target_type="attachment",
+            target_id=sha256,
+            details={"size": size, "content_type": content_type, "records_completed": completed},
+        )
     return created
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form
 
 from app.auth.schemas import RevokeIn, RevokeOut, ScopeOut, TokenOut, UserOut
 from app.auth.service import revoke, sign_in
+from app.db import committed
 from app.deps import Principal, SessionDep, now_utc, require
 from app.errors import ApiError
 from app.settings import get_settings
@@ -38,6 +39,9 @@ def token(
     except ApiError:
         session.commit()  # the failure and its audit line are kept
         raise
+    except BaseException:
+        session.rollback()  # within this call: see app.db.committed
+        raise
     session.commit()
     scope = {"province": user.province, "district": user.district, "commune": user.commune}
     return TokenOut(
@@ -59,15 +63,15 @@ def revoke_route(
     body: RevokeIn | None = None,
 ) -> RevokeOut:
     body = body or RevokeIn()
-    count = revoke(
-        session,
-        actor_username=principal.username,
-        actor_role=principal.role,
-        actor_token_id=principal.token_id,
-        actor_device_id=principal.device_id,
-        username=body.username,
-        device_id=body.device_id,
-        now=now_utc(),
-    )
-    session.commit()
+    with committed(session):
+        count = revoke(
+            session,
+            actor_username=principal.username,
+            actor_role=principal.role,
+            actor_token_id=principal.token_id,
+            actor_device_id=principal.device_id,
+            username=body.username,
+            device_id=body.device_id,
+            now=now_utc(),
+        )
     return RevokeOut(revoked=count)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFil
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from app.db import committed
 from app.deps import Principal, SessionDep, now_utc, require
 from app.errors import ApiError
 from app.forms.schema import FormSchema, LocalizedText
@@ -90,10 +91,10 @@ def read_version(
 
 def _publish(session: SessionDep, schema: FormSchema, *, publish: bool, actor: str) -> Response:
     try:
-        result = save_version(session, schema, publish=publish, actor=actor, now=now_utc())
+        with committed(session):
+            result = save_version(session, schema, publish=publish, actor=actor, now=now_utc())
     except VersionExists as exc:
         raise ApiError("version_exists", str(exc) + ": publish it under a new version.") from exc
-    session.commit()
     out = PublishedOut(
         form_id=result.form_id, version=result.version, hash=result.hash, published=publish
     )

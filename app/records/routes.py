@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from app.db import committed
 from app.deps import Principal, SessionDep, now_utc, require
 from app.errors import ApiError
 from app.records import workflow
@@ -74,15 +75,15 @@ def review(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require("record.review"))],
 ) -> Response:
-    workflow.review_record(
-        session,
-        principal,
-        record_id=str(record_id),
-        action=body.action,
-        comment=body.comment,
-        now=now_utc(),
-    )
-    session.commit()
+    with committed(session):
+        workflow.review_record(
+            session,
+            principal,
+            record_id=str(record_id),
+            action=body.action,
+            comment=body.comment,
+            now=now_utc(),
+        )
     return json_response(_shown(session, principal, str(record_id)))
 
 
@@ -93,15 +94,15 @@ def placement(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require("placement.act"))],
 ) -> Response:
-    workflow.step_placement(
-        session,
-        principal,
-        record_id=str(record_id),
-        action=body.action,
-        comment=body.comment,
-        now=now_utc(),
-    )
-    session.commit()
+    with committed(session):
+        workflow.step_placement(
+            session,
+            principal,
+            record_id=str(record_id),
+            action=body.action,
+            comment=body.comment,
+            now=now_utc(),
+        )
     return json_response(_shown(session, principal, str(record_id)))
 
 
@@ -113,13 +114,13 @@ def resolve(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require("conflict.resolve"))],
 ) -> Response:
-    resolve_conflict(
-        session,
-        principal,
-        record_id=str(record_id),
-        conflict_id=str(conflict_id),
-        value=body.value,
-        now=now_utc(),
-    )
-    session.commit()
+    with committed(session):
+        resolve_conflict(
+            session,
+            principal,
+            record_id=str(record_id),
+            conflict_id=str(conflict_id),
+            value=body.value,
+            now=now_utc(),
+        )
     return json_response(_shown(session, principal, str(record_id)))

@@ -276,7 +276,8 @@ def push_changes(
     device_id: str,
     raw_changes: list[Any],
 ) -> list[dict[str, Any]]:
-    """Results, one per change, in order. Commits."""
+    """Results, one per change, in order. Commits; on any error, rolls back before raising
+    (see ``app.db.committed``: no lock outlives this call)."""
     for attempt in range(MAX_ATTEMPTS):
         try:
             return _push_once(session, principal, device_id=device_id, raw_changes=raw_changes)
@@ -284,6 +285,9 @@ def push_changes(
             session.rollback()
             if attempt == MAX_ATTEMPTS - 1:
                 raise
+        except BaseException:
+            session.rollback()
+            raise
     raise AssertionError("unreachable")
 
 

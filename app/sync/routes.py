@@ -7,7 +7,6 @@ from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -71,9 +70,14 @@ async def push(
                 for e in exc.errors()
             ],
         ) from exc
-    results = await run_in_threadpool(
-        push_changes, session, principal, device_id=body.device_id, raw_changes=body.changes
-    )
+    # Run here, on the event loop, not in the thread pool: a push is CPU work under the GIL, so
+    # a second thread in this process gains nothing and a busy worker would still accept the
+    # next tablet's connection while its sibling process sits idle. Blocking the loop for the
+    # push (tens of ms) leaves new connections to idle workers, as a pre-fork server does;
+    # with `--workers` = cores, pushes use every core (docs/sync-protocol.md, "Workers").
+    # Every writer ends its transaction within its own call (app.db.committed), so nothing
+    # this waits for ever needs this loop.
+    results = push_changes(session, principal, device_id=body.device_id, raw_changes=body.changes)
     return json_response({"results": results, "server_time": datetime.now(UTC).isoformat()})
 
 
