@@ -109,9 +109,21 @@ class _Forms:
             schema = published_schema(self.session, form_id, version)
             self.cache[key] = schema
             if schema is not None:
-                self.row_keys[key] = row_keys_for(schema.fields)
-                self.references[key] = [f.name for f in schema.fields if f.type == "reference"]
+                self.row_keys[key], self.references[key] = _derived(schema)
         return self.cache[key]
+
+
+# by id(schema): the schema itself (so that a reused id is never mistaken for it), its row
+# keys and its top-level reference fields; published schemas are cached for the process
+_DERIVED: dict[int, tuple[FormSchema, dict[str, str], list[str]]] = {}
+
+
+def _derived(schema: FormSchema) -> tuple[dict[str, str], list[str]]:
+    found = _DERIVED.get(id(schema))
+    if found is None or found[0] is not schema:
+        references = [f.name for f in schema.fields if f.type == "reference"]
+        found = _DERIVED[id(schema)] = (schema, row_keys_for(schema.fields), references)
+    return found[1], found[2]
 
 
 Found = dict[str, Any]
