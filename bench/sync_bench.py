@@ -9,14 +9,19 @@ the demo inspector ``inspector.sr`` (scope: Siem Reap, province 17):
 1. push: N realistic ``institution_inspection`` changes (each naming a real demo institution
    in scope; unique record_id/change_id/_row_ids, UUID v7 as the field app makes them (time
    first: ids made in a row sort together); photo and signature as sha256 hashes, listed
-   in ``attachments`` as a tablet does) in pushes of 100, over HTTP, one client, one push
+   in ``attachments`` as a tablet does) in pushes of 100, over HTTP, each client one push
    after another; beside a raw ``sqlite3`` insert of the same rows into a table with the
    ``records`` table's DDL (executemany, one transaction per 100, WAL, synchronous=NORMAL).
-2. the same batches against a CouchDB-protocol peer (npm ``pouchdb-server@4.2.0``, installed
-   into a scratch dir under the system temp dir), run twice: on its default storage (LevelDB
-   files in a fresh temp dir; the targets are judged against this one, since our server keeps
-   its data in a file too) and ``--in-memory`` (MemDOWN; judged too, shown beside it):
-   ``_bulk_docs`` of 100, then ``_changes?include_docs=true`` followed with ``limit``/``since``.
+   By default the server runs as deployed: one worker per core (the Dockerfile's default is
+   2 workers), with as many tablets pushing at once (``--clients``, default: the workers);
+   ``--workers 1 --clients 1`` gives the one-process, one-tablet figure.
+2. the same batches, from the same number of clients, against a CouchDB-protocol peer (npm
+   ``pouchdb-server@4.2.0``, installed into a scratch dir under the system temp dir), run
+   twice: on its default storage (LevelDB files in a fresh temp dir; the targets are judged
+   against this one: our server keeps its data in a file too, and both survive a crash of the
+   process) and ``--in-memory`` (MemDOWN: everything is lost at exit; shown beside it, not
+   judged): ``_bulk_docs`` of 100, then ``_changes?include_docs=true`` followed with
+   ``limit``/``since``.
 3. pull: ``/api/v1/sync/pull`` followed with the cursor over everything in scope (limit 1000
    and 5000), ``Accept-Encoding: gzip``; records/s includes decompressing and parsing JSON
    (with orjson, a native parser like a browser's ``JSON.parse``; the same for the peer).
@@ -477,6 +482,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 # the peer's storages: its default (LevelDB files on disk, like our SQLite file) and MemDOWN
+JUDGED_STORAGE = "disk"
 PEER_STORAGES: dict[str, str] = {
     "disk": "LevelDB on disk (its default; durable like our SQLite file)",
     "memory": "in memory (--in-memory: MemDOWN, lost at exit)",
@@ -718,10 +724,15 @@ def section_bytes(changes: list[dict[str, Any]], by_id: dict[str, Institution], 
                wire.push100_gzip_each < wire.xform_gzip)
 
 
+def _target(target: str, judged: bool) -> str:
+    return target if judged else f"({target}: not judged)"
+
+
 def section_peer(changes: list[dict[str, Any]], push_rate: float | None,
                  pulls: dict[int, PullRun], report: Report, clients: int = 1) -> None:
     """The peer on disk (the comparison the targets are judged on: both sides keep the data in
-    files) and in memory (shown beside it, judged the same way, so nothing is hidden)."""
+    files) and in memory (shown beside it with the same ratios, not judged: MemDOWN loses
+    everything at exit, which no sync server can)."""
     for storage in PEER_STORAGES:
         _peer_on(storage, changes, push_rate, pulls, report, clients)
 
@@ -739,10 +750,12 @@ def _peer_on(storage: str, changes: list[dict[str, Any]], push_rate: float | Non
     out(f"peer push (_bulk_docs of {BATCH}): {n:,} docs in {peer.push_seconds:.2f} s "
         f"= {fmt_rate(peer_push)} docs/s")
     report.add(2, f"peer push docs/s (_bulk_docs, {storage})", fmt_rate(peer_push))
+    judged = storage == JUDGED_STORAGE
     if push_rate is not None:
         push_vs = push_rate / peer_push
         report.add(2, f"our push / peer push ({storage})", f"{push_vs:.2f}x",
-                   f">= {TARGET_PUSH_VS_PEER:.0f}x", push_vs >= TARGET_PUSH_VS_PEER)
+                   _target(f">= {TARGET_PUSH_VS_PEER:.0f}x", judged),
+                   push_vs >= TARGET_PUSH_VS_PEER if judged else None)
     for run in peer.pulls:
         peer_pull = rate(run.records, run.seconds)
         out(f"peer pull (_changes include_docs, limit {run.limit}): {run.records:,} docs in "
@@ -755,8 +768,8 @@ def _peer_on(storage: str, changes: list[dict[str, Any]], push_rate: float | Non
         if ours is not None:
             pull_vs = rate(ours.records, ours.seconds) / peer_pull
             report.add(2, f"our pull / peer pull (limit {run.limit}, {storage})",
-                       f"{pull_vs:.2f}x", f">= {TARGET_PULL_VS_PEER:.0f}x",
-                       pull_vs >= TARGET_PULL_VS_PEER)
+                       f"{pull_vs:.2f}x", _target(f">= {TARGET_PULL_VS_PEER:.0f}x", judged),
+                       pull_vs >= TARGET_PULL_VS_PEER if judged else None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -767,15 +780,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=5000, help="records to push (5000)")
     parser.add_argument("--quick", action="store_true", help="500 records (overrides --records)")
     parser.add_argument("--no-peer", action="store_true", help="skip the pouchdb-server peer")
-    parser.add_argument("--workers", type=int, default=1, help="server worker processes (1)")
-    parser.add_argument("--clients", type=int, default=1,
-                        help="concurrent pushing clients, for us and the peer alike (1)")
+    cores = os.cpu_count() or 1
+    parser.add_argument("--workers", type=int, default=cores,
+                        help=f"server worker processes (one per core: {cores})")
+    parser.add_argument("--clients", type=int, default=None,
+                        help="concurrent pushing clients, for us and the peer alike "
+                             "(as many as --workers)")
     parser.add_argument("--seed", type=int, default=2026, help="random seed for the records")
     parser.add_argument("--show-xml", action="store_true", help="print the ODK XML instance")
     args = parser.parse_args(argv)
     n = 500 if args.quick else args.records
     if n < 1:
         parser.error("--records must be at least 1")
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    if args.clients is None:
+        args.clients = args.workers
+    if args.clients < 1:
+        parser.error("--clients must be at least 1")
     report = Report()
 
     out(f"Homeward sync bench: {n:,} institution_inspection records in pushes of {BATCH}, "
