@@ -13,7 +13,12 @@ from app.models.base import Base, JSONType, UTCDateTime, utcnow
 
 
 class RecordRevision(Base):
-    """One revision of one record; (record_id, rev) is unique, so no revision is written twice."""
+    """One revision of one record; (record_id, rev) is unique, so no revision is written twice.
+
+    ``data`` is NULL for a record's current revision when a push wrote it: the record's own row
+    holds the same data, and a push writes each record's data once. A writer that replaces a
+    record's data first copies it into that revision (``app.sync.revisions``), so every earlier
+    revision has its data; readers take NULL as the record's current data."""
 
     __tablename__ = "record_revisions"
     __table_args__ = (UniqueConstraint("record_id", "rev"),)
@@ -22,7 +27,7 @@ class RecordRevision(Base):
     record_id: Mapped[str] = mapped_column(String(36))
     rev: Mapped[int] = mapped_column(Integer)
     form_version: Mapped[str] = mapped_column(String(32))
-    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     status: Mapped[str] = mapped_column(String(16))
     change_id: Mapped[str | None] = mapped_column(String(36))
     actor: Mapped[str | None] = mapped_column(String(64))

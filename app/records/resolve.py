@@ -16,6 +16,7 @@ from app.forms.validate import validate_submission
 from app.models import RecordRevision
 from app.records import workflow
 from app.sync.merge import PathError, row_keys_for, with_value
+from app.sync.revisions import keep_replaced_data
 
 
 def resolve_conflict(
@@ -44,6 +45,7 @@ def resolve_conflict(
             "The chosen value does not fit the form.",
             details=[issue.as_detail() for issue in result.errors],
         )
+    keep_replaced_data(session, [(record_id, record.rev, record.data)])
     rev = record.rev + 1
     session.add(
         RecordRevision(

@@ -17,6 +17,7 @@ from app.auth.roles import may
 from app.deps import Principal
 from app.errors import ApiError
 from app.models import Conflict, PlacementStep, Record, RecordRevision
+from app.sync.revisions import data_of
 from app.sync.sequence import next_seq
 
 REVIEW_STATES = {"approve": "approved", "return": "returned", "reject": "rejected"}
@@ -174,12 +175,13 @@ def revision_history(session: Session, record_id: str) -> list[dict[str, Any]]:
         .where(RecordRevision.record_id == record_id)
         .order_by(RecordRevision.rev)
     ).all()
+    current = session.scalar(select(Record.data).where(Record.record_id == record_id))
     return [
         {
             "rev": r.rev,
             "form_version": r.form_version,
             "status": r.status,
-            "data": r.data,
+            "data": data_of(r.data, current),
             "change_id": r.change_id,
             "by": r.actor,
             "device_id": r.device_id,

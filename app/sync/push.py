@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, bindparam, delete, update
+from sqlalchemy import Table, bindparam, delete, null, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,7 @@ from app.models.sync import sha_key
 from app.sync import queries
 from app.sync.decide import ChangeIn, CurrentRecord, Decision, EarlierResult, change_digest, decide
 from app.sync.merge import row_keys_for
+from app.sync.revisions import keep_replaced_data
 from app.sync.schemas import ChangeModel
 from app.sync.sequence import next_seq
 
@@ -386,7 +387,7 @@ def _push_once(
         assert decision.rev is not None
         in_batch_data[(change.record_id, decision.rev)] = validation.data
 
-    _write(session, writes)
+    _write(session, writes, stored)
     session.commit()
     return [r if r is not None else _rejected(None, None, []) for r in results]
 
@@ -523,8 +524,23 @@ def _accept(
     return result
 
 
-def _write(session: Session, writes: _Writes) -> None:
+def _write(session: Session, writes: _Writes, stored: dict[str, Record]) -> None:
     records = cast(Table, Record.__table__)
+    # each record's data is written once: its last revision here leaves it to the record's
+    # row, and the revision it replaces gets the data being replaced (app.sync.revisions)
+    last: dict[str, dict[str, Any]] = {}
+    for revision in writes.revisions:
+        last[revision["record_id"]] = revision
+    for revision in last.values():
+        revision["data"] = null()
+    keep_replaced_data(
+        session,
+        (
+            (rid, stored[rid].rev, stored[rid].data)
+            for rid in writes.updated_records
+            if rid in stored
+        ),
+    )
     links = [link for record_links in writes.links.values() for link in record_links]
     if writes.links:
         present = queries.present_attachments(session, (link["sha256"] for link in links))

@@ -26,6 +26,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from app.auth.scope import Scope, record_location
 from app.jsonfast import dumps
 from app.models import Attachment, Conflict, Record, RecordRevision, SyncChange
+from app.sync.revisions import data_of
 
 
 def _one_of(
@@ -72,11 +73,16 @@ def revision_data(
     if not pairs:
         return {}
     rows = session.execute(
-        select(RecordRevision.record_id, RecordRevision.rev, RecordRevision.data).where(
-            tuple_(RecordRevision.record_id, RecordRevision.rev).in_(pairs)
+        select(
+            RecordRevision.record_id,
+            RecordRevision.rev,
+            RecordRevision.data,
+            Record.data.label("current_data"),
         )
+        .join(Record, Record.record_id == RecordRevision.record_id)
+        .where(tuple_(RecordRevision.record_id, RecordRevision.rev).in_(pairs))
     ).all()
-    return {(r.record_id, r.rev): r.data for r in rows}
+    return {(r.record_id, r.rev): data_of(r.data, r.current_data) for r in rows}
 
 
 def present_attachments(session: Session, hashes: Iterable[str]) -> set[str]:
