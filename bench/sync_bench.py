@@ -141,6 +141,11 @@ def _sha(*parts: object) -> str:
     return hashlib.sha256("/".join(str(p) for p in parts).encode()).hexdigest()
 
 
+def _js_number(value: float) -> float | int:
+    """A number as the field app's ``JSON.stringify`` writes it: 6.0 as ``6``, not ``6.0``."""
+    return int(value) if value.is_integer() else value
+
+
 def make_change(i: int, institution: Institution, rng: random.Random) -> dict[str, Any]:
     """The builder's inspection, varied the way 5,000 real ones would vary."""
     data = institution_inspection()
@@ -180,10 +185,10 @@ def make_change(i: int, institution: Institution, rng: random.Random) -> dict[st
          "photo_caption": rng.choice(CAPTIONS)}
         for k in range(rng.randint(1, 3))
     ]
-    data["gps"] = {"lat": round(13.36 + rng.uniform(-0.6, 0.6), 6),
-                   "lon": round(103.86 + rng.uniform(-0.6, 0.6), 6),
-                   "accuracy": round(rng.uniform(3, 20), 1),
-                   "altitude": round(rng.uniform(5, 40), 1)}
+    data["gps"] = {"lat": _js_number(round(13.36 + rng.uniform(-0.6, 0.6), 6)),
+                   "lon": _js_number(round(103.86 + rng.uniform(-0.6, 0.6), 6)),
+                   "accuracy": _js_number(round(rng.uniform(3, 20), 1)),
+                   "altitude": _js_number(round(rng.uniform(5, 40), 1))}
     data["inspector_signature"] = _sha("signature", i)
     attachments = [row["photo"] for row in data["photos"]] + [data["inspector_signature"]]
     clock = f"{rng.randint(7, 16):02d}:{rng.randint(0, 59):02d}:00"
