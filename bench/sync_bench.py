@@ -13,8 +13,11 @@ the demo inspector ``inspector.sr`` (scope: Siem Reap, province 17):
    after another; beside a raw ``sqlite3`` insert of the same rows into a table with the
    ``records`` table's DDL (executemany, one transaction per 100, WAL, synchronous=NORMAL).
    By default the server runs as deployed: one worker per core (the Dockerfile's default is
-   2 workers), with as many tablets pushing at once (``--clients``, default: the workers);
-   ``--workers 1 --clients 1`` gives the one-process, one-tablet figure.
+   2 workers), with more tablets pushing at once than there are workers, as in the field
+   (``--clients``, default: twice the workers; with only as many clients as workers, two of
+   them often queue on one worker while the other idles, since a worker takes the next
+   connection whenever its loop is free); ``--workers 1 --clients 1`` gives the one-process,
+   one-tablet figure.
 2. the same batches, from the same number of clients, against a CouchDB-protocol peer (npm
    ``pouchdb-server@4.2.0``, installed into a scratch dir under the system temp dir), run
    twice: on its default storage (LevelDB files in a fresh temp dir; the targets are judged
@@ -790,7 +793,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"server worker processes (one per core: {cores})")
     parser.add_argument("--clients", type=int, default=None,
                         help="concurrent pushing clients, for us and the peer alike "
-                             "(as many as --workers)")
+                             "(twice --workers)")
     parser.add_argument("--seed", type=int, default=2026, help="random seed for the records")
     parser.add_argument("--show-xml", action="store_true", help="print the ODK XML instance")
     args = parser.parse_args(argv)
@@ -800,7 +803,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.workers < 1:
         parser.error("--workers must be at least 1")
     if args.clients is None:
-        args.clients = args.workers
+        args.clients = 2 * args.workers
     if args.clients < 1:
         parser.error("--clients must be at least 1")
     report = Report()
