@@ -825,6 +825,34 @@ class TreeField:
 Resolve = Callable[[str], "TreeField | Compiled | None"]
 
 
+_NO_LEVEL: dict[str, Any] = {}  # (never changed) where a TreeField's level is not a dict
+
+
+def _tree_value(raw: Any, finish: Callable[[Any], Value]) -> Value:
+    """A TreeField's value as read: ``raw`` normalised as TreeField says."""
+    kind = type(raw)
+    if kind is str or kind is float or kind is bool:
+        return raw  # type: ignore[no-any-return]
+    if kind is int:
+        return float(raw)
+    return "" if raw is None else finish(raw)
+
+
+def _tree_number(raw: Any, finish: Callable[[Any], Value]) -> float:
+    """``_to_number`` of a TreeField's value (``raw`` as read)."""
+    return _to_number(_tree_value(raw, finish))
+
+
+def _tree_equal(raw: Any, finish: Callable[[Any], Value], text: str, number: float) -> bool:
+    """``_equal`` of a TreeField's value (``raw`` as read; not a str) and ``text``, whose number
+    is ``number``: a number compares as a number (as ``_equal`` does)."""
+    kind = type(raw)
+    if kind is int or kind is float:
+        x = float(raw)
+        return x == number or abs(x - number) < 1e-12
+    return _equal(_tree_value(raw, finish), text)
+
+
 @lru_cache(maxsize=4096)
 def _compiled(source: str) -> Compiled:
     """``source`` compiled; raise ExpressionError as :func:`parse` does."""
@@ -875,16 +903,23 @@ class _Code:
     ``kinds`` holds the type of a local or constant whose type is known (a float from
     arithmetic, a boolean from a comparison): its conversion to that type is itself.
     ``reads`` holds the locals holding what ``ctx.tree`` has at some keys (a TreeField's
-    levels), read once: evaluating an expression changes no tree."""
+    levels), read once: evaluating an expression changes no tree (nor ``ctx.current``, read
+    once too); ``levels`` those holding the dict at some keys, or an empty one where there is
+    none (whose ``get`` finds nothing)."""
 
     def __init__(self, resolve: Resolve | None) -> None:
         self.resolve = resolve
         self.lines: list[str] = []
         self.kinds: dict[str, type] = {}
         self.reads: dict[tuple[str, ...], str] = {}
+        self.levels: dict[tuple[str, ...], str] = {}
+        self.resolutions: dict[str, TreeField | Compiled | None] = {}
+        self.current_read: str | None = None
         self.globals: dict[str, Any] = {
             "_normalize": _normalize, "_to_number": _to_number, "_to_bool": _to_bool,
             "_equal": _equal, "_divide": _divide, "_modulo": _modulo, "_call": _call,
+            "_tree_number": _tree_number, "_tree_equal": _tree_equal, "_NO_LEVEL": _NO_LEVEL,
+            "_NAN": math.nan,
         }  # fmt: skip
 
     def function(self, result: str) -> Compiled:
@@ -930,35 +965,78 @@ class _Code:
                 return self.assign(f"{self.bind(lambda ctx: _eval(node, ctx))}(ctx)")
             return self.bind(value)
         if isinstance(node, Ref):
-            resolved = self.resolve(node.name) if self.resolve is not None else None
+            resolved = self.resolved(node.name)
             if isinstance(resolved, TreeField):
                 return self.emit_tree_field(resolved)
             ref = resolved if resolved is not None else _compile_ref(node.name)
             return self.assign(f"{self.bind(ref)}(ctx)")
         if isinstance(node, Current):
-            return self.normalized(self.assign("ctx.current"))
+            return self.normalized(self.current())
         if isinstance(node, Column):
             return self.assign(f"{self.bind(_compile_column(node.name))}(ctx)")
         if isinstance(node, Neg):
-            return self.assign(f"-{self.number(self.emit(node.operand))}", float)
+            return self.assign(f"-{self.emit_number(node.operand)}", float)
         if isinstance(node, BinOp):
             return self.emit_binop(node)
         return self.emit_call(node)
 
     def emit_tree_field(self, field: TreeField) -> str:
-        v = "ctx.tree"
-        for i, key in enumerate(field.keys):
-            keys = field.keys[: i + 1]
-            if keys not in self.reads:
-                k = self.bind(key)
-                got = (
-                    f"{v}.get({k})"
-                    if i == 0
-                    else f"{v}.get({k}) if isinstance({v}, dict) else None"
-                )
-                self.reads[keys] = self.assign(got)
-            v = self.reads[keys]
-        return self.normalized(v, self.bind(field.finish))
+        return self.normalized(self.tree_value(field.keys), self.bind(field.finish))
+
+    def tree_value(self, keys: tuple[str, ...]) -> str:
+        """The local holding what ``ctx.tree`` has at ``keys`` (None where nothing is)."""
+        v = self.reads.get(keys)
+        if v is None:
+            level = "ctx.tree" if len(keys) == 1 else self.tree_level(keys[:-1])
+            v = self.reads[keys] = self.assign(f"{level}.get({self.bind(keys[-1])})")
+        return v
+
+    def tree_level(self, keys: tuple[str, ...]) -> str:
+        """The local holding the dict at ``keys`` in ``ctx.tree``, or an empty one."""
+        d = self.levels.get(keys)
+        if d is None:
+            v = self.tree_value(keys)
+            d = self.levels[keys] = self.assign(f"{v} if isinstance({v}, dict) else _NO_LEVEL")
+        return d
+
+    def resolved(self, name: str) -> TreeField | Compiled | None:
+        """How ``${name}`` is read (asked of the resolver once per name)."""
+        if self.resolve is None:
+            return None
+        if name not in self.resolutions:
+            self.resolutions[name] = self.resolve(name)
+        return self.resolutions[name]
+
+    def tree_field(self, node: Node) -> TreeField | None:
+        """The TreeField ``node`` reads, when it is a reference the resolver gives one for."""
+        if isinstance(node, Ref):
+            resolved = self.resolved(node.name)
+            if isinstance(resolved, TreeField):
+                return resolved
+        return None
+
+    def emit_number(self, node: Node) -> str:
+        """Code for ``_to_number`` of ``node``'s value. A TreeField's value is converted where
+        it is read (as it is normalised there; the conversion itself cannot fail): an int or a
+        float at once, any other through ``_tree_number``."""
+        field = self.tree_field(node)
+        if field is not None:  # (None, read as '', is NaN)
+            v = self.tree_value(field.keys)
+            other = f"_NAN if {v} is None else _tree_number({v}, {self.bind(field.finish)})"
+        elif isinstance(node, Current):
+            v = self.current()
+            other = f"_to_number(_normalize({v}))"
+        else:
+            return self.number(self.emit(node))
+        return self.assign(
+            f"float({v}) if type({v}) is int else {v} if type({v}) is float else {other}", float
+        )
+
+    def current(self) -> str:
+        """The local holding ``ctx.current`` (read once)."""
+        if self.current_read is None:
+            self.current_read = self.assign("ctx.current")
+        return self.current_read
 
     def normalized(self, v: str, finish: str = "_normalize") -> str:
         """``_normalize(v)``, its common cases inline (``finish``: the rest but None)."""
@@ -970,6 +1048,16 @@ class _Code:
 
     def emit_binop(self, node: BinOp) -> str:
         op = node.op
+        field = self.tree_field(node.left)
+        if op in ("=", "!=") and isinstance(node.right, Str) and field is not None:
+            v, text = self.tree_value(field.keys), self.bind(node.right.value)
+            y = self.bind(_to_number(node.right.value))
+            empty = self.bind(node.right.value == "")  # (None reads as '')
+            same = (
+                f"(({v} == {text}) if type({v}) is str else {empty} if {v} is None"
+                f" else _tree_equal({v}, {self.bind(field.finish)}, {text}, {y}))"
+            )
+            return self.assign(same if op == "=" else f"not {same}", bool)
         if op in ("=", "!=") and isinstance(node.right, Str):  # ``${x} = 'yes'``, ``= ''``
             a, text = self.emit(node.left), self.bind(node.right.value)
             y = self.bind(_to_number(node.right.value))  # (as `_equal` compares a number)
@@ -979,25 +1067,29 @@ class _Code:
                 f" else _equal({a}, {text}))"
             )
             return self.assign(same if op == "=" else f"not {same}", bool)
+        if op not in ("or", "and", "=", "!="):
+            # converting to a number cannot fail: converting both sides once both are evaluated
+            # is the same as converting each as soon as it is evaluated
+            x, y = self.emit_number(node.left), self.emit_number(node.right)
+            if op in _PYTHON_OPERATORS:
+                kind = float if op in ("+", "-", "*") else bool
+                return self.assign(f"{x} {op} {y}", kind)
+            return self.assign(f"{'_divide' if op == 'div' else '_modulo'}({x}, {y})", float)
         a, b = self.emit(node.left), self.emit(node.right)
         if op in ("or", "and"):
             return self.assign(f"{self.boolean(a)} {op} {self.boolean(b)}", bool)
         if op == "=":
             return self.assign(f"_equal({a}, {b})", bool)
-        if op == "!=":
-            return self.assign(f"not _equal({a}, {b})", bool)
-        # converting to a number cannot fail: converting both sides once both are evaluated is
-        # the same as converting each as soon as it is evaluated
-        x, y = self.number(a), self.number(b)
-        if op in _PYTHON_OPERATORS:
-            kind = float if op in ("+", "-", "*") else bool
-            return self.assign(f"{x} {op} {y}", kind)
-        return self.assign(f"{'_divide' if op == 'div' else '_modulo'}({x}, {y})", float)
+        return self.assign(f"not _equal({a}, {b})", bool)
 
     def emit_call(self, node: Call) -> str:
         name = node.name
         if name == "today" or name == "now":
             return self.assign(f"ctx.{name}.isoformat()")
+        numeric = _NUMERIC_IMPLEMENTATIONS.get((name, len(node.args)))
+        if numeric is not None:  # (its arguments as numbers: see `emit_number`)
+            numbers = [self.emit_number(arg) for arg in node.args]
+            return self.assign(f"{self.bind(numeric)}({', '.join(numbers)})", float)
         args = [self.emit(arg) for arg in node.args]
         if name == "if" and len(args) == 3:
             kind = self.kinds.get(args[1])
@@ -1046,6 +1138,18 @@ def _count(v: Value) -> float:
         raise ExpressionError("count() needs a repeat or a list")
     return float(len(v))
 
+
+# (name, number of arguments) -> the function of the evaluated arguments converted to numbers,
+# for the functions that convert them at once (as their ``_IMPLEMENTATIONS`` do)
+_NUMERIC_IMPLEMENTATIONS: dict[tuple[str, int], Callable[..., float]] = {
+    ("number", 1): float,  # (a float already)
+    ("int", 1): lambda x: _trunc(x, math.trunc),
+    ("floor", 1): lambda x: _trunc(x, math.floor),
+    ("ceiling", 1): lambda x: _trunc(x, math.ceil),
+    ("abs", 1): abs,
+    ("round", 1): lambda x: _round(x, 0.0),
+    ("round", 2): _round,
+}
 
 # (name, number of arguments) -> the function of the evaluated arguments; as ``_call`` does.
 _IMPLEMENTATIONS: dict[tuple[str, int], Callable[..., Value]] = {

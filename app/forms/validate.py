@@ -20,7 +20,8 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -184,25 +185,28 @@ def validate_submission(
         return ValidationResult(errors=[_wrong_type("", "form")])
     run = _Run(schema, today, now, lookup_record)
     plan = run.plan
-    typed = run.read_level(plan.readable, plan.names, data, "", {})
+    typed = run.read_level(plan.reads, plan.names, data, "", {})
     cleaned = run.settle(typed)
-    errors = [e for e in run.read_errors if e.code == "unknown_field" or not run.dropped(e.path)]
+    errors = run.read_errors
     if errors:
+        errors = [e for e in errors if e.code == "unknown_field" or not run.dropped(e.path)]
         run.unreadable = {e.path for e in errors}
-    errors += run.check_level(plan.checks, cleaned, _NOWHERE, cleaned)
-    result = ValidationResult(errors=errors, data=cleaned)
-    result.attachments = sorted(set(_attachments_of(plan.nodes, cleaned)))
-    location_issues, result.location = run.resolve_location(cleaned)
-    result.errors += location_issues
-    rule_errors, result.flags = run.apply_rules(cleaned)
+    run.check_level(plan.checks, cleaned, _NOWHERE, cleaned, "", errors)
+    if plan.attachments_as_read:
+        attachments = sorted(set(run.attachments))
+    else:
+        attachments = sorted(set(_attachments_of(plan.nodes, cleaned)))
+    location_issues, location = run.resolve_location(cleaned)
+    errors += location_issues
+    rule_errors, flags = run.apply_rules(cleaned)
     if rule_errors:
         ruled = {e.path for e in rule_errors}
         # a rule's error replaces the form's own constraint at the same path (the tablet's copy)
-        result.errors = [
-            e for e in result.errors if not (e.code == "constraint_failed" and e.path in ruled)
-        ]
-        result.errors += rule_errors
-    return result
+        errors = [e for e in errors if not (e.code == "constraint_failed" and e.path in ruled)]
+        errors += rule_errors
+    return ValidationResult(
+        errors=errors, flags=flags, data=cleaned, attachments=attachments, location=location
+    )
 
 
 class _Node:
@@ -213,8 +217,8 @@ class _Node:
         "read", "key", "max_length", "choice_names", "choice_rows", "relevant",
         "relevant_deps", "calculation", "calculation_deps", "constraint", "required",
         "choice_filter", "up", "down", "unread", "checked", "media", "dynamic", "shared",
-        "may_fail", "checks", "accepted", "low", "high", "inside", "order", "integral", "fast",
-        "later", "work",
+        "may_fail", "checks", "accepted", "low", "high", "inside", "order", "integral", "later",
+        "work", "reads", "reference_form", "data_path", "dot",
     )  # fmt: skip
 
     def __init__(self, f: Field, path: str, children: tuple[_Node, ...]) -> None:
@@ -231,16 +235,19 @@ class _Node:
         )  # fmt: skip
         self.unread = f.type in {"note", "calculate"}
         self.read = None if f.type in {"group", "repeat"} else _READERS.get(f.type, _read_any)
-        # (see `read_level`)
-        self.fast = _FAST.get(f.type, 0)
         self.checked = False  # whether a value has more than its presence checked
         self.media = False
         self.children = children
         self.known = {c.name: c for c in children}
         self.key = f.key_of_rows
+        # the form a reference's record must be of (None: not a reference)
+        self.reference_form = (
+            f.reference.form_id if f.type == "reference" and f.reference is not None else None
+        )
         # the names a level of it may hold (a row holds its key too); the children read
         self.names = frozenset({*self.known, self.key} if f.type == "repeat" else self.known)
         self.readable = tuple(c for c in children if not c.unread)
+        self.reads: tuple[_Read, ...] = ()  # (see `_reads`)
         self.max_length = f.text_max_length
         self.choice_names: frozenset[str] = frozenset()
         self.choice_rows: dict[str, dict[str, Any]] = {}
@@ -258,9 +265,13 @@ class _Node:
         self.up: frozenset[str] = frozenset()
         self.down: frozenset[str] = frozenset()
         self.inside = path.rpartition(".")[0]  # the path of its group or repeat ("": none)
+        # its data path, and that followed by a dot, when it is in no repeat ("": in one, where
+        # the data path holds the row's number; see `_Plan._node`)
+        self.data_path = path
+        self.dot = path + "."
         self.later: tuple[str, ...] = ()  # the names of the fields after it in its level
         # the fields in it that are not plain (a relevance, a calculation, a group or repeat)
-        self.work = tuple(c for c in children if c.kind != _PLAIN or c.relevant is not None)
+        self.work: tuple[_Node, ...] = ()  # (see `_work`)
         self.integral = f.type in {"integer", "calculate"}  # a computed 2.0 is written 2
         self.order = 0  # its place in the schema, depth first
         self.dynamic = False  # a relevance or a calculation in it (or itself)
@@ -302,6 +313,68 @@ def _put(level: dict[str, Any], node: _Node, value: Any) -> None:
         for later in node.later:
             if later in level:
                 level[later] = level.pop(later)
+
+
+# How `read_level` reads a field: (name, fast, a, b, node). `fast` says which common values
+# pass at once, as the field's reader would pass them: an int from `a` to `b` (_INTEGER); a str
+# in `a` (_NAME: a choice's name, "yes" or "no"); a str of 1 to `a` characters (_TEXT); a str
+# `a(value)` is true for (_MATCH: a date, a record ID; _ATTACHMENT: a photo's or a signature's
+# SHA-256, also noted in `_Run.attachments`). Any other value (and any of another type: 0) goes
+# to `node.read`, or is a group's or a repeat's.
+_Read = tuple[str, int, Any, Any, _Node]
+_INTEGER, _NAME, _TEXT, _MATCH, _ATTACHMENT = 1, 2, 3, 4, 5
+
+
+def _reads(nodes: tuple[_Node, ...]) -> tuple[_Read, ...]:
+    return tuple(_read_spec(node) for node in nodes)
+
+
+def _read_spec(node: _Node) -> _Read:
+    t = node.type
+    if t == "integer":
+        return (node.name, _INTEGER, node.low, node.high, node)
+    if t in {"select_one", "yes_no"}:
+        return (node.name, _NAME, node.accepted, None, node)
+    if t == "text":
+        return (node.name, _TEXT, node.max_length, None, node)
+    if t in {"photo", "signature"}:
+        return (node.name, _ATTACHMENT, _SHA256.match, None, node)
+    match = _MATCHES.get(t)
+    if match is not None:
+        return (node.name, _MATCH, match, None, node)
+    return (node.name, 0, None, None, node)
+
+
+def _below(node: _Node) -> Iterator[_Node]:
+    """The fields in `node`, at any depth."""
+    for child in node.children:
+        yield child
+        yield from _below(child)
+
+
+def _attachments_kept(nodes: tuple[_Node, ...]) -> bool:
+    """Whether no photo or signature in `nodes` has a relevance or a calculation, nor is in a
+    group or repeat with a relevance."""
+    for node in nodes:
+        if node.media and (node.relevant is not None or node.calculation is not None):
+            return False
+        if node.media and not _attachments_kept(node.children):
+            return False
+    return True
+
+
+def _work(nodes: tuple[_Node, ...]) -> tuple[_Node, ...]:
+    """Those of `nodes` (a level's fields) that settling may change, in their order: the
+    fields with a relevance or a calculation, the groups, and the repeats but those it keeps
+    as they are (a `shared` repeat)."""
+    return tuple(
+        n
+        for n in nodes
+        if n.relevant is not None
+        or n.kind == _CALCULATED
+        or n.kind == _GROUP
+        or (n.kind == _REPEAT and not n.shared)
+    )
 
 
 def _preorder(node: _Node) -> int:
@@ -368,8 +441,13 @@ class _Plan:
         self.known = {n.name: n for n in self.nodes}
         self.names = frozenset(self.known)
         self.readable = tuple(n for n in self.nodes if not n.unread)
-        self.work = tuple(n for n in self.nodes if n.kind != _PLAIN or n.relevant is not None)
+        self.reads = _reads(self.readable)
+        self.work = _work(self.nodes)
         self.checks = _Checks(self.nodes)
+        # Settling keeps every photo and signature read when none has a relevance or a
+        # calculation, or is in a group or repeat with a relevance (an attachment is in a
+        # group, which is then not empty, or a row, which is kept).
+        self.attachments_as_read = _attachments_kept(self.nodes)
         self.location_field = (
             schema.field_at(schema.location_field) if schema.location_field is not None else None
         )
@@ -383,13 +461,18 @@ class _Plan:
         path = prefix + f.name
         children = tuple(self._node(c, path + ".", (*ancestors, path)) for c in f.fields or [])
         node = _Node(f, path, children)
+        if f.type == "repeat":  # the data paths in it hold a row's number
+            for inner in _below(node):
+                inner.data_path = inner.dot = ""
         for i, child in enumerate(children):
             child.later = tuple(c.name for c in children[i + 1 :])
         if f.type in {"select_one", "select_multiple"}:
             choices = self.schema.choices_for(f)
             node.choice_names = node.accepted = frozenset(c.name for c in choices)
             node.choice_rows = {c.name: _choice_row(c) for c in choices}
-        if f.relevant:
+        # A note's relevance changes nothing the server keeps (a note holds no value, nor
+        # fields): it is not evaluated.
+        if f.relevant and not (f.type == "note" and f.calculation is None):
             node.relevant = self.compile(f.relevant)
             node.relevant_deps = self._dependencies(f.relevant)
             self.read_paths |= node.relevant_deps
@@ -425,12 +508,14 @@ class _Plan:
         )
         node.checks = _Checks(children)
         node.may_fail = _may_fail(node)
+        node.reads = _reads(node.readable)
+        node.work = _work(children)
         return node
 
-    def walked(self, changed: set[str]) -> dict[str, list[_Node]]:
+    def walked(self, changed: AbstractSet[str]) -> dict[str, list[_Node]]:
         """Group or repeat path ("": the top) -> the fields in it a pass after one that changed
         the fields at `changed` looks at again, in order (remembered: passes repeat)."""
-        key = frozenset(self.watchers.keys() & changed)
+        key = frozenset(changed)  # (the paths some relevance or calculation reads: watched)
         walked = self.walks.get(key)
         if walked is None:
             walking: set[_Node] = set()
@@ -448,6 +533,9 @@ class _Plan:
         for node in nodes:
             node.order = self.count
             self.count += 1
+            # only the paths some relevance or calculation reads are counted as changes
+            node.up &= self.read_paths
+            node.down &= self.read_paths
             for path in node.relevant_deps | node.calculation_deps:
                 self.watchers[path] = self.watchers.get(path, frozenset()) | {*enclosing, node}
             self._watch(node.children, (*enclosing, node))
@@ -600,12 +688,11 @@ class _Scope:
 _GROUP, _REPEAT, _CALCULATED, _PLAIN = range(4)
 _NOWHERE: dict[str, int] = {}
 _EMPTY: dict[str, Any] = {}
+_NO_PATHS: frozenset[str] = frozenset()
+_NO_WALKS: dict[str, list[_Node]] = {}  # (never changed)
 _NO_ROWS: list[Any] = []  # compared with, never changed
 _MISSING: Any = object()
 _INVALID: Any = object()  # what a reader returns for a value it refused
-# the types whose common values `read_level` takes without calling the reader
-_INTEGER, _NAME, _TEXT = 1, 2, 3
-_FAST = {"integer": _INTEGER, "select_one": _NAME, "yes_no": _NAME, "text": _TEXT}
 
 
 class _Run:
@@ -622,63 +709,76 @@ class _Run:
         self.plan = plan = _plan_for(schema)
         self.lookup_record = lookup_record
         self.read_errors: list[Issue] = []
+        self.attachments: list[str] = []  # the photos and signatures read
         self.irrelevant: set[str] = set()
-        self.unreadable: set[str] = set()
+        self.unreadable: AbstractSet[str] = _NO_PATHS  # (see `validate_submission`)
         self.scope = _Scope(plan, today, now)
         # settling (see `settle`): the relevance found at each data path (a calculation's
         # last value is in the tree), the paths of the fields changed by the previous pass and
         # by this one
         self.relevance: dict[str, bool] = {}
-        self.changed: set[str] = set()
+        self.changed: AbstractSet[str] = _NO_PATHS
         self.changes: set[str] = set()
         # group or repeat path ("": the top) -> the fields in it a later pass looks at again
-        self.walked: dict[str, list[_Node]] = {}
+        self.walked: dict[str, list[_Node]] = _NO_WALKS
 
     # --- 1. reading -------------------------------------------------------------------------
 
     def read_level(
         self,
-        nodes: tuple[_Node, ...],
+        reads: tuple[_Read, ...],
         names: frozenset[str],
         level: dict[str, Any],
         prefix: str,
         out: dict[str, Any],
     ) -> dict[str, Any]:
-        """Read the fields `nodes` (those a client's value is read for) of `level` into `out`."""
-        if not level.keys() <= names:
+        """Read the fields of `level` into `out`: `reads` are those a client's value is read for
+        (see `_reads`), `names` those the level may hold."""
+        if not names.issuperset(level):  # (`level.keys() <= names`, faster)
             self.read_unknown(names, level, prefix)
-        errors = self.read_errors
-        for node in nodes:
-            name = node.name
-            value = level.get(name)
+        get = level.get
+        for name, fast, a, b, node in reads:
+            value = get(name)
             if value is None:
                 continue
-            fast = node.fast  # the common values of the common types pass here
-            if fast == _INTEGER:
-                if type(value) is int and node.low <= value <= node.high:
+            # the common values of the common types pass here (as their readers would pass them)
+            kind = type(value)
+            if kind is int:
+                if fast == _INTEGER and a <= value <= b:
                     out[name] = value
                     continue
-            elif (
-                fast
-                and type(value) is str
-                and (value in node.accepted if fast == _NAME else 0 < len(value) <= node.max_length)
-            ):
-                out[name] = value
-                continue
+            elif kind is str:
+                if fast == _NAME:
+                    if value in a:
+                        out[name] = value
+                        continue
+                elif fast == _TEXT:
+                    if 0 < len(value) <= a:
+                        out[name] = value
+                        continue
+                elif fast == _MATCH and a(value):
+                    out[name] = value
+                    continue
+                elif fast == _ATTACHMENT and a(value):
+                    out[name] = value
+                    self.attachments.append(value)
+                    continue
             read = node.read
             if read is not None:  # (it does not read an empty value)
-                value = read(node, value, prefix, errors)
+                value = read(node, value, prefix, self.read_errors)
                 if value is not _INVALID:
                     out[name] = value
+                    if fast == _ATTACHMENT:
+                        self.attachments.append(value)
             elif value == "" or value == _NO_ROWS:  # (as _is_empty)
                 continue
             elif node.kind == _GROUP:
                 if isinstance(value, dict):
                     out[name] = self.read_level(
-                        node.readable, node.names, value, prefix + name + ".", {}
+                        node.reads, node.names, value, node.dot or prefix + name + ".", {}
                     )
                 else:
-                    errors.append(_wrong_type(prefix + name, "group"))
+                    self.read_errors.append(_wrong_type(prefix + name, "group"))
             else:
                 rows = self.read_rows(node, value, prefix + name)
                 if rows is not None:
@@ -704,6 +804,7 @@ class _Run:
             return None
         key = node.key
         key_is_field = key in node.known  # (a schema refuses it) its value is not the key's
+        reads, names = node.reads, node.names
         rows: list[dict[str, Any]] = []
         seen: set[str] = set()
         for i, row in enumerate(value):
@@ -723,15 +824,16 @@ class _Run:
                 seen.add(row_id)
             body = {k: v for k, v in row.items() if k != key} if key_is_field else row
             row_prefix = f"{path}.{i}."
-            clean = {key: row_id} if not problem else {}
-            self.read_level(node.readable, node.names, body, row_prefix, clean)
+            if not problem:
+                rows.append(self.read_level(reads, names, body, row_prefix, {key: row_id}))
+                continue
+            rows.append(self.read_level(reads, names, body, row_prefix, {}))
             if problem == "required":
                 errors.append(issue(row_prefix + key, "required"))
             elif problem == "row_key":
                 errors.append(_wrong_type(row_prefix + key, "row_key"))
-            elif problem:
+            else:
                 errors.append(issue(row_prefix + key, "duplicate_row_key", key=key))
-            rows.append(clean)
         return rows
 
     # --- 2. relevance and calculations --------------------------------------------------------
@@ -743,10 +845,11 @@ class _Run:
         new one from `typed`. `changes` collects, during a pass, the paths of the fields whose
         value differs from the tree it read (same types and values, row for row; and their
         enclosing groups and repeats; a group or repeat appearing or vanishing counts for
-        everything in it). When no relevance or calculation reads any of them, the next pass
-        would compute the same and make the same tree again, so it would stop there: it is not
-        made. (The passes are kept rather than one pass in dependency order: the result is the
-        tree at which they stop, which `==` decides, and `1 == 1.0 == True`.)
+        everything in it), those some relevance or calculation reads (`_Plan.read_paths`: the
+        others change nothing in the next pass). When there is none, the next pass would
+        compute the same and make the same tree again, so it would stop there: it is not made.
+        (The passes are kept rather than one pass in dependency order: the result is the tree
+        at which they stop, which `==` decides, and `1 == 1.0 == True`.)
 
         Only the first pass works everything out (`settle_fresh`). A later pass
         (`settle_again`) evaluates again only the relevances and calculations reading a field
@@ -756,12 +859,15 @@ class _Run:
         """
         plan = self.plan
         tree = typed
-        new = self.settle_fresh(plan.nodes, typed, "", _NOWHERE, typed, typed, plan.work)
+        if self.incremental:  # (`settle_fresh` where the tree read is `typed`)
+            new = self.settle_first(plan.work, typed, "", _NOWHERE, typed)
+        else:
+            new = self.settle_fresh(plan.nodes, typed, "", _NOWHERE, typed, typed)
         for _ in range(plan.iterations - 1):
             if new == tree:
                 return tree
             tree = new
-            if self.changes.isdisjoint(plan.read_paths):
+            if not self.changes:  # (it holds only paths some expression reads)
                 return tree
             new = self.next_pass(typed, tree)
         return tree if new == tree else new
@@ -772,7 +878,7 @@ class _Run:
             self.relevance, self.irrelevant = {}, set()
             return self.settle_fresh(self.plan.nodes, typed, "", _NOWHERE, tree, tree)
         self.walked = self.plan.walked(self.changed)
-        return self.settle_again("", self.plan.nodes, typed, "", _NOWHERE, tree, tree)
+        return self.settle_again("", typed, "", _NOWHERE, tree, tree)
 
     def settle_fresh(
         self,
@@ -795,7 +901,7 @@ class _Run:
         for node in nodes:
             name = node.name
             if node.relevant is not None and not relevant:
-                data_path = data_prefix + name
+                data_path = node.data_path or data_prefix + name
                 is_relevant = self.holds(node.relevant, tree, where, True)
                 self.relevance[data_path] = is_relevant
                 if not is_relevant:
@@ -814,9 +920,7 @@ class _Run:
                 elif name in old:
                     changes.update(node.up)
             elif kind == _CALCULATED:
-                calculation = node.calculation
-                assert calculation is not None
-                value = _fit(node, self.compute(calculation, tree, where))
+                value = self.calculate(node, tree, where)
                 was = old.get(name, _MISSING)
                 if value is not None:
                     out[name] = value
@@ -829,7 +933,7 @@ class _Run:
                 inner = self.settle_fresh(
                     node.children,
                     level.get(name) or {},
-                    data_prefix + name + ".",
+                    node.dot or data_prefix + name + ".",
                     where,
                     tree,
                     inside if isinstance(inside, dict) else _EMPTY,
@@ -860,7 +964,7 @@ class _Run:
         for node in work:
             name = node.name
             if node.relevant is not None:
-                data_path = data_prefix + name
+                data_path = node.data_path or data_prefix + name
                 is_relevant = self.holds(node.relevant, tree, where, True)
                 self.relevance[data_path] = is_relevant
                 if not is_relevant:
@@ -870,46 +974,51 @@ class _Run:
                         changes.update(node.down)
                     continue
             kind = node.kind
-            was = level.get(name, _MISSING)
-            if kind == _PLAIN:
-                continue
             if kind == _CALCULATED:
-                calculation = node.calculation
-                assert calculation is not None
-                value = _fit(node, self.compute(calculation, tree, where))
+                value = self.calculate(node, tree, where)
+                was = level.get(name, _MISSING)
                 if value is None:
                     if was is _MISSING:
                         continue
-                    value = _MISSING
+                    del out[name]
+                elif was is _MISSING:
+                    _put(out, node, value)
                 elif was is value or _same(was, value):
                     continue  # (the same type and value: kept as read)
-                changes.update(node.up)
-            elif node.shared:
-                if kind == _REPEAT or was is _MISSING or was:
-                    continue
-                value = _MISSING  # an empty group
+                else:
+                    out[name] = value  # (in its place)
                 changes.update(node.up)
             elif kind == _GROUP:
                 inside = level.get(name)
+                if node.shared:
+                    if inside is not None and not inside:  # an empty group
+                        del out[name]
+                        changes.update(node.up)
+                    continue
                 if inside:  # (as read: a dict) `settle_fresh` would go on here
                     value = self.settle_first(
-                        node.work, inside, f"{data_prefix}{name}.", where, tree
+                        node.work, inside, node.dot or f"{data_prefix}{name}.", where, tree
                     )
                 else:
                     value = self.settle_fresh(
-                        node.children, {}, f"{data_prefix}{name}.", where, tree, _EMPTY
+                        node.children,
+                        {},
+                        node.dot or f"{data_prefix}{name}.",
+                        where,
+                        tree,
+                        _EMPTY,
                     )
-                if not value:
-                    value = _MISSING
-                if (value is _MISSING) != (was is _MISSING):
+                if inside is None:
+                    if value:
+                        _put(out, node, value)
+                        changes.update(node.up)
+                elif value:
+                    out[name] = value  # (in its place)
+                else:
+                    del out[name]
                     changes.update(node.up)
-            else:
+            elif kind == _REPEAT:  # (not `shared`: see `_Plan._node`)
                 self.settle_rows(node, level, data_prefix, where, tree, level, out)
-                continue
-            if was is _MISSING or value is _MISSING:
-                _put(out, node, value)
-            else:
-                out[name] = value  # (in its place)
         return out
 
     def settle_rows(
@@ -955,7 +1064,6 @@ class _Run:
     def settle_again(
         self,
         inside: str,
-        nodes: tuple[_Node, ...],
         level: dict[str, Any],
         data_prefix: str,
         where: dict[str, int],
@@ -964,14 +1072,17 @@ class _Run:
     ) -> dict[str, Any]:
         """One level of a later pass, which the previous pass reached too (see `settle`).
 
-        `inside` is the path of the group or repeat `nodes` are in. Only the fields in which
-        something must be evaluated again are looked at (`walked`); `old` itself is the result
-        when none of them changed (as a new level, it would be the same)."""
+        `inside` is the path of the group or repeat the level is of ("": the top). Only the
+        fields in which something must be evaluated again are looked at (`walked`); `old`
+        itself is the result when none of them changed (as a new level, it would be the same)."""
         out = old
         for node in self.walked.get(inside, ()):
             name = node.name
-            value = self.again(node, level, data_prefix, where, tree, old)
             was = old.get(name, _MISSING)
+            if node.kind == _CALCULATED and node.relevant is None:  # (the common case, at once)
+                value = self.recalculate(node, where, tree, was)
+            else:
+                value = self.again(node, level, data_prefix, where, tree, old, was)
             if value is was:
                 continue
             if out is old:
@@ -990,43 +1101,43 @@ class _Run:
         where: dict[str, int],
         tree: dict[str, Any],
         old: dict[str, Any],
+        was: Any,
     ) -> Any:
-        """A field's value in a later pass (`_MISSING`: none): see `settle_again`."""
+        """A field's value in a later pass (`_MISSING`: none; `was`: the previous pass's):
+        see `settle_again`."""
         name = node.name
         if node.relevant is not None:
-            data_path = data_prefix + name
-            was = relevant = self.relevance[data_path]
+            data_path = node.data_path or data_prefix + name
+            before = relevant = self.relevance[data_path]
             if not node.relevant_deps.isdisjoint(self.changed):
                 relevant = self.holds(node.relevant, tree, where, True)
                 self.relevance[data_path] = relevant
             if not relevant:
-                if was:
+                if before:
                     self.drop(node, data_path, old)
                 return _MISSING
-            if not was:  # relevant again: worked out afresh
+            if not before:  # relevant again: worked out afresh
                 self.irrelevant.discard(data_path)
                 out = self.settle_fresh((node,), level, data_prefix, where, tree, old, None, True)
                 return out.get(name, _MISSING)
         kind = node.kind
         if kind == _CALCULATED:
-            return self.recalculate(node, data_prefix, where, tree, old)
+            return self.recalculate(node, where, tree, was)
         if kind == _GROUP:
-            inside = old.get(name)
             inner = self.settle_again(
                 node.path,
-                node.children,
                 level.get(name) or {},
-                data_prefix + name + ".",
+                node.dot or data_prefix + name + ".",
                 where,
                 tree,
-                inside if isinstance(inside, dict) else _EMPTY,
+                was if isinstance(was, dict) else _EMPTY,
             )
-            if bool(inner) != (name in old):
+            if bool(inner) != (was is not _MISSING):
                 self.changes.update(node.up)
             return inner if inner else _MISSING
         if kind == _REPEAT and name in level:  # the previous pass made as many rows
-            return self.settle_rows_again(node, level[name], data_prefix, where, tree, old[name])
-        return old.get(name, _MISSING)  # a field whose relevance has not changed
+            return self.settle_rows_again(node, level[name], data_prefix, where, tree, was)
+        return was  # a field whose relevance has not changed
 
     def settle_rows_again(
         self,
@@ -1043,7 +1154,6 @@ class _Run:
             was_row = old_rows[i]
             inner = self.settle_again(
                 node.path,
-                node.children,
                 row,
                 f"{data_prefix}{node.name}.{i}.",
                 {**where, node.path: i},
@@ -1057,22 +1167,13 @@ class _Run:
         return new_rows
 
     def recalculate(
-        self,
-        node: _Node,
-        data_prefix: str,
-        where: dict[str, int],
-        tree: dict[str, Any],
-        old: dict[str, Any],
+        self, node: _Node, where: dict[str, int], tree: dict[str, Any], was: Any
     ) -> Any:
         """A calculation in a later pass, evaluated again only when what it reads changed: its
-        value (the previous one when the same, in type and value) or `_MISSING`."""
-        name = node.name
-        was = old.get(name, _MISSING)
+        value (`was`, the previous one, when the same in type and value) or `_MISSING`."""
         if node.calculation_deps.isdisjoint(self.changed):
             return was
-        calculation = node.calculation
-        assert calculation is not None
-        value = _fit(node, self.compute(calculation, tree, where))
+        value = self.calculate(node, tree, where)
         if value is None:
             if was is not _MISSING:
                 self.changes.update(node.up)
@@ -1116,31 +1217,33 @@ class _Run:
         level: dict[str, Any],
         where: dict[str, int],
         tree: dict[str, Any],
-        data_prefix: str = "",
-    ) -> list[Issue]:
-        found: list[Issue] = []
-        irrelevant = self.irrelevant
+        data_prefix: str,
+        found: list[Issue],
+    ) -> None:
+        """Add to `found` the issues of the fields `checks` lists in `level` (settled)."""
+        get = level.get
         for node in checks.rest if level.keys() >= checks.present else checks.nodes:
-            name = node.name
-            value = level.get(name)
+            value = get(node.name)
             kind = node.kind
             if kind == _GROUP and value is not None and node.checks.passes(value):
                 continue  # (nothing in it can raise an issue)
-            data_path = data_prefix + name
             # Only called inside a level that is not dropped (and a field is never called like
-            # a row number), so `dropped(data_path)` comes down to this:
-            if data_path in irrelevant:
+            # a row number), so `dropped(data_path)` comes down to this (a field is found not
+            # relevant only when it has a relevance):
+            if (
+                node.relevant is not None
+                and (node.data_path or data_prefix + node.name) in self.irrelevant
+            ):
                 continue
             if kind == _GROUP:
-                found += self.check_level(node.checks, value or {}, where, tree, data_path + ".")
+                dot = node.dot or data_prefix + node.name + "."
+                self.check_level(node.checks, value or {}, where, tree, dot, found)
             elif kind == _REPEAT:
-                found += self.check_rows(node, value or [], data_path, where, tree)
+                self.check_rows(node, value or [], data_prefix + node.name, where, tree, found)
             elif value is None or value == "" or value == _NO_ROWS:  # _is_empty(value)
-                found += self.check_empty(node, data_path, where, tree)
+                self.check_empty(node, data_prefix + node.name, where, tree, found)
             elif node.checked:
-                # (a value with no constraint, choice filter or reference to check passes)
-                found += self.check_value(node, value, data_path, where, tree)
-        return found
+                self.check_value(node, value, data_prefix, where, tree, found)
 
     def check_rows(
         self,
@@ -1149,8 +1252,8 @@ class _Run:
         data_path: str,
         where: dict[str, int],
         tree: dict[str, Any],
-    ) -> list[Issue]:
-        found: list[Issue] = []
+        found: list[Issue],
+    ) -> None:
         f = node.field
         if f.min_count is not None and len(rows) < f.min_count:
             found.append(issue(data_path, "too_few_rows", n=f.min_count))
@@ -1159,51 +1262,59 @@ class _Run:
         checks = node.checks
         for i, row in enumerate(rows):
             if not checks.passes(row):
-                found += self.check_level(
-                    checks, row, {**where, node.path: i}, tree, f"{data_path}.{i}."
-                )
-        return found
+                inside = {**where, node.path: i}
+                self.check_level(checks, row, inside, tree, f"{data_path}.{i}.", found)
 
     def check_empty(
-        self, node: _Node, data_path: str, where: dict[str, int], tree: dict[str, Any]
-    ) -> list[Issue]:
+        self,
+        node: _Node,
+        data_path: str,
+        where: dict[str, int],
+        tree: dict[str, Any],
+        found: list[Issue],
+    ) -> None:
         if data_path in self.unreadable:
-            return []  # already reported as wrong_type, invalid_choice, too_long...
+            return  # already reported as wrong_type, invalid_choice, too_long...
         required = node.required
         if not isinstance(required, bool):
             required = self.holds(required, tree, where, default=False)
-        is_required = required and node.field.calculation is None
-        return [issue(data_path, "required")] if is_required else []
+        if required and node.field.calculation is None:
+            found.append(issue(data_path, "required"))
 
     def check_value(
-        self, node: _Node, value: Any, data_path: str, where: dict[str, int], tree: dict[str, Any]
-    ) -> list[Issue]:
-        f = node.field
-        found: list[Issue] = []
+        self,
+        node: _Node,
+        value: Any,
+        data_prefix: str,
+        where: dict[str, int],
+        tree: dict[str, Any],
+        found: list[Issue],
+    ) -> None:
+        data_path = node.data_path or data_prefix + node.name
         if node.constraint is not None and not self.holds(
             node.constraint, tree, where, True, current=value
         ):
-            msg = f.constraint_message
+            msg = node.field.constraint_message
             if msg is None:
                 found.append(issue(data_path, "constraint_failed"))
             else:
                 found.append(Issue(data_path, "constraint_failed", msg.en, msg.km))
         if node.choice_filter is not None:
             found += self.check_choice_filter(node, value, data_path, where, tree)
-        if f.type == "reference" and f.reference is not None and self.lookup_record:
-            record = self.lookup_record(f.reference.form_id, value)
+        form_id = node.reference_form
+        if form_id is not None and self.lookup_record:
+            record = self.lookup_record(form_id, value)
             if record is None:
-                found.append(issue(data_path, "invalid_reference", form_id=f.reference.form_id))
-            elif record.get("form_id") != f.reference.form_id:
+                found.append(issue(data_path, "invalid_reference", form_id=form_id))
+            elif record.get("form_id") != form_id:
                 found.append(
                     issue(
                         data_path,
                         "invalid_reference",
                         message_code="wrong_reference_form",
-                        form_id=f.reference.form_id,
+                        form_id=form_id,
                     )
                 )
-        return found
 
     def check_choice_filter(
         self, node: _Node, value: Any, data_path: str, where: dict[str, int], tree: dict[str, Any]
@@ -1243,13 +1354,17 @@ class _Run:
         except _EVAL_ERRORS:
             return default
 
-    def compute(self, compiled: Compiled, tree: dict[str, Any], where: dict[str, int]) -> Any:
+    def calculate(self, node: _Node, tree: dict[str, Any], where: dict[str, int]) -> Any:
+        """`node`'s calculation here, in the field's type (`_fit`): None when empty or failing."""
         scope = self.scope
         scope.tree, scope.where, scope.current = tree, where, None
+        calculation = node.calculation
+        assert calculation is not None
         try:
-            return compiled(scope)
+            value = calculation(scope)
         except _EVAL_ERRORS:
             return None
+        return _fit(node, value)
 
     # --- 4. location and rules ---------------------------------------------------------------
 
@@ -1473,6 +1588,10 @@ def _is_date_text(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# (see `_read_spec`) what `_READERS` pass at once, for a str (and `_read_hash`: `_SHA256.match`)
+_MATCHES: dict[str, Callable[[str], Any]] = {"date": _is_date_text, "reference": _UUID.fullmatch}
 
 
 def _is_datetime(value: Any) -> bool:
