@@ -91,10 +91,7 @@ def session_scope() -> Iterator[Session]:
     """A session whose transaction commits on success and rolls back on any error."""
     session = session_factory()()
     try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+        with committed(session):
+            yield session
     finally:
         session.close()
