@@ -21,7 +21,7 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
 def serve(host: str, port: int, workers: int) -> None:
-    """Serve the API, the field app and the supervisors' pages."""
+    """Serve the API and the field app."""
     import uvicorn
 
     uvicorn.run(
