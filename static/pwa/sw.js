@@ -4,7 +4,7 @@
 // IndexedDB, so no local work is lost.
 /* eslint-env serviceworker */
 
-const VERSION = '2026.11.24-3';
+const VERSION = '2026.11.24-4';
 const CACHE = `homeward-shell-${VERSION}`;
 const CACHE_PREFIX = 'homeward-shell-';
 
@@ -28,6 +28,7 @@ const SHELL = [
   '/js/merge.js',
   '/js/outbox.js',
   '/js/records.js',
+  '/js/retention.js',
   '/js/session.js',
   '/js/uuid.js',
   '/js/sync.js',

@@ -29,6 +29,7 @@ import httpx
 from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import require_chromium
+from tests.browser.waiting import wait_until
 from tests.live_server import LiveServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -164,10 +165,9 @@ def seed_inspection(server: LiveServer) -> str:
     return record_id
 
 
-def png_bytes(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
-    """A small PNG made here (a photo of a wall, a signature), no image library needed."""
-    row = b"\x00" + bytes(rgb) * width
-    raw = row * height
+def png(width: int, height: int, rows: bytes, level: int = -1) -> bytes:
+    """A PNG made here from its raw RGB ``rows`` (each row led by its filter byte), no image
+    library needed; ``level``: zlib's."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (
@@ -178,9 +178,14 @@ def png_bytes(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IDAT", zlib.compress(rows, level))
         + chunk(b"IEND", b"")
     )
+
+
+def png_bytes(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A small PNG of one colour (a photo of a wall, a signature)."""
+    return png(width, height, (b"\x00" + bytes(rgb) * width) * height)
 
 
 # --- the app, as a person uses it --------------------------------------------------------------
@@ -696,11 +701,12 @@ def test_a_new_version_of_the_app_never_loses_the_open_draft(
         page.get_by_label("Inspector's name").fill("Chan Sophal")
         page.get_by_label("Beds", exact=True).fill("17")
         draft_url = page.url
-        page.wait_for_function(
+        wait_until(
+            page,
             """async () => {
               const drafts = await window.homeward.db.getAll('drafts');
               return drafts.length === 1 && drafts[0].data.beds === 17;
-            }"""
+            }""",
         )
 
         proxy.sw_version = "test-next"  # the origin now serves a new version of the app
@@ -711,8 +717,9 @@ def test_a_new_version_of_the_app_never_loses_the_open_draft(
         expect(page.get_by_label("Beds", exact=True)).to_have_value("17")
 
         page.get_by_role("button", name="Reload").click()
-        page.wait_for_function(
-            "caches.keys().then((k) => k.includes('homeward-shell-test-next') && k.length === 1)"
+        wait_until(
+            page,
+            "caches.keys().then((k) => k.includes('homeward-shell-test-next') && k.length === 1)",
         )
         expect(page.get_by_label("Beds", exact=True)).to_have_value("17")
         assert page.url == draft_url

@@ -9,10 +9,14 @@ import {
 } from './outbox.js';
 import { ApiFailure } from './api.js';
 import { versionsInUse } from './records.js';
+import { pastRetention, prunable, RETENTION_MS, withoutBlob } from './retention.js';
 
 export const PERIOD_MS = 5 * 60 * 1000; // a sync at least this often while online
 export const CHUNK_BYTES = 256 * 1024; // attachment upload chunk: a cut link loses at most this
 const PULL_LIMIT = 500;
+// an attachment upload answered with one of these is tried again soon, not kept as refused
+// (a 409 WITH Upload-Offset never gets here: uploadOne resumes from that offset at once)
+const BUSY_STATUSES = new Set([408, 409, 423, 429]);
 
 export const recordKey = (username, recordId) => `${username}|${recordId}`;
 
@@ -32,8 +36,12 @@ const req = (r) => new Promise((resolve, reject) => {
 });
 
 export class Syncer extends EventTarget {
-  constructor({ db, api, session, deviceId, now = () => Date.now(), online = () => globalThis.navigator?.onLine !== false }) {
+  constructor({
+    db, api, session, deviceId, now = () => Date.now(), online = () => globalThis.navigator?.onLine !== false,
+    retentionMs = RETENTION_MS,
+  }) {
     super();
+    this.retentionMs = retentionMs;
     this.db = db;
     this.api = api;
     this.session = session;
@@ -98,15 +106,23 @@ export class Syncer extends EventTarget {
     this.lastAttempt = this.now();
     try {
       const pushed = await this.push(username);
-      await this.uploadAttachments(username);
+      const uploads = await this.uploadAttachments(username);
       await this.refreshForms(username);
       const pulled = await this.pull(username);
       await this.db.setMeta(`last_sync:${username}`, new Date(this.now()).toISOString());
-      this.schedule = reset();
       this.lastError = null;
       this.clearRetry();
-      this.emit('synced', { reason, pushed, pulled });
-      return { ok: true, pushed, pulled };
+      if (uploads.busy) {
+        // a file the server is still receiving (the request the cut link left behind holds
+        // it): not a failure of this run, but ask again soon, backing off, Retry-After honoured
+        this.schedule = scheduleFailure(this.schedule, this.now(), { retryAfter: uploads.busy.retryAfter });
+        this.armRetry();
+      } else {
+        this.schedule = reset();
+      }
+      const pruned = await this.pruneAttachments();
+      this.emit('synced', { reason, pushed, pulled, pruned });
+      return { ok: true, pushed, pulled, pruned };
     } catch (err) {
       if (!(err instanceof ApiFailure)) throw err;
       const decision = onFailure(err);
@@ -200,25 +216,65 @@ export class Syncer extends EventTarget {
   // --- attachments ---------------------------------------------------------------------------
 
   /** Upload queued attachments: HEAD for what the server holds, then PUT the rest in chunks
-   * with Upload-Offset. A network failure stops (and backs off); a refusal of one file is
-   * kept on that file and does not stop the others. */
+   * with Upload-Offset. A network failure stops (and backs off); a file the server is busy
+   * with (409 without an offset: another request, typically the one a cut link left behind,
+   * still appends to it; or 408/429) is skipped for now and returned as `busy`, so the run
+   * goes on and asks again soon; a refusal of one file is kept on that file and does not stop
+   * the others. Returns {busy: the first such ApiFailure, or null}. */
   async uploadAttachments() {
     const queued = await this.db.getAllFromIndex('attachments', 'by_state', 'queued');
+    let busy = null;
     for (const att of queued) {
       try {
         await this.uploadOne(att);
         await this.db.put('attachments', { ...att, state: 'uploaded', uploaded_at: new Date(this.now()).toISOString(), error: null });
       } catch (err) {
         if (!(err instanceof ApiFailure) || err.network || err.status >= 500 || err.status === 401) throw err;
+        if (BUSY_STATUSES.has(err.status)) {
+          busy = busy || err;
+          continue;
+        }
         await this.db.put('attachments', { ...att, error: { status: err.status, code: err.code } });
       }
       this.emit('change');
+    }
+    return { busy };
+  }
+
+  /** After a successful sync: drop the blobs of attachments the server has held for the
+   * retention period and nothing on the device still needs (js/retention.js decides). Reads
+   * and writes in ONE transaction over attachments, drafts, outbox and records, so a draft or
+   * a correction saved meanwhile is either seen here or saved after the decision. The row stays
+   * (state `uploaded`, `blob: null`, `pruned_at`). Housekeeping: a failure here never fails the
+   * sync; the next one tries again. Returns how many blobs were dropped. */
+  async pruneAttachments() {
+    const now = this.now();
+    try {
+      return await this.db.tx(['attachments', 'drafts', 'outbox', 'records'], 'readwrite', async (s) => {
+        const uploaded = await req(s.attachments.index('by_state').getAll('uploaded'));
+        if (!uploaded.some((a) => pastRetention(a, now, this.retentionMs))) return 0; // the usual case: nothing read
+        const drop = prunable({
+          attachments: uploaded,
+          drafts: await req(s.drafts.getAll()),
+          items: await req(s.outbox.getAll()),
+          records: await req(s.records.getAll()),
+          now,
+          retentionMs: this.retentionMs,
+        });
+        const bySha = new Map(uploaded.map((a) => [a.sha256, a]));
+        for (const sha of drop) await req(s.attachments.put(withoutBlob(bySha.get(sha), now)));
+        return drop.length;
+      });
+    } catch (err) {
+      globalThis.console?.warn('attachment pruning failed; the next sync tries again', err);
+      return 0;
     }
   }
 
   async uploadOne(att) {
     const head = await this.api.attachmentStatus(att.sha256);
     if (head.complete) return;
+    if (!att.blob) throw new ApiFailure({ status: 410, code: 'not_on_device', message: 'the file is no longer on this device' });
     let offset = head.offset || 0;
     const total = att.blob.size;
     for (let guard = 0; guard < 10000; guard += 1) {

@@ -34,6 +34,8 @@ const UI = {
     photoWorking: 'Preparing the photo…', photoSaved: 'Photo saved ({w} × {h}).', photoFailed: 'This image could not be read.',
     photoTooLarge: 'The photo is too large, even reduced.', removePhoto: 'Remove photo', photoAlt: 'Photo: {label}',
     noPreview: 'Photo saved (no preview on this device).',
+    photoOnServer: 'Photo kept on the server: it shows here when this device is online.',
+    signatureOnServer: 'Signature kept on the server: it shows here when this device is online.',
     clear: 'Clear signature', signHere: 'Sign with a finger inside the box.', signed: 'Signature saved.',
   },
   km: {
@@ -48,6 +50,8 @@ const UI = {
     photoWorking: 'កំពុងរៀបចំរូបថត…', photoSaved: 'បានរក្សាទុករូបថត ({w} × {h})។', photoFailed: 'មិនអាចអានរូបភាពនេះបានទេ។',
     photoTooLarge: 'រូបថតធំពេក ទោះបីបានបង្រួមហើយក៏ដោយ។', removePhoto: 'លុបរូបថត', photoAlt: 'រូបថត៖ {label}',
     noPreview: 'បានរក្សាទុករូបថត (មិនអាចបង្ហាញនៅលើឧបករណ៍នេះ)។',
+    photoOnServer: 'រូបថតត្រូវបានរក្សាទុកនៅលើម៉ាស៊ីនមេ៖ វានឹងបង្ហាញនៅទីនេះ នៅពេលឧបករណ៍នេះមានអ៊ីនធឺណិត។',
+    signatureOnServer: 'ហត្ថលេខាត្រូវបានរក្សាទុកនៅលើម៉ាស៊ីនមេ៖ វានឹងបង្ហាញនៅទីនេះ នៅពេលឧបករណ៍នេះមានអ៊ីនធឺណិត។',
     clear: 'លុបហត្ថលេខា', signHere: 'ចុះហត្ថលេខាដោយម្រាមដៃក្នុងប្រអប់នេះ។', signed: 'បានរក្សាទុកហត្ថលេខា។',
   },
 };

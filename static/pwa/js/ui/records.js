@@ -4,7 +4,8 @@
 // Also the renderer's helpers: record pickers (lookupRecords) and the attachment store.
 
 import { formatDateTime, pick } from '../i18n.js';
-import { labelAt, recordLabel, recordState } from '../records.js';
+import { attachmentsIn, labelAt, recordLabel, recordState } from '../records.js';
+import { whereIs } from '../retention.js';
 import { recordKey } from '../sync.js';
 import { h, replace } from './dom.js';
 import { startDraft } from './home.js';
@@ -122,6 +123,10 @@ export async function renderRecord(app, main, recordId) {
       h('p', { class: `badge big state-${state.state}`, id: 'record-state' }, t(`state_${state.state}`)),
     ];
     if (state.comment) parts.push(h('p', { class: 'card returned', id: 'review-comment' }, t('supervisor_comment', { comment: state.comment })));
+    if (!navigator.onLine && await onServerOnly(app, r)) {
+      if (mine !== drawing) return;
+      parts.push(h('p', { class: 'card on-server', id: 'attachments-on-server' }, t('attachments_on_server')));
+    }
     if (state.errors.length) {
       parts.push(h('section', { class: 'card errors', id: 'server-errors' },
         h('h2', {}, t('errors_by_field')),
@@ -167,6 +172,14 @@ export async function renderRecord(app, main, recordId) {
   return view;
 }
 
+/** Whether a photo or signature the record names is held by the server only (its blob left
+ * the device after upload). */
+async function onServerOnly(app, r) {
+  const shas = r.schema ? attachmentsIn(r.schema, r.data || {}) : [];
+  for (const sha of shas) if (whereIs(await app.db.get('attachments', sha)) === 'server') return true;
+  return false;
+}
+
 /** A correction: a draft of the record on its version, from the data the device last had,
  * based on the revision the device last knew. */
 async function correct(app, r) {
@@ -207,7 +220,10 @@ export function lookupRecordsFor(app) {
 const hex = (buf) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
 
 /** attachments.put(blob, {content_type}) -> sha256 (kept in IndexedDB until uploaded after its
- * record); attachments.url(sha) -> an object URL of the local copy, or of the server's. */
+ * record, and a while after: js/retention.js); attachments.url(sha) -> an object URL of the
+ * local copy, or of the server's when the device dropped its copy (fetched with the token,
+ * kept in memory only: IndexedDB does not fill up again); attachments.where(sha) -> 'device',
+ * 'server' (dropped here, held by the server) or 'unknown', for the widgets' placeholder. */
 export function attachmentStore(app) {
   const urls = new Map();
   return {
@@ -215,7 +231,11 @@ export function attachmentStore(app) {
       const sha = hex(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
       if (sha256 && sha256 !== sha) throw new Error('The photo changed while it was being saved.');
       const existing = await app.db.get('attachments', sha);
+      // the same picture again (or one whose blob was dropped): its bytes come back, its state
+      // and upload time stay, so it is neither uploaded twice nor forgotten by the retention
+      const { pruned_at: _dropped, ...kept } = existing || {};
       await app.db.put('attachments', {
+        ...kept,
         sha256: sha,
         blob,
         content_type: contentType || blob.type || 'application/octet-stream',
@@ -237,6 +257,9 @@ export function attachmentStore(app) {
       const url = URL.createObjectURL(blob);
       urls.set(sha, url);
       return url;
+    },
+    async where(sha) {
+      return whereIs(await app.db.get('attachments', sha));
     },
   };
 }

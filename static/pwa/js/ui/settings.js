@@ -5,6 +5,7 @@ import { ApiFailure } from '../api.js';
 import { formatBytes } from '../i18n.js';
 import { storageEstimate } from '../db.js';
 import { IDLE_LOCK_CHOICES } from '../idle.js';
+import { DAY_MS, whereIs } from '../retention.js';
 import { validPin } from '../session.js';
 import { h, replace } from './dom.js';
 
@@ -15,6 +16,8 @@ export async function renderSettings(app, main) {
     const hasPin = await app.session.hasPin();
     const estimate = await storageEstimate();
     const persisted = app.persisted;
+    const uploaded = await app.db.getAllFromIndex('attachments', 'by_state', 'uploaded');
+    const pruned = uploaded.filter((a) => whereIs(a) === 'server').length;
 
     const pinMessage = h('p', { role: 'alert', class: 'hint', hidden: true });
     const pin1 = h('input', { id: 'pin-new', type: 'password', inputmode: 'numeric', autocomplete: 'off', maxlength: 8 });
@@ -84,6 +87,8 @@ export async function renderSettings(app, main) {
         h('h2', {}, t('storage')),
         h('p', { id: 'storage-persisted', dataset: { persisted: String(persisted) } }, storageText),
         estimate ? h('p', {}, t('storage_usage', { used: formatBytes(estimate.usage || 0, app.lang), quota: formatBytes(estimate.quota || 0, app.lang) })) : null,
+        h('p', { id: 'attachments-retention' }, t('attachments_retention', { days: Math.round(app.syncer.retentionMs / DAY_MS) })),
+        pruned ? h('p', { id: 'attachments-pruned' }, t('attachments_pruned', { n: pruned })) : null,
         h('p', { class: 'meta' }, t('device_id', { id: app.deviceId }))),
       signOutArea,
     );

@@ -2,6 +2,8 @@
 // 1600 px on the long side and re-encoded as JPEG at quality 0.8 (about 200–400 kB instead of
 // 3–8 MB, and the EXIF block with the phone's GPS position is gone), hashed with SHA-256 and
 // stored through attachments.put(blob, {content_type, sha256}) -> sha256. The value is the hash.
+// A photo whose bytes left the device (js/retention.js) is shown from the server when online;
+// offline, or when the server cannot be reached, a placeholder says it is on the server.
 
 export const MAX_SIDE = 1600;
 export const QUALITY = 0.8;
@@ -50,6 +52,7 @@ export function createPhoto(ctx) {
   });
   const thumb = h('img', { class: 'hw-thumb', hidden: true });
   text(thumb, () => t('photoAlt', { label: ctx.label() }), false, 'alt');
+  const onServer = text(h('p', { class: 'hw-on-server', hidden: true }), () => t('photoOnServer'));
   let status = null;
   const statusEl = text(h('p', { class: 'hw-status', role: 'status' }), () => (status ? t(status.key, status.params) : ''));
   const say = (key, params = {}) => {
@@ -62,10 +65,11 @@ export function createPhoto(ctx) {
   let shown = null; // the hash the preview shows
   let ticket = 0;
 
-  const preview = (src) => {
+  const preview = (src, remote = false) => {
     if (objectUrl && objectUrl !== src) URL.revokeObjectURL(objectUrl);
     objectUrl = src && src.startsWith('blob:') ? src : null;
     thumb.hidden = !src;
+    onServer.hidden = !remote;
     if (src) thumb.src = src;
     else thumb.removeAttribute('src');
     remove.hidden = !src && !ctx.value();
@@ -76,10 +80,11 @@ export function createPhoto(ctx) {
     shown = value || null;
     if (!value) return preview(null);
     const url = attachments?.url ? await attachments.url(value).catch(() => null) : null;
+    const where = !url && attachments?.where ? await attachments.where(value).catch(() => 'unknown') : null;
     if (shown !== value) return;
-    preview(url);
+    preview(url, where === 'server');
     remove.hidden = false;
-    if (!url) say('noPreview');
+    if (!url) say(where === 'server' ? null : 'noPreview');
   }
 
   input.addEventListener('change', async () => {
@@ -121,7 +126,7 @@ export function createPhoto(ctx) {
 
   show(ctx.value());
   return {
-    el: h('div', { class: 'hw-photo-widget' }, input, thumb, statusEl, remove),
+    el: h('div', { class: 'hw-photo-widget' }, input, thumb, onServer, statusEl, remove),
     inputs: [input],
     update: (value) => show(value),
     destroy: () => preview(null),

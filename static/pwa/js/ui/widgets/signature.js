@@ -1,6 +1,8 @@
 // A signature field: a pad drawn with a finger, a stylus or a mouse (pointer events), exported
 // as a PNG shortly after each stroke and stored through attachments.put(blob, {content_type,
-// sha256}) -> sha256. The value is the hash; "Clear signature" empties it.
+// sha256}) -> sha256. The value is the hash; "Clear signature" empties it. A signature whose
+// bytes left the device (js/retention.js) is drawn from the server when online; offline, a
+// placeholder under the pad says it is on the server.
 
 import { sha256Hex } from './photo.js';
 
@@ -18,6 +20,7 @@ export function createSignature(ctx) {
   });
   const clear = h('button', { type: 'button', class: 'hw-button hw-secondary', disabled: ctx.readOnly });
   text(clear, () => t('clear'));
+  const onServer = text(h('p', { class: 'hw-on-server', hidden: true }), () => t('signatureOnServer'));
   let status = null;
   const statusEl = text(h('p', { class: 'hw-status', role: 'status' }), () => (status ? t(status) : ''));
   const say = (key) => {
@@ -40,6 +43,7 @@ export function createSignature(ctx) {
     g.strokeStyle = '#000';
     g.fillStyle = '#000';
     ink = false;
+    onServer.hidden = true;
   };
   const point = (e) => {
     const r = canvas.getBoundingClientRect();
@@ -69,6 +73,7 @@ export function createSignature(ctx) {
       canvas.setPointerCapture?.(e.pointerId);
       clearTimeout(timer);
       ticket++; // a save in flight is outdated by this stroke
+      onServer.hidden = true; // a new signature replaces the one on the server
       last = point(e);
       g.beginPath();
       g.arc(last[0], last[1], g.lineWidth / 2, 0, 2 * Math.PI);
@@ -113,7 +118,15 @@ export function createSignature(ctx) {
     say(value ? 'signed' : null); // saved, even where this device cannot show it
     if (!value || !attachments?.url) return;
     const url = await attachments.url(value).catch(() => null);
-    if (!url || shown !== value) return;
+    if (shown !== value) return;
+    if (!url) {
+      const where = attachments.where ? await attachments.where(value).catch(() => null) : null;
+      if (shown === value && where === 'server') {
+        onServer.hidden = false; // a blank pad would look unsigned
+        say(null);
+      }
+      return;
+    }
     const img = new Image();
     img.onload = () => {
       if (shown !== value) return;
@@ -126,7 +139,7 @@ export function createSignature(ctx) {
   blank();
   show(ctx.value());
   return {
-    el: h('div', { class: 'hw-signature-widget' }, instructions, canvas, h('div', { class: 'hw-actions' }, clear), statusEl),
+    el: h('div', { class: 'hw-signature-widget' }, instructions, canvas, onServer, h('div', { class: 'hw-actions' }, clear), statusEl),
     inputs: [canvas],
     update: (value) => show(value),
     destroy: () => clearTimeout(timer),
