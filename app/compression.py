@@ -1,0 +1,47 @@
+"""Responses gzip-compressed with zlib-ng: the same gzip format, faster and smaller.
+
+Starlette's ``GZipMiddleware`` compresses with the standard library's zlib. zlib-ng (a
+maintained fork of zlib with SIMD code; PyPI ``zlib-ng``) makes the same gzip stream, which
+every client decompresses as before. Measured on a pull page of inspections at level 3:
+7.8 µs and 341 bytes per record, against 11.1 µs and 376 bytes with zlib (docs/sync-protocol.md,
+"Compression"). Only the compressor differs: which responses are compressed (size, content
+type, ``Accept-Encoding``) is decided by Starlette's code, unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.middleware.gzip import GZipMiddleware, GZipResponder
+from starlette.types import Receive, Scope, Send
+from zlib_ng import zlib_ng
+
+
+class _ZlibNgResponder(GZipResponder):
+    _ng: Any = None  # the response's compressor, made when a body is compressed
+
+    @property
+    def compressor(self) -> Any:
+        if self._ng is None:
+            self._ng = zlib_ng.compressobj(
+                self.compresslevel, zlib_ng.DEFLATED, 16 + zlib_ng.MAX_WBITS
+            )
+        return self._ng
+
+
+class ZlibNgGZipMiddleware(GZipMiddleware):
+    """``GZipMiddleware`` whose gzip streams are made by zlib-ng."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "gzip" in Headers(scope=scope).get("Accept-Encoding", ""):
+            responder = _ZlibNgResponder(
+                self.app,
+                self.minimum_size,
+                compresslevel=self.compresslevel,
+                thread_minimum_size=self.thread_minimum_size,
+                exclude_content_types=self.exclude_content_types,
+            )
+            await responder(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
