@@ -23,6 +23,7 @@ run: install
 
 lint: install
 	$(BIN)/ruff check app tests bench migrations
+	$(BIN)/ruff format --check app tests bench migrations
 	$(BIN)/mypy
 
 nodetest:

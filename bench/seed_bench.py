@@ -35,9 +35,11 @@ def run(path: Path) -> None:
     total = done - started
     print(f"generate: {generated - started:.2f} s")
     print(f"insert + commit: {done - generated:.2f} s")
-    print(f"total: {total:.2f} s for {report.rows} rows "
-          f"({report.locations} locations, {report.institutions} institutions, "
-          f"{report.children} children): {report.rows / total:,.0f} rows/s")
+    print(
+        f"total: {total:.2f} s for {report.rows} rows "
+        f"({report.locations} locations, {report.institutions} institutions, "
+        f"{report.children} children): {report.rows / total:,.0f} rows/s"
+    )
 
 
 def main() -> None:

@@ -100,11 +100,31 @@ TARGET_PUSH_VS_PEER = 2.0
 TARGET_PULL_VS_PEER = 3.0
 TARGET_PULL_RATE = 20_000.0
 
-NAMES = ["Keo Vanna", "Ly Sreymom", "Chea Sokha", "Sok Piseth", "Meas Channary", "Heng Dara",
-         "Pich Sophal", "Nget Malis", "Ouk Rithy", "Chan Bopha", "Long Visal", "Srey Pov"]
+NAMES = [
+    "Keo Vanna",
+    "Ly Sreymom",
+    "Chea Sokha",
+    "Sok Piseth",
+    "Meas Channary",
+    "Heng Dara",
+    "Pich Sophal",
+    "Nget Malis",
+    "Ouk Rithy",
+    "Chan Bopha",
+    "Long Visal",
+    "Srey Pov",
+]
 AGENCIES = ["dosvy", "district", "mosvy"]
-CAPTIONS = ["Dormitory, girls' side", "Dormitory, boys' side", "Kitchen", "Water tank",
-            "Classroom", "Latrines", "Play area", "Case files cabinet"]
+CAPTIONS = [
+    "Dormitory, girls' side",
+    "Dormitory, boys' side",
+    "Kitchen",
+    "Water tank",
+    "Classroom",
+    "Latrines",
+    "Play area",
+    "Case files cabinet",
+]
 ACTIONS = [
     "Stop tour group visits by January; DoSVY to start case reviews.",
     "Trace families of the children admitted in 2025; case reviews every quarter.",
@@ -112,8 +132,16 @@ ACTIONS = [
     "Prepare a transition plan with the DoSVY by March; no new admissions meanwhile.",
     "Hire a second social worker; move the youngest children to kinship care.",
 ]
-STANDARDS = ["child_protection_policy", "every_child_registered", "case_files", "safe_water",
-             "sleeping_space", "school_attendance", "health_care", "no_voluntourism"]
+STANDARDS = [
+    "child_protection_policy",
+    "every_child_registered",
+    "case_files",
+    "safe_water",
+    "sleeping_space",
+    "school_attendance",
+    "health_care",
+    "no_voluntourism",
+]
 
 
 def out(line: str = "") -> None:
@@ -158,8 +186,11 @@ def make_change(i: int, institution: Institution, rng: random.Random) -> dict[st
     data["inspection_date"] = day.isoformat()
     data["inspection_round"] = "first_half" if day.month <= 6 else "second_half"
     data["inspectors"] = [
-        {"_row_id": _uuid(rng, made), "inspector_name": rng.choice(NAMES),
-         "inspector_agency": rng.choice(AGENCIES)}
+        {
+            "_row_id": _uuid(rng, made),
+            "inspector_name": rng.choice(NAMES),
+            "inspector_agency": rng.choice(AGENCIES),
+        }
         for _ in range(rng.randint(1, 3))
     ]
     kids = data["children"]
@@ -174,24 +205,37 @@ def make_change(i: int, institution: Institution, rng: random.Random) -> dict[st
     kids["children_with_case_plan"] = rng.randint(0, girls + boys)
     data["beds"] = girls + boys + rng.randint(0, 25)
     staff = rng.randint(4, 30)
-    data["staff"] = {"staff_total": staff, "carers": rng.randint(1, staff),
-                     "social_workers": rng.randint(0, min(3, staff))}
+    data["staff"] = {
+        "staff_total": staff,
+        "carers": rng.randint(1, staff),
+        "social_workers": rng.randint(0, min(3, staff)),
+    }
     standards = {name: ("yes" if rng.random() < 0.8 else "no") for name in STANDARDS}
     if "no" in standards.values():
         standards["standards_comments"] = rng.choice(
-            ["Tour groups visit on weekends.", "No case files for new admissions.",
-             "Water filter broken since August.", "Older children share beds."])
+            [
+                "Tour groups visit on weekends.",
+                "No case files for new admissions.",
+                "Water filter broken since August.",
+                "Older children share beds.",
+            ]
+        )
     data["standards"] = standards
     data["follow_up_actions"] = rng.choice(ACTIONS)
     data["photos"] = [
-        {"_row_id": _uuid(rng, made), "photo": _sha("photo", i, k),
-         "photo_caption": rng.choice(CAPTIONS)}
+        {
+            "_row_id": _uuid(rng, made),
+            "photo": _sha("photo", i, k),
+            "photo_caption": rng.choice(CAPTIONS),
+        }
         for k in range(rng.randint(1, 3))
     ]
-    data["gps"] = {"lat": _js_number(round(13.36 + rng.uniform(-0.6, 0.6), 6)),
-                   "lon": _js_number(round(103.86 + rng.uniform(-0.6, 0.6), 6)),
-                   "accuracy": _js_number(round(rng.uniform(3, 20), 1)),
-                   "altitude": _js_number(round(rng.uniform(5, 40), 1))}
+    data["gps"] = {
+        "lat": _js_number(round(13.36 + rng.uniform(-0.6, 0.6), 6)),
+        "lon": _js_number(round(103.86 + rng.uniform(-0.6, 0.6), 6)),
+        "accuracy": _js_number(round(rng.uniform(3, 20), 1)),
+        "altitude": _js_number(round(rng.uniform(5, 40), 1)),
+    }
     data["inspector_signature"] = _sha("signature", i)
     attachments = [row["photo"] for row in data["photos"]] + [data["inspector_signature"]]
     clock = f"{rng.randint(7, 16):02d}:{rng.randint(0, 59):02d}:00"
@@ -214,7 +258,7 @@ def make_changes(n: int, institutions: list[Institution], seed: int) -> list[dic
 
 def batches(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def dumps(obj: Any) -> bytes:
@@ -243,8 +287,9 @@ class Report:
 
     rows: list[Row] = field(default_factory=list)
 
-    def add(self, section: int, label: str, value: str, target: str = "",
-            ok: bool | None = None) -> None:
+    def add(
+        self, section: int, label: str, value: str, target: str = "", ok: bool | None = None
+    ) -> None:
         self.rows.append(Row(section, label, value, target, ok))
 
     def table(self) -> str:
@@ -252,8 +297,10 @@ class Report:
         w1 = max(len(r.label) for r in rows)
         w2 = max(len(r.value) for r in rows)
         w3 = max(max(len(r.target) for r in rows), len("target"))
-        lines = [f"{'figure':<{w1}}  {'value':>{w2}}  {'target':<{w3}}  result",
-                 "-" * (w1 + w2 + w3 + 12)]
+        lines = [
+            f"{'figure':<{w1}}  {'value':>{w2}}  {'target':<{w3}}  result",
+            "-" * (w1 + w2 + w3 + 12),
+        ]
         for r in rows:
             verdict = "" if r.ok is None else ("PASS" if r.ok else "FAIL")
             lines.append(f"{r.label:<{w1}}  {r.value:>{w2}}  {r.target:<{w3}}  {verdict}".rstrip())
@@ -273,8 +320,13 @@ def prepare_database(tmp: Path) -> tuple[str, Path]:
     os.environ["HOMEWARD_DATABASE_URL"] = url  # LiveServer passes os.environ on
     os.environ["HOMEWARD_DATA_DIR"] = str(tmp / "data")
     for command in ("migrate", "seed-demo"):
-        done = subprocess.run([sys.executable, "-m", "app", command], cwd=REPO,
-                              capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-m", "app", command],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"homeward {command} failed:\n{done.stderr[-2000:]}")
     return url, db
@@ -284,21 +336,26 @@ def institutions_in_scope(db: Path) -> list[Institution]:
     with sqlite3.connect(db) as conn:
         rows = conn.execute(
             "SELECT record_id, province, district, commune FROM records "
-            "WHERE form_id = 'institution' AND province = ? ORDER BY record_id", (PROVINCE,)
+            "WHERE form_id = 'institution' AND province = ? ORDER BY record_id",
+            (PROVINCE,),
         ).fetchall()
     return [Institution(*row) for row in rows]
 
 
 def records_in_scope(db: Path) -> int:
     with sqlite3.connect(db) as conn:
-        return int(conn.execute("SELECT count(*) FROM records WHERE province = ?",
-                                (PROVINCE,)).fetchone()[0])
+        return int(
+            conn.execute("SELECT count(*) FROM records WHERE province = ?", (PROVINCE,)).fetchone()[
+                0
+            ]
+        )
 
 
 def sign_in(client: httpx.Client) -> None:
-    response = client.post("/api/v1/auth/token",
-                           data={"username": USERNAME, "password": PASSWORD,
-                                 "device_id": DEVICE_ID})
+    response = client.post(
+        "/api/v1/auth/token",
+        data={"username": USERNAME, "password": PASSWORD, "device_id": DEVICE_ID},
+    )
     response.raise_for_status()
     client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
 
@@ -324,11 +381,13 @@ def _post_all(
 
     def run(share: list[bytes]) -> None:
         try:
-            with httpx.Client(base_url=base_url, headers=headers, timeout=300,
-                              limits=limits) as client:
+            with httpx.Client(
+                base_url=base_url, headers=headers, timeout=300, limits=limits
+            ) as client:
                 for body in share:
-                    response = client.post(path, content=body,
-                                           headers={"Content-Type": "application/json"})
+                    response = client.post(
+                        path, content=body, headers={"Content-Type": "application/json"}
+                    )
                     found = check(response)
                     with lock:
                         statuses.update(found)
@@ -353,11 +412,13 @@ def _our_statuses(response: httpx.Response) -> list[str]:
     return [r["status"] for r in response.json()["results"]]
 
 
-def push_ours(client: httpx.Client, bodies: list[bytes], clients: int = 1
-              ) -> tuple[float, Counter[str]]:
+def push_ours(
+    client: httpx.Client, bodies: list[bytes], clients: int = 1
+) -> tuple[float, Counter[str]]:
     headers = {"Authorization": client.headers["Authorization"]}
-    return _post_all(str(client.base_url), headers, "/api/v1/sync/push", bodies, clients,
-                     _our_statuses)
+    return _post_all(
+        str(client.base_url), headers, "/api/v1/sync/push", bodies, clients, _our_statuses
+    )
 
 
 @dataclass
@@ -385,8 +446,9 @@ def pull_ours(client: httpx.Client, limit: int) -> PullRun:
         params: dict[str, Any] = {"limit": limit}
         if cursor:
             params["cursor"] = cursor
-        response = client.get("/api/v1/sync/pull", params=params,
-                              headers={"Accept-Encoding": "gzip"})
+        response = client.get(
+            "/api/v1/sync/pull", params=params, headers={"Accept-Encoding": "gzip"}
+        )
         if response.status_code != 200:
             raise RuntimeError(f"pull answered {response.status_code}: {response.text[:500]}")
         parse_started = time.perf_counter()
@@ -405,13 +467,21 @@ def pull_ours(client: httpx.Client, limit: int) -> PullRun:
 # --- raw SQLite baseline -----------------------------------------------------------------------
 
 
-def raw_sqlite(template_db: Path, target: Path, changes: list[dict[str, Any]],
-               institutions: dict[str, Institution]) -> float:
+def raw_sqlite(
+    template_db: Path,
+    target: Path,
+    changes: list[dict[str, Any]],
+    institutions: dict[str, Institution],
+) -> float:
     """Seconds to insert the same rows into a bare copy of the records table."""
     with sqlite3.connect(template_db) as src:
-        ddl = [sql for (sql,) in src.execute(
-            "SELECT sql FROM sqlite_master WHERE tbl_name = 'records' AND sql IS NOT NULL "
-            "ORDER BY type DESC")]  # table first, then its indexes
+        ddl = [
+            sql
+            for (sql,) in src.execute(
+                "SELECT sql FROM sqlite_master WHERE tbl_name = 'records' AND sql IS NOT NULL "
+                "ORDER BY type DESC"
+            )
+        ]  # table first, then its indexes
     conn = sqlite3.connect(target, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
@@ -424,17 +494,28 @@ def raw_sqlite(template_db: Path, target: Path, changes: list[dict[str, Any]],
         for seq, change in enumerate(changes, start=1):
             inst = institutions[change["data"]["institution"]]
             values = {
-                "record_id": change["record_id"], "form_id": change["form_id"],
-                "form_version": change["form_version"], "rev": 1,
+                "record_id": change["record_id"],
+                "form_id": change["form_id"],
+                "form_version": change["form_version"],
+                "rev": 1,
                 "data": json.dumps(change["data"], ensure_ascii=False),
-                "province": inst.province, "district": inst.district, "commune": inst.commune,
-                "seq": seq, "incomplete": 1, "flags": "[]", "placement_state": None,
-                "review_state": "received", "review_comment": None, "created_by": USERNAME,
-                "created_at": now, "updated_at": now,
+                "province": inst.province,
+                "district": inst.district,
+                "commune": inst.commune,
+                "seq": seq,
+                "incomplete": 1,
+                "flags": "[]",
+                "placement_state": None,
+                "review_state": "received",
+                "review_comment": None,
+                "created_by": USERNAME,
+                "created_at": now,
+                "updated_at": now,
             }
             rows.append(tuple(values.get(c) for c in columns))
-        insert = (f"INSERT INTO records ({', '.join(columns)}) "
-                  f"VALUES ({', '.join('?' for _ in columns)})")
+        insert = (
+            f"INSERT INTO records ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        )
         started = time.perf_counter()
         for chunk in batches(rows):
             conn.execute("BEGIN")
@@ -468,9 +549,13 @@ def _install_peer() -> tuple[Path | None, str]:
     (PEER_DIR / "package.json").write_text('{"name": "homeward-bench-peer", "private": true}\n')
     out(f"  installing {PEER_PACKAGE} into {PEER_DIR} (npm install --no-save) …")
     try:
-        done = subprocess.run([npm, "install", "--no-save", "--no-audit", "--no-fund",
-                               PEER_PACKAGE], cwd=PEER_DIR, capture_output=True, text=True,
-                              timeout=900)
+        done = subprocess.run(
+            [npm, "install", "--no-save", "--no-audit", "--no-fund", PEER_PACKAGE],
+            cwd=PEER_DIR,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
     except subprocess.TimeoutExpired:
         return None, "npm install timed out after 900 s"
     if done.returncode != 0 or not binary.exists():
@@ -519,7 +604,11 @@ def run_peer(changes: list[dict[str, Any]], storage: str, clients: int = 1) -> P
     with log.open("wb") as log_file:
         process = subprocess.Popen(
             [str(binary), *where, "--port", str(port), "--no-stdout-logs"],
-            cwd=PEER_DIR, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=PEER_DIR,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -534,21 +623,36 @@ def run_peer(changes: list[dict[str, Any]], storage: str, clients: int = 1) -> P
                 return "pouchdb-server did not start: " + (" | ".join(tail) or "no output")
             time.sleep(0.2)
         bodies = [
-            dumps({"docs": [{"_id": c["record_id"], "form_id": c["form_id"],
-                             "form_version": c["form_version"], "data": c["data"],
-                             "attachments": c["attachments"], "captured_at": c["captured_at"],
-                             "device_id": DEVICE_ID} for c in batch]})
+            dumps(
+                {
+                    "docs": [
+                        {
+                            "_id": c["record_id"],
+                            "form_id": c["form_id"],
+                            "form_version": c["form_version"],
+                            "data": c["data"],
+                            "attachments": c["attachments"],
+                            "captured_at": c["captured_at"],
+                            "device_id": DEVICE_ID,
+                        }
+                        for c in batch
+                    ]
+                }
+            )
             for batch in batches(changes)
         ]
         with httpx.Client(base_url=url, timeout=300) as client:
             client.put(f"/{PEER_DB}").raise_for_status()
             try:
-                push_seconds, _ = _post_all(url, {}, f"/{PEER_DB}/_bulk_docs", bodies, clients,
-                                            _peer_statuses)
+                push_seconds, _ = _post_all(
+                    url, {}, f"/{PEER_DB}/_bulk_docs", bodies, clients, _peer_statuses
+                )
             except RuntimeError as exc:
                 return str(exc)
-            pulls = [median_run([_pull_peer(client, limit) for _ in range(PULL_PASSES)])
-                     for limit in PULL_LIMITS]
+            pulls = [
+                median_run([_pull_peer(client, limit) for _ in range(PULL_PASSES)])
+                for limit in PULL_LIMITS
+            ]
         return PeerResult(PEER_STORAGES[storage], push_seconds, pulls)
     finally:
         _stop(process)
@@ -563,9 +667,11 @@ def _pull_peer(client: httpx.Client, limit: int) -> PullRun:
     gzipped = True
     started = time.perf_counter()
     while True:
-        response = client.get(f"/{PEER_DB}/_changes",
-                              params={"include_docs": "true", "limit": limit, "since": since},
-                              headers={"Accept-Encoding": "gzip"})
+        response = client.get(
+            f"/{PEER_DB}/_changes",
+            params={"include_docs": "true", "limit": limit, "since": since},
+            headers={"Accept-Encoding": "gzip"},
+        )
         response.raise_for_status()
         parse_started = time.perf_counter()
         body = orjson.loads(response.content)
@@ -606,11 +712,19 @@ def _with_calculations(change: dict[str, Any], institution: Institution) -> dict
     def lookup(form_id: str, record_id: str) -> dict[str, Any] | None:
         if record_id != institution.record_id:
             return None
-        return {"form_id": "institution", "data": {},
-                "location": institution.commune or institution.district or institution.province}
+        return {
+            "form_id": "institution",
+            "data": {},
+            "location": institution.commune or institution.district or institution.province,
+        }
 
-    result = validate_submission(load_builtin_form(FORM_ID), change["data"],
-                                 today=date.today(), now=datetime.now(UTC), lookup_record=lookup)
+    result = validate_submission(
+        load_builtin_form(FORM_ID),
+        change["data"],
+        today=date.today(),
+        now=datetime.now(UTC),
+        lookup_record=lookup,
+    )
     if not result.ok:
         raise RuntimeError(f"the sample change does not validate: {result.errors[:3]}")
     return result.data
@@ -640,8 +754,6 @@ def wire_bytes(changes: list[dict[str, Any]], institutions: dict[str, Institutio
 # --- main --------------------------------------------------------------------------------------
 
 
-
-
 def fmt_rate(value: float) -> str:
     return f"{value:,.0f}"
 
@@ -656,12 +768,15 @@ def guarded(report: Report, section: int, name: str, run: Callable[[], T]) -> T 
         return None
 
 
-def section_push(client: httpx.Client, bodies: list[bytes], n: int, report: Report,
-                 clients: int = 1) -> float:
+def section_push(
+    client: httpx.Client, bodies: list[bytes], n: int, report: Report, clients: int = 1
+) -> float:
     push_s, statuses = push_ours(client, bodies, clients)
     push_rate = rate(n, push_s)
-    out(f"push: {n:,} records in {push_s:.2f} s = {fmt_rate(push_rate)} records/s "
-        f"({push_s / len(bodies) * 1000:.1f} ms per push of {BATCH}); statuses {dict(statuses)}")
+    out(
+        f"push: {n:,} records in {push_s:.2f} s = {fmt_rate(push_rate)} records/s "
+        f"({push_s / len(bodies) * 1000:.1f} ms per push of {BATCH}); statuses {dict(statuses)}"
+    )
     if statuses.get("applied", 0) != n:
         out(f"  WARNING: {n - statuses.get('applied', 0)} changes were not applied")
     who = f"{clients} client{'s' if clients > 1 else ''}"
@@ -669,21 +784,34 @@ def section_push(client: httpx.Client, bodies: list[bytes], n: int, report: Repo
     return push_rate
 
 
-def section_raw(db: Path, tmp: Path, changes: list[dict[str, Any]],
-                by_id: dict[str, Institution], push_rate: float | None, report: Report) -> None:
+def section_raw(
+    db: Path,
+    tmp: Path,
+    changes: list[dict[str, Any]],
+    by_id: dict[str, Institution],
+    push_rate: float | None,
+    report: Report,
+) -> None:
     n = len(changes)
     runs = sorted(raw_sqlite(db, tmp / f"raw-{k}.db", changes, by_id) for k in range(RAW_RUNS))
     raw_s = runs[len(runs) // 2]
     raw_rate = rate(n, raw_s)
-    out(f"raw sqlite3: {n:,} rows in {raw_s:.3f} s = {fmt_rate(raw_rate)} rows/s, median of "
+    out(
+        f"raw sqlite3: {n:,} rows in {raw_s:.3f} s = {fmt_rate(raw_rate)} rows/s, median of "
         f"{RAW_RUNS} fresh files ({', '.join(f'{r:.3f}' for r in runs)} s; records DDL + "
-        f"indexes, executemany, transactions of {BATCH}, WAL, synchronous=NORMAL)")
+        f"indexes, executemany, transactions of {BATCH}, WAL, synchronous=NORMAL)"
+    )
     report.add(1, "raw sqlite3 insert rows/s", fmt_rate(raw_rate))
     if push_rate is not None:
         ratio = push_rate / raw_rate
         out(f"push / raw = {ratio:.1%}")
-        report.add(1, "push / raw sqlite3", f"{ratio:.1%}", f">= {TARGET_PUSH_VS_RAW:.0%}",
-                   ratio >= TARGET_PUSH_VS_RAW)
+        report.add(
+            1,
+            "push / raw sqlite3",
+            f"{ratio:.1%}",
+            f">= {TARGET_PUSH_VS_RAW:.0%}",
+            ratio >= TARGET_PUSH_VS_RAW,
+        )
 
 
 def section_pull(client: httpx.Client, db: Path, report: Report) -> dict[int, PullRun]:
@@ -693,7 +821,8 @@ def section_pull(client: httpx.Client, db: Path, report: Report) -> dict[int, Pu
         run = median_run([pull_ours(client, limit) for _ in range(PULL_PASSES)])
         pulls[limit] = run
         pull_rate = rate(run.records, run.seconds)
-        out(f"pull (limit {limit}): {run.records:,} records in {run.pages} pages, "
+        out(
+            f"pull (limit {limit}): {run.records:,} records in {run.pages} pages, "
             f"median of {PULL_PASSES} passes: "
             f"{run.seconds:.2f} s = {fmt_rate(pull_rate)} records/s "
             f"(client parse (orjson) {run.parse_seconds:.2f} s of it; without it "
@@ -701,43 +830,77 @@ def section_pull(client: httpx.Client, db: Path, report: Report) -> dict[int, Pu
             f"{run.wire_bytes / 1e6:.2f} MB on the wire "
             f"({run.wire_bytes / max(run.records, 1):,.0f} B/record, "
             f"gzip {'yes' if run.gzip else 'NO'}); {expected:,} in scope"
-            + ("" if run.records == expected else "  MISMATCH"))
-        report.add(3, f"pull records/s (limit {limit}, gzip)", fmt_rate(pull_rate),
-                   f">= {TARGET_PULL_RATE:,.0f}", pull_rate >= TARGET_PULL_RATE)
+            + ("" if run.records == expected else "  MISMATCH")
+        )
+        report.add(
+            3,
+            f"pull records/s (limit {limit}, gzip)",
+            fmt_rate(pull_rate),
+            f">= {TARGET_PULL_RATE:,.0f}",
+            pull_rate >= TARGET_PULL_RATE,
+        )
     return pulls
 
 
-def section_bytes(changes: list[dict[str, Any]], by_id: dict[str, Institution], show_xml: bool,
-                  report: Report) -> None:
+def section_bytes(
+    changes: list[dict[str, Any]], by_id: dict[str, Institution], show_xml: bool, report: Report
+) -> None:
     wire = wire_bytes(changes, by_id)
     count = min(BATCH, len(changes))
-    out(f"ours: change JSON alone {wire.change_raw:,} B; as a push of 1: {wire.push1_raw:,} B raw, "
+    out(
+        f"ours: change JSON alone {wire.change_raw:,} B; as a push of 1: {wire.push1_raw:,} B raw, "
         f"{wire.push1_gzip:,} B gzip; in a push of {count}: {wire.push100_raw_each:,.0f} B raw, "
-        f"{wire.push100_gzip_each:,.0f} B gzip per record")
-    out(f"ODK XForm XML instance: {wire.xform_raw:,} B raw, {wire.xform_gzip:,} B gzip "
-        f"(ODK Collect sends it uncompressed, in a multipart body)")
+        f"{wire.push100_gzip_each:,.0f} B gzip per record"
+    )
+    out(
+        f"ODK XForm XML instance: {wire.xform_raw:,} B raw, {wire.xform_gzip:,} B gzip "
+        f"(ODK Collect sends it uncompressed, in a multipart body)"
+    )
     if show_xml:
         out(wire.xform_sample)
     report.add(4, "bytes/submission ODK XML instance, raw", f"{wire.xform_raw:,}")
     report.add(4, "bytes/submission ODK XML instance, gzip", f"{wire.xform_gzip:,}")
-    report.add(4, "bytes/submission ours, push of 1, raw", f"{wire.push1_raw:,}",
-               f"< ODK raw {wire.xform_raw:,}", wire.push1_raw < wire.xform_raw)
-    report.add(4, "bytes/submission ours, push of 1, gzip", f"{wire.push1_gzip:,}",
-               f"< ODK gzip {wire.xform_gzip:,}", wire.push1_gzip < wire.xform_gzip)
-    report.add(4, "bytes/submission as sent: ours gzip push of 1 vs ODK raw",
-               f"{wire.push1_gzip:,}", f"< ODK raw {wire.xform_raw:,}",
-               wire.push1_gzip < wire.xform_raw)
-    report.add(4, f"bytes/submission ours, push of {count} gzip / {count}",
-               f"{wire.push100_gzip_each:,.0f}", f"< ODK gzip {wire.xform_gzip:,}",
-               wire.push100_gzip_each < wire.xform_gzip)
+    report.add(
+        4,
+        "bytes/submission ours, push of 1, raw",
+        f"{wire.push1_raw:,}",
+        f"< ODK raw {wire.xform_raw:,}",
+        wire.push1_raw < wire.xform_raw,
+    )
+    report.add(
+        4,
+        "bytes/submission ours, push of 1, gzip",
+        f"{wire.push1_gzip:,}",
+        f"< ODK gzip {wire.xform_gzip:,}",
+        wire.push1_gzip < wire.xform_gzip,
+    )
+    report.add(
+        4,
+        "bytes/submission as sent: ours gzip push of 1 vs ODK raw",
+        f"{wire.push1_gzip:,}",
+        f"< ODK raw {wire.xform_raw:,}",
+        wire.push1_gzip < wire.xform_raw,
+    )
+    report.add(
+        4,
+        f"bytes/submission ours, push of {count} gzip / {count}",
+        f"{wire.push100_gzip_each:,.0f}",
+        f"< ODK gzip {wire.xform_gzip:,}",
+        wire.push100_gzip_each < wire.xform_gzip,
+    )
 
 
 def _target(target: str, judged: bool) -> str:
     return target if judged else f"({target}: not judged)"
 
 
-def section_peer(changes: list[dict[str, Any]], push_rate: float | None,
-                 pulls: dict[int, PullRun], report: Report, clients: int = 1) -> None:
+def section_peer(
+    changes: list[dict[str, Any]],
+    push_rate: float | None,
+    pulls: dict[int, PullRun],
+    report: Report,
+    clients: int = 1,
+) -> None:
     """The peer on disk (the comparison the targets are judged on: both sides keep the data in
     files) and in memory (shown beside it with the same ratios, not judged: MemDOWN loses
     everything at exit, which no sync server can)."""
@@ -745,8 +908,14 @@ def section_peer(changes: list[dict[str, Any]], push_rate: float | None,
         _peer_on(storage, changes, push_rate, pulls, report, clients)
 
 
-def _peer_on(storage: str, changes: list[dict[str, Any]], push_rate: float | None,
-             pulls: dict[int, PullRun], report: Report, clients: int) -> None:
+def _peer_on(
+    storage: str,
+    changes: list[dict[str, Any]],
+    push_rate: float | None,
+    pulls: dict[int, PullRun],
+    report: Report,
+    clients: int,
+) -> None:
     n = len(changes)
     peer = run_peer(changes, storage, clients)
     if isinstance(peer, str):
@@ -755,29 +924,41 @@ def _peer_on(storage: str, changes: list[dict[str, Any]], push_rate: float | Non
         return
     peer_push = rate(n, peer.push_seconds)
     out(f"peer: {PEER_PACKAGE}, storage {peer.storage}")
-    out(f"peer push (_bulk_docs of {BATCH}): {n:,} docs in {peer.push_seconds:.2f} s "
-        f"= {fmt_rate(peer_push)} docs/s")
+    out(
+        f"peer push (_bulk_docs of {BATCH}): {n:,} docs in {peer.push_seconds:.2f} s "
+        f"= {fmt_rate(peer_push)} docs/s"
+    )
     report.add(2, f"peer push docs/s (_bulk_docs, {storage})", fmt_rate(peer_push))
     judged = storage == JUDGED_STORAGE
     if push_rate is not None:
         push_vs = push_rate / peer_push
-        report.add(2, f"our push / peer push ({storage})", f"{push_vs:.2f}x",
-                   _target(f">= {TARGET_PUSH_VS_PEER:.0f}x", judged),
-                   push_vs >= TARGET_PUSH_VS_PEER if judged else None)
+        report.add(
+            2,
+            f"our push / peer push ({storage})",
+            f"{push_vs:.2f}x",
+            _target(f">= {TARGET_PUSH_VS_PEER:.0f}x", judged),
+            push_vs >= TARGET_PUSH_VS_PEER if judged else None,
+        )
     for run in peer.pulls:
         peer_pull = rate(run.records, run.seconds)
-        out(f"peer pull (_changes include_docs, limit {run.limit}): {run.records:,} docs in "
+        out(
+            f"peer pull (_changes include_docs, limit {run.limit}): {run.records:,} docs in "
             f"{run.pages} pages, median of {PULL_PASSES} passes: {run.seconds:.2f} s = "
             f"{fmt_rate(peer_pull)} docs/s "
             f"(client parse (orjson) {run.parse_seconds:.2f} s of it); "
-            f"{run.wire_bytes / 1e6:.2f} MB on the wire (gzip {'yes' if run.gzip else 'no'})")
+            f"{run.wire_bytes / 1e6:.2f} MB on the wire (gzip {'yes' if run.gzip else 'no'})"
+        )
         report.add(2, f"peer pull docs/s (limit {run.limit}, {storage})", fmt_rate(peer_pull))
         ours = pulls.get(run.limit)
         if ours is not None:
             pull_vs = rate(ours.records, ours.seconds) / peer_pull
-            report.add(2, f"our pull / peer pull (limit {run.limit}, {storage})",
-                       f"{pull_vs:.2f}x", _target(f">= {TARGET_PULL_VS_PEER:.0f}x", judged),
-                       pull_vs >= TARGET_PULL_VS_PEER if judged else None)
+            report.add(
+                2,
+                f"our pull / peer pull (limit {run.limit}, {storage})",
+                f"{pull_vs:.2f}x",
+                _target(f">= {TARGET_PULL_VS_PEER:.0f}x", judged),
+                pull_vs >= TARGET_PULL_VS_PEER if judged else None,
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -789,11 +970,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="500 records (overrides --records)")
     parser.add_argument("--no-peer", action="store_true", help="skip the pouchdb-server peer")
     cores = os.cpu_count() or 1
-    parser.add_argument("--workers", type=int, default=cores,
-                        help=f"server worker processes (one per core: {cores})")
-    parser.add_argument("--clients", type=int, default=None,
-                        help="concurrent pushing clients, for us and the peer alike "
-                             "(twice --workers)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=cores,
+        help=f"server worker processes (one per core: {cores})",
+    )
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=None,
+        help="concurrent pushing clients, for us and the peer alike (twice --workers)",
+    )
     parser.add_argument("--seed", type=int, default=2026, help="random seed for the records")
     parser.add_argument("--show-xml", action="store_true", help="print the ODK XML instance")
     args = parser.parse_args(argv)
@@ -808,16 +996,20 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--clients must be at least 1")
     report = Report()
 
-    out(f"Homeward sync bench: {n:,} institution_inspection records in pushes of {BATCH}, "
+    out(
+        f"Homeward sync bench: {n:,} institution_inspection records in pushes of {BATCH}, "
         f"user {USERNAME} (province {PROVINCE}), server workers {args.workers}, "
-        f"pushing clients {args.clients}")
+        f"pushing clients {args.clients}"
+    )
     out(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start")
     with tempfile.TemporaryDirectory(prefix="homeward-bench-") as tmp_name:
         tmp = Path(tmp_name)
         started = time.perf_counter()
         url, db = prepare_database(tmp)
-        out(f"database: fresh SQLite in {tmp} "
-            f"(migrate + seed-demo {time.perf_counter() - started:.1f} s)")
+        out(
+            f"database: fresh SQLite in {tmp} "
+            f"(migrate + seed-demo {time.perf_counter() - started:.1f} s)"
+        )
         institutions = institutions_in_scope(db)
         if not institutions:
             out(f"no demo institutions in province {PROVINCE}: nothing to inspect")
@@ -825,8 +1017,10 @@ def main(argv: list[str] | None = None) -> int:
         by_id = {i.record_id: i for i in institutions}
         changes = make_changes(n, institutions, args.seed)
         bodies = [dumps({"device_id": DEVICE_ID, "changes": batch}) for batch in batches(changes)]
-        out(f"records: {n:,} inspections of {len(institutions)} demo institutions; "
-            f"{len(bodies)} push bodies, {sum(map(len, bodies)) / n:,.0f} B/record as JSON")
+        out(
+            f"records: {n:,} inspections of {len(institutions)} demo institutions; "
+            f"{len(bodies)} push bodies, {sum(map(len, bodies)) / n:,.0f} B/record as JSON"
+        )
 
         push_rate: float | None = None
         pulls: dict[int, PullRun] = {}
@@ -835,10 +1029,15 @@ def main(argv: list[str] | None = None) -> int:
             with httpx.Client(base_url=server.url, timeout=300) as client:
                 sign_in(client)
                 out("\n[1] push")
-                push_rate = guarded(report, 1, "push", lambda: section_push(client, bodies, n,
-                                                                            report, args.clients))
-                guarded(report, 1, "raw sqlite3", lambda: section_raw(
-                    db, tmp, changes, by_id, push_rate, report))
+                push_rate = guarded(
+                    report, 1, "push", lambda: section_push(client, bodies, n, report, args.clients)
+                )
+                guarded(
+                    report,
+                    1,
+                    "raw sqlite3",
+                    lambda: section_raw(db, tmp, changes, by_id, push_rate, report),
+                )
                 out("\n[3] pull")
                 pulls = guarded(report, 3, "pull", lambda: section_pull(client, db, report)) or {}
         finally:
@@ -852,11 +1051,17 @@ def main(argv: list[str] | None = None) -> int:
             out("peer: skipped (--no-peer)")
             report.add(2, "peer (pouchdb-server)", "skipped")
         else:
-            guarded(report, 2, "peer", lambda: section_peer(changes, push_rate, pulls, report,
-                                                              args.clients))
+            guarded(
+                report,
+                2,
+                "peer",
+                lambda: section_peer(changes, push_rate, pulls, report, args.clients),
+            )
 
-    out(f"\nload average {os.getloadavg()[0]:.2f} at the end "
-        "(other work on the machine skews the rates)")
+    out(
+        f"\nload average {os.getloadavg()[0]:.2f} at the end "
+        "(other work on the machine skews the rates)"
+    )
     out(report.table())
     return 0
 

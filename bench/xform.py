@@ -41,8 +41,12 @@ def _text(f: Field, value: Any, media_names: dict[str, str]) -> str:
     if value is None:
         return ""
     if f.type == "geopoint" and isinstance(value, dict):
-        parts = [value.get("lat"), value.get("lon"), value.get("altitude", 0.0),
-                 value.get("accuracy", 0.0)]
+        parts = [
+            value.get("lat"),
+            value.get("lon"),
+            value.get("altitude", 0.0),
+            value.get("accuracy", 0.0),
+        ]
         return " ".join(_number(p if p is not None else 0.0) for p in parts)
     if f.type == "select_multiple" and isinstance(value, list):
         return " ".join(str(v) for v in value)
@@ -57,8 +61,9 @@ def _text(f: Field, value: Any, media_names: dict[str, str]) -> str:
     return escape(str(value))
 
 
-def _level(fields: list[Field], data: dict[str, Any], out: list[str],
-           media_names: dict[str, str]) -> None:
+def _level(
+    fields: list[Field], data: dict[str, Any], out: list[str], media_names: dict[str, str]
+) -> None:
     for f in fields:
         name = f.name
         if f.type == "note":

@@ -165,7 +165,9 @@ def demo_client(demo_database: str) -> Iterator[TestClient]:
 
 @pytest.fixture
 def postgres_demo_database(
-    templates: dict[str, str], postgres_server: PostgresServer | None, tmp_path: Path,
+    templates: dict[str, str],
+    postgres_server: PostgresServer | None,
+    tmp_path: Path,
 ) -> Iterator[str]:
     """A fresh PostgreSQL database with the demo data (for tests that only mean PostgreSQL)."""
     yield from _fresh_database("postgresql", "demo", templates, postgres_server, tmp_path)
@@ -173,7 +175,9 @@ def postgres_demo_database(
 
 @pytest.fixture
 def sqlite_demo_database(
-    templates: dict[str, str], postgres_server: PostgresServer | None, tmp_path: Path,
+    templates: dict[str, str],
+    postgres_server: PostgresServer | None,
+    tmp_path: Path,
 ) -> Iterator[str]:
     """A fresh SQLite database with the demo data (for tests that need one backend only)."""
     yield from _fresh_database("sqlite", "demo", templates, postgres_server, tmp_path)

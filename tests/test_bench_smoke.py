@@ -16,7 +16,10 @@ TIMEOUT = 300
 def test_sync_bench_quick_prints_push_and_pull_rates() -> None:
     process = subprocess.Popen(
         [sys.executable, str(REPO / "bench" / "sync_bench.py"), "--quick", "--no-peer"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         output, _ = process.communicate(timeout=TIMEOUT)
@@ -34,7 +37,8 @@ def test_sync_bench_quick_prints_push_and_pull_rates() -> None:
     for limit in (1000, 5000):
         assert re.search(
             rf"^pull \(limit {limit}\): [\d,]+ records in \d+ pages, .* s = [\d,]+ records/s",
-            output, re.M,
+            output,
+            re.M,
         ), output
     assert "FAILED" not in output, output
     assert re.search(r"^push / raw sqlite3 .*(PASS|FAIL)$", output, re.M), output

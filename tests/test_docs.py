@@ -17,7 +17,9 @@ def test_every_route_is_in_the_api_reference() -> None:
     text = (REPO / "docs" / "api.md").read_text()
     missing = [
         f"{method} {route.path}"
-        for router in ROUTERS for route in router.routes if isinstance(route, APIRoute)
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
         for method in route.methods
         if f"| {method} | `{route.path}` |" not in text
     ]

@@ -57,38 +57,102 @@ DISABILITY_RATE = 0.07
 MIN_CHILDREN_PER_INSTITUTION = 4
 
 # Relative frequency of each age from 3 to 17 on the reference date.
-_AGE_WEIGHTS = {3: 2, 4: 3, 5: 4, 6: 5, 7: 6, 8: 7, 9: 8, 10: 8, 11: 8, 12: 8, 13: 8, 14: 8,
-                15: 7, 16: 6, 17: 5}
+_AGE_WEIGHTS = {
+    3: 2,
+    4: 3,
+    5: 4,
+    6: 5,
+    7: 6,
+    8: 7,
+    9: 8,
+    10: 8,
+    11: 8,
+    12: 8,
+    13: 8,
+    14: 8,
+    15: 7,
+    16: 6,
+    17: 5,
+}
 CARE_DURATIONS = ("under_6_months", "6_to_12_months", "1_to_3_years", "over_3_years")
 PLACEMENTS = ("birth_family", "kinship_care", "foster_care", "residential_care", "other")
-_EARLIER_PLACEMENT_WEIGHTS = {"birth_family": 3, "kinship_care": 5, "foster_care": 2,
-                              "residential_care": 4, "other": 1}
-_PLACEMENT_WORDS = {"birth_family": "birth family", "kinship_care": "kinship care",
-                    "foster_care": "foster care", "residential_care": "residential care",
-                    "other": "other care"}
+_EARLIER_PLACEMENT_WEIGHTS = {
+    "birth_family": 3,
+    "kinship_care": 5,
+    "foster_care": 2,
+    "residential_care": 4,
+    "other": 1,
+}
+_PLACEMENT_WORDS = {
+    "birth_family": "birth family",
+    "kinship_care": "kinship care",
+    "foster_care": "foster care",
+    "residential_care": "residential care",
+    "other": "other care",
+}
 
 # Choice names of the forms (in the forms' order) and how often the demo picks each.
 OPERATOR_WEIGHTS = {"government": 4, "ngo": 58, "faith_based": 26, "private": 9, "other": 3}
 STATUS_WEIGHTS = {"operating": 85, "transitioning": 15}
-DONORS = ("Private donors abroad", "Church network", "Local businesses", "Foundation grant",
-          "Individual sponsors")
-DISABILITY_WEIGHTS = {"physical": 30, "visual": 10, "hearing": 15, "intellectual": 30,
-                      "psychosocial": 10, "other": 5}
+DONORS = (
+    "Private donors abroad",
+    "Church network",
+    "Local businesses",
+    "Foundation grant",
+    "Individual sponsors",
+)
+DISABILITY_WEIGHTS = {
+    "physical": 30,
+    "visual": 10,
+    "hearing": 15,
+    "intellectual": 30,
+    "psychosocial": 10,
+    "other": 5,
+}
 DISABILITY_TYPES = tuple(DISABILITY_WEIGHTS)
-REASONS = ("poverty", "education", "parent_death", "abandonment", "abuse_neglect",
-           "domestic_violence", "parent_migration", "parent_illness", "child_disability",
-           "parent_in_prison", "other")
+REASONS = (
+    "poverty",
+    "education",
+    "parent_death",
+    "abandonment",
+    "abuse_neglect",
+    "domestic_violence",
+    "parent_migration",
+    "parent_illness",
+    "child_disability",
+    "parent_in_prison",
+    "other",
+)
 # Reasons drawn at random; parent_death and child_disability follow from the other answers.
-_REASON_WEIGHTS = {"poverty": 45, "education": 35, "abandonment": 6, "abuse_neglect": 5,
-                   "domestic_violence": 4, "parent_migration": 8, "parent_illness": 5,
-                   "parent_in_prison": 2, "other": 3}
+_REASON_WEIGHTS = {
+    "poverty": 45,
+    "education": 35,
+    "abandonment": 6,
+    "abuse_neglect": 5,
+    "domestic_violence": 4,
+    "parent_migration": 8,
+    "parent_illness": 5,
+    "parent_in_prison": 2,
+    "other": 3,
+}
 # Who brought a child straight from its birth family (or from "other" care).
-_ADMITTED_FROM_FAMILY = {"parent": 50, "relative": 10, "ccwc": 10, "dosvy": 8, "police": 3,
-                         "ngo": 5, "pagoda": 7, "self": 2, "unknown": 5}
+_ADMITTED_FROM_FAMILY = {
+    "parent": 50,
+    "relative": 10,
+    "ccwc": 10,
+    "dosvy": 8,
+    "police": 3,
+    "ngo": 5,
+    "pagoda": 7,
+    "self": 2,
+    "unknown": 5,
+}
 _ADMITTED_FROM_OTHER = {"ccwc": 3, "police": 2, "pagoda": 3, "self": 1, "unknown": 2}
 _ADMITTED_FROM = {"kinship_care": "relative", "foster_care": "dosvy", "residential_care": "ngo"}
-_PARENT_ALIVE = {"mother": {"yes": 78, "no": 10, "unknown": 12},
-                 "father": {"yes": 65, "no": 15, "unknown": 20}}
+_PARENT_ALIVE = {
+    "mother": {"yes": 78, "no": 10, "unknown": 12},
+    "father": {"yes": 65, "no": 15, "unknown": 20},
+}
 NICKNAMES = ("Pov", "Toch", "Thom", "Mean", "Srey", "Aun", "Kha", "Nich")
 
 Row = dict[str, Any]
@@ -227,8 +291,14 @@ def _institutions(rng: random.Random) -> list[Row]:
             if status == "transitioning":
                 data["supporting_agency"] = f"Transition partner {rng.randint(1, 12):02d}"
             rows.append(
-                _record(INSTITUTION_FORM, record_id("institution", code), data,
-                        province, commune.district, commune.code)
+                _record(
+                    INSTITUTION_FORM,
+                    record_id("institution", code),
+                    data,
+                    province,
+                    commune.district,
+                    commune.code,
+                )
             )
     return rows
 
@@ -262,7 +332,8 @@ def _placement_history(
             other: str | None = None
             if placement == "residential_care":
                 candidates = [
-                    r["record_id"] for r in same_province
+                    r["record_id"]
+                    for r in same_province
                     if r["data"]["opened_date"] <= start.isoformat()
                     and r["record_id"] != institution["record_id"]
                 ]
@@ -270,13 +341,25 @@ def _placement_history(
                     other = rng.choice(candidates)
                 else:
                     placement = "kinship_care"
-            history.append({"_row_id": record_id("placement", f"{key}:{len(history)}"),
-                            "from": start.isoformat(), "to": end.isoformat(),
-                            "placement": placement, "institution": other})
+            history.append(
+                {
+                    "_row_id": record_id("placement", f"{key}:{len(history)}"),
+                    "from": start.isoformat(),
+                    "to": end.isoformat(),
+                    "placement": placement,
+                    "institution": other,
+                }
+            )
             previous = placement
-    history.append({"_row_id": record_id("placement", f"{key}:{len(history)}"),
-                    "from": admission.isoformat(), "to": None,
-                    "placement": "residential_care", "institution": institution["record_id"]})
+    history.append(
+        {
+            "_row_id": record_id("placement", f"{key}:{len(history)}"),
+            "from": admission.isoformat(),
+            "to": None,
+            "placement": "residential_care",
+            "institution": institution["record_id"],
+        }
+    )
     return history
 
 
@@ -285,8 +368,9 @@ def _admitted_by(rng: random.Random, history: list[Row]) -> str:
     came_from = history[-2]["placement"] if len(history) > 1 else "birth_family"
     if came_from in _ADMITTED_FROM:
         return _ADMITTED_FROM[came_from]
-    return _pick(rng, _ADMITTED_FROM_FAMILY if came_from == "birth_family"
-                 else _ADMITTED_FROM_OTHER)
+    return _pick(
+        rng, _ADMITTED_FROM_FAMILY if came_from == "birth_family" else _ADMITTED_FROM_OTHER
+    )
 
 
 def history_note(history: list[Row], codes: dict[str, str]) -> str | None:
@@ -310,8 +394,11 @@ def _school(rng: random.Random, age: int) -> Row:
     if age < 5:
         return {"attends_school": "no"}
     if age == 5:
-        return {"attends_school": "yes", "school_grade": 0} if rng.random() < 0.4 else {
-            "attends_school": "no"}
+        return (
+            {"attends_school": "yes", "school_grade": 0}
+            if rng.random() < 0.4
+            else {"attends_school": "no"}
+        )
     if rng.random() < (0.9 if age <= 14 else 0.75):
         grade = age - 6 + (1 if rng.random() < 0.7 else 0) - (1 if rng.random() < 0.3 else 0)
         return {"attends_school": "yes", "school_grade": max(0, min(12, grade))}
@@ -319,8 +406,13 @@ def _school(rng: random.Random, age: int) -> Row:
 
 
 def _family(
-    rng: random.Random, family_name: tuple[str, str], reasons: set[str],
-    mother: str, father: str, communes: list[Commune], home: list[Commune],
+    rng: random.Random,
+    family_name: tuple[str, str],
+    reasons: set[str],
+    mother: str,
+    father: str,
+    communes: list[Commune],
+    home: list[Commune],
 ) -> Row:
     family: Row = {}
     if mother != "unknown":
@@ -354,8 +446,9 @@ def _children(
     sexes = [s for s, n in CHILDREN_BY_SEX.items() for _ in range(n)]
     rng.shuffle(sexes)
     ages = [rng.randint(0, 2) for _ in range(CHILDREN_UNDER_3)]
-    ages += rng.choices(list(_AGE_WEIGHTS), weights=list(_AGE_WEIGHTS.values()),
-                        k=CHILDREN_TOTAL - CHILDREN_UNDER_3)
+    ages += rng.choices(
+        list(_AGE_WEIGHTS), weights=list(_AGE_WEIGHTS.values()), k=CHILDREN_TOTAL - CHILDREN_UNDER_3
+    )
     rng.shuffle(ages)
 
     by_province: dict[str, list[Row]] = {}
@@ -433,15 +526,15 @@ def _children(
             }
             data["education"] = _school(rng, age_on(born, registered))
             family_name = (name.latin.split()[0], name.khmer.split()[0])
-            data["family"] = _family(rng, family_name, reasons, mother, father,
-                                     all_communes, communes[inst["province"]])
+            data["family"] = _family(
+                rng, family_name, reasons, mother, father, all_communes, communes[inst["province"]]
+            )
             data["related_to_director"] = _yes(rng, 0.02)
             note = history_note(history, codes)
             if note is not None:
                 data["notes"] = note
             rows.append(
-                _record(CHILD_FORM, rid, data,
-                        inst["province"], inst["district"], inst["commune"])
+                _record(CHILD_FORM, rid, data, inst["province"], inst["district"], inst["commune"])
             )
         idata["baseline_beds"] = size + rng.randint(0, max(2, size // 4))
         idata["baseline_children"] = size
@@ -453,5 +546,9 @@ def generate_demo() -> DemoData:
     rng = random.Random(SEED)
     institutions = _institutions(rng)
     children, placements = _children(rng, institutions)
-    return DemoData(locations=location_rows(), institutions=institutions, children=children,
-                    placements=placements)
+    return DemoData(
+        locations=location_rows(),
+        institutions=institutions,
+        children=children,
+        placements=placements,
+    )

@@ -103,22 +103,29 @@ def location_rows() -> list[LocationRow]:
             district = f"{province}{d:02d}"
             en, km = _names(province, "district", district)
             by_level["district"].append(
-                LocationRow(code=district, level="district", parent_code=province,
-                            name_en=en, name_km=km)
+                LocationRow(
+                    code=district, level="district", parent_code=province, name_en=en, name_km=km
+                )
             )
             for c in range(1, COMMUNES_PER_DISTRICT + 1):
                 commune = f"{district}{c:02d}"
                 en, km = _names(province, "commune", commune)
                 by_level["commune"].append(
-                    LocationRow(code=commune, level="commune", parent_code=district,
-                                name_en=en, name_km=km)
+                    LocationRow(
+                        code=commune, level="commune", parent_code=district, name_en=en, name_km=km
+                    )
                 )
                 for v in range(1, VILLAGES_PER_COMMUNE + 1):
                     village = f"{commune}{v:02d}"
                     en, km = _names(province, "village", village)
                     by_level["village"].append(
-                        LocationRow(code=village, level="village", parent_code=commune,
-                                    name_en=en, name_km=km)
+                        LocationRow(
+                            code=village,
+                            level="village",
+                            parent_code=commune,
+                            name_en=en,
+                            name_km=km,
+                        )
                     )
     for level in LEVELS[1:]:
         rows.extend(by_level[level])
@@ -136,7 +143,11 @@ def communes_by_province() -> dict[str, list[Commune]]:
         if row["level"] == "commune":
             code = row["code"]
             result[code[:2]].append(
-                Commune(province=code[:2], district=code[:4], code=code,
-                        villages=tuple(villages.get(code, ())))
+                Commune(
+                    province=code[:2],
+                    district=code[:4],
+                    code=code,
+                    villages=tuple(villages.get(code, ())),
+                )
             )
     return result

@@ -100,9 +100,7 @@ def scoped_record(session: Session, *, scope: Scope, record_id: str) -> Record |
     return session.scalar(select(Record).where(Record.record_id == record_id, scope.filter(Record)))
 
 
-def scoped_records(
-    session: Session, *, scope: Scope, record_ids: list[str]
-) -> list[Row[Any]]:
+def scoped_records(session: Session, *, scope: Scope, record_ids: list[str]) -> list[Row[Any]]:
     """What a reference check needs of records in scope (no ORM objects: a push reads many):
     ``record_id``, ``form_id``, ``data``, ``province``, ``district``, ``commune``.
 

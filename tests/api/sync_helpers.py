@@ -43,8 +43,13 @@ def placement_data(commune: str = "120101", **overrides: Any) -> dict[str, Any]:
 
 
 def change(
-    form_id: str, data: dict[str, Any], *, record_id: str | None = None,
-    base_rev: int | None = None, change_id: str | None = None, version: str = "2026.1",
+    form_id: str,
+    data: dict[str, Any],
+    *,
+    record_id: str | None = None,
+    base_rev: int | None = None,
+    change_id: str | None = None,
+    version: str = "2026.1",
 ) -> dict[str, Any]:
     return {
         "change_id": change_id or str(uuid.uuid4()),
@@ -58,10 +63,17 @@ def change(
     }
 
 
-def push(client: TestClient, headers: dict[str, str], *changes: dict[str, Any],
-         device_id: str = "tab-017") -> list[dict[str, Any]]:
-    response = client.post("/api/v1/sync/push", json={"device_id": device_id,
-                                                      "changes": list(changes)}, headers=headers)
+def push(
+    client: TestClient,
+    headers: dict[str, str],
+    *changes: dict[str, Any],
+    device_id: str = "tab-017",
+) -> list[dict[str, Any]]:
+    response = client.post(
+        "/api/v1/sync/push",
+        json={"device_id": device_id, "changes": list(changes)},
+        headers=headers,
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert "server_time" in body

@@ -16,21 +16,26 @@ from tests.live_server import LiveServer
 
 
 def _token(base: str, username: str) -> dict[str, str]:
-    response = httpx.post(f"{base}/api/v1/auth/token",
-                          data={"username": username, "password": DEMO_PASSWORD}, timeout=30)
+    response = httpx.post(
+        f"{base}/api/v1/auth/token",
+        data={"username": username, "password": DEMO_PASSWORD},
+        timeout=30,
+    )
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def _follow(base: str, headers: dict[str, str], cursor: str | None,
-            seen: dict[str, int]) -> str | None:
+def _follow(
+    base: str, headers: dict[str, str], cursor: str | None, seen: dict[str, int]
+) -> str | None:
     """Follow the cursor until ``more`` is false; record the highest rev seen per record."""
     for _ in range(10_000):
         params: dict[str, Any] = {"limit": 37}
         if cursor:
             params["cursor"] = cursor
-        page = httpx.get(f"{base}/api/v1/sync/pull", params=params, headers=headers,
-                         timeout=30).json()
+        page = httpx.get(
+            f"{base}/api/v1/sync/pull", params=params, headers=headers, timeout=30
+        ).json()
         for record in page["records"]:
             seen[record["record_id"]] = max(seen.get(record["record_id"], 0), record["rev"])
         assert page["cursor"] or not page["records"]
@@ -66,9 +71,14 @@ def test_cursor_misses_nothing_under_concurrent_writers_on_two_workers(
                             record_id = rng.choice(mine)
                             with lock:
                                 rev = written[record_id]
-                            changes.append(change("placement_recommendation",
-                                                  placement_data(village=f"v{rng.random()}"),
-                                                  record_id=record_id, base_rev=rev))
+                            changes.append(
+                                change(
+                                    "placement_recommendation",
+                                    placement_data(village=f"v{rng.random()}"),
+                                    record_id=record_id,
+                                    base_rev=rev,
+                                )
+                            )
                         else:
                             changes.append(change("placement_recommendation", placement_data()))
                     body = {"device_id": f"tab-{seed}", "changes": changes}
@@ -89,8 +99,9 @@ def test_cursor_misses_nothing_under_concurrent_writers_on_two_workers(
             except BaseException as exc:  # a thread's failure must fail the test
                 failures.append(exc)
 
-        threads = [threading.Thread(target=guarded, args=(h, i))
-                   for i, h in enumerate(writer_headers)]
+        threads = [
+            threading.Thread(target=guarded, args=(h, i)) for i, h in enumerate(writer_headers)
+        ]
         for thread in threads:
             thread.start()
 
@@ -132,8 +143,10 @@ def test_kill_9_while_pushing_stores_every_submission_exactly_once(database: str
     sent: dict[str, dict[str, Any]] = {}
     try:
         headers = _token(server.url, "ccwc.pp")
-        pending = [change("placement_recommendation",
-                          placement_data(village=f"village {i}")) for i in range(120)]
+        pending = [
+            change("placement_recommendation", placement_data(village=f"village {i}"))
+            for i in range(120)
+        ]
         for c in pending:
             sent[c["record_id"]] = c["data"]
         kills = 0
@@ -145,12 +158,15 @@ def test_kill_9_while_pushing_stores_every_submission_exactly_once(database: str
                 killer = threading.Timer(rng.random() * 0.05, server.kill)
                 killer.start()
             try:
-                response = httpx.post(f"{server.url}/api/v1/sync/push", headers=headers,
-                                      json={"device_id": "tab-crash", "changes": batch},
-                                      timeout=30)
+                response = httpx.post(
+                    f"{server.url}/api/v1/sync/push",
+                    headers=headers,
+                    json={"device_id": "tab-crash", "changes": batch},
+                    timeout=30,
+                )
                 results = response.json()["results"]
                 assert all(r["status"] in {"applied", "duplicate"} for r in results), results
-                queue = queue[len(batch):]
+                queue = queue[len(batch) :]
             except (httpx.HTTPError, ValueError, KeyError):
                 pass  # the response was lost: retry the same changes
             if killer is not None:
@@ -163,11 +179,18 @@ def test_kill_9_while_pushing_stores_every_submission_exactly_once(database: str
     finally:
         server.stop()
     with session_scope() as session:
-        records = dict(session.execute(
-            select(Record.record_id, Record.data).where(Record.record_id.in_(list(sent)))
-        ).tuples().all())
-        revisions = session.scalar(select(func.count()).select_from(RecordRevision)
-                                   .where(RecordRevision.record_id.in_(list(sent))))
+        records = dict(
+            session.execute(
+                select(Record.record_id, Record.data).where(Record.record_id.in_(list(sent)))
+            )
+            .tuples()
+            .all()
+        )
+        revisions = session.scalar(
+            select(func.count())
+            .select_from(RecordRevision)
+            .where(RecordRevision.record_id.in_(list(sent)))
+        )
     assert set(records) == set(sent)
     assert revisions == len(sent)
     for record_id, data in sent.items():

@@ -599,7 +599,6 @@ def test_a_shared_tablet_keeps_each_users_work_and_unlocks_offline_with_a_pin(
     assert page.errors == []
 
 
-
 def test_the_app_locks_itself_when_left_unused_and_the_draft_waits(
     new_device: Any, server: LiveServer
 ) -> None:
@@ -626,6 +625,7 @@ def test_the_app_locks_itself_when_left_unused_and_the_draft_waits(
     page.get_by_role("button", name="Unlock").click()
     expect(page.get_by_label("Child's full name")).to_have_value("Sok Srey Leak Pov")
     assert page.errors == []
+
 
 class RewritingProxy:
     """A loopback HTTP proxy in front of the server that can serve another version of sw.js.

@@ -14,8 +14,12 @@ from fastapi.testclient import TestClient
 from app.compression import ZlibNgGZipMiddleware
 
 PAGE = json.dumps(
-    {"records": [{"record_id": f"r{i}", "data": {"beds": i, "note": "ភូមិ " * (i % 7)}}
-                 for i in range(3000)]}  # fmt: skip
+    {
+        "records": [
+            {"record_id": f"r{i}", "data": {"beds": i, "note": "ភូមិ " * (i % 7)}}
+            for i in range(3000)
+        ]
+    }  # fmt: skip
 ).encode()
 
 

@@ -38,10 +38,16 @@ def demo() -> DemoData:
 def test_institutions_by_province_and_type(demo: DemoData) -> None:
     assert len(demo.institutions) == 267
     assert Counter(i["province"] for i in demo.institutions) == {
-        "12": 117, "17": 80, "02": 35, "08": 20, "18": 15,
+        "12": 117,
+        "17": 80,
+        "02": 35,
+        "08": 20,
+        "18": 15,
     }
     assert Counter(i["data"]["institution_type"] for i in demo.institutions) == {
-        "long_term": 173, "short_term": 23, "unknown": 71,
+        "long_term": 173,
+        "short_term": 23,
+        "unknown": 71,
     }
 
 
@@ -51,8 +57,10 @@ def test_children_totals_by_sex(demo: DemoData) -> None:
 
 
 def test_all_children_under_18_with_a_handful_under_3(demo: DemoData) -> None:
-    ages = [age_on(date.fromisoformat(c["data"]["date_of_birth"]), REFERENCE_DATE)
-            for c in demo.children]
+    ages = [
+        age_on(date.fromisoformat(c["data"]["date_of_birth"]), REFERENCE_DATE)
+        for c in demo.children
+    ]
     assert min(ages) >= 0
     assert max(ages) <= 17
     assert sum(a < 3 for a in ages) == CHILDREN_UNDER_3
@@ -122,7 +130,9 @@ def test_codes_are_shaped_and_nested(demo: DemoData) -> None:
         assert rows[inst["commune"]]["level"] == "commune"
         assert inst["commune"][:4] == inst["district"] and inst["district"][:2] == inst["province"]
         assert (d["province"], d["district"], d["commune"]) == (
-            inst["province"], inst["district"], inst["commune"]
+            inst["province"],
+            inst["district"],
+            inst["commune"],
         )
         villages = {r["name_en"] for r in demo.locations if r["parent_code"] == inst["commune"]}
         assert d["village"] in villages
@@ -130,7 +140,9 @@ def test_codes_are_shaped_and_nested(demo: DemoData) -> None:
     for child in demo.children:
         inst = by_id[child["data"]["institution"]]
         assert (child["province"], child["district"], child["commune"]) == (
-            inst["province"], inst["district"], inst["commune"]
+            inst["province"],
+            inst["district"],
+            inst["commune"],
         )
 
 
@@ -173,8 +185,13 @@ def test_placement_history(demo: DemoData) -> None:
         history = demo.placements[child["record_id"]]
         assert history, child
         current = history[-1]
-        assert current == {**current, "from": d["admission_date"], "to": None,
-                           "placement": "residential_care", "institution": d["institution"]}
+        assert current == {
+            **current,
+            "from": d["admission_date"],
+            "to": None,
+            "placement": "residential_care",
+            "institution": d["institution"],
+        }
         born = date.fromisoformat(d["date_of_birth"])
         admitted = date.fromisoformat(d["admission_date"])
         assert born <= admitted <= REFERENCE_DATE
@@ -197,8 +214,9 @@ def test_placement_history(demo: DemoData) -> None:
             if row["institution"] is not None:
                 assert row["institution"] in institutions
     assert {len(history) for history in demo.placements.values()} >= {2, 3, 4}
-    durations = {care_duration(date.fromisoformat(c["data"]["admission_date"]))
-                 for c in demo.children}
+    durations = {
+        care_duration(date.fromisoformat(c["data"]["admission_date"])) for c in demo.children
+    }
     assert durations == set(CARE_DURATIONS)
 
 

@@ -36,9 +36,12 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 
 def _counts(session: Session) -> dict[str, int]:
     def count(form_id: str) -> int:
-        return session.scalar(
-            select(func.count()).select_from(Record).where(Record.form_id == form_id)
-        ) or 0
+        return (
+            session.scalar(
+                select(func.count()).select_from(Record).where(Record.form_id == form_id)
+            )
+            or 0
+        )
 
     return {
         "locations": session.scalar(select(func.count()).select_from(Location)) or 0,
@@ -50,7 +53,9 @@ def _counts(session: Session) -> dict[str, int]:
 def _check_loaded(engine: Engine, demo: DemoData) -> None:
     with Session(engine) as session:
         assert _counts(session) == {
-            "locations": len(demo.locations), "institutions": 267, "children": 11_788,
+            "locations": len(demo.locations),
+            "institutions": 267,
+            "children": 11_788,
         }
         assert session.get(Meta, META_KEY) is not None
         assert session.scalar(select(Meta.value).where(Meta.key == META_KEY)) == DEMO_VERSION
@@ -59,7 +64,9 @@ def _check_loaded(engine: Engine, demo: DemoData) -> None:
         assert stored is not None
         assert stored.data == child["data"]
         assert (stored.province, stored.district, stored.commune) == (
-            child["province"], child["district"], child["commune"]
+            child["province"],
+            child["district"],
+            child["commune"],
         )
         assert stored.review_state == "approved" and stored.created_by == "demo"
         assert stored.created_at.tzinfo is not None
@@ -98,27 +105,40 @@ def test_load_into_empty_sqlite(engine: Engine, demo: DemoData) -> None:
 
 def test_existing_provinces_are_kept(engine: Engine, demo: DemoData) -> None:
     with Session(engine) as session, session.begin():
-        session.add_all([
-            Location(code="12", level="province", parent_code=None,
-                     name_en="Phnom Penh (official)", name_km="រាជធានីភ្នំពេញ"),
-            Location(code="01", level="province", parent_code=None,
-                     name_en="Banteay Meanchey", name_km="បន្ទាយមានជ័យ"),
-        ])
+        session.add_all(
+            [
+                Location(
+                    code="12",
+                    level="province",
+                    parent_code=None,
+                    name_en="Phnom Penh (official)",
+                    name_km="រាជធានីភ្នំពេញ",
+                ),
+                Location(
+                    code="01",
+                    level="province",
+                    parent_code=None,
+                    name_en="Banteay Meanchey",
+                    name_km="បន្ទាយមានជ័យ",
+                ),
+            ]
+        )
     with Session(engine) as session, session.begin():
         report = load_demo(session)
     assert report.locations == len(demo.locations) - 1
     with Session(engine) as session:
         kept = session.get(Location, "12")
         assert kept is not None and kept.name_en == "Phnom Penh (official)"
-        assert session.scalar(select(func.count()).select_from(Location)) == len(
-            demo.locations
-        ) + 1
+        assert session.scalar(select(func.count()).select_from(Location)) == len(demo.locations) + 1
 
 
 def test_pending_provinces_in_the_same_session(engine: Engine, demo: DemoData) -> None:
     with Session(engine) as session, session.begin():
-        session.add(Location(code="17", level="province", parent_code=None,
-                             name_en="Siem Reap", name_km="សៀមរាប"))
+        session.add(
+            Location(
+                code="17", level="province", parent_code=None, name_en="Siem Reap", name_km="សៀមរាប"
+            )
+        )
         report = load_demo(session)  # flushes the pending province first
     assert report.locations == len(demo.locations) - 1
     _check_loaded(engine, demo)

@@ -40,8 +40,9 @@ def schemas() -> dict[str, FormSchema]:
     return forms
 
 
-def _validate(demo: DemoData, schemas: dict[str, FormSchema], records: list[dict[str, Any]]
-              ) -> list[tuple[dict[str, Any], ValidationResult]]:
+def _validate(
+    demo: DemoData, schemas: dict[str, FormSchema], records: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], ValidationResult]]:
     institutions = {i["record_id"]: i for i in demo.institutions}
     looked_up: Counter[str] = Counter()
 
@@ -50,12 +51,23 @@ def _validate(demo: DemoData, schemas: dict[str, FormSchema], records: list[dict
         found = institutions.get(record_id)
         if found is None or found["form_id"] != form_id:
             return None
-        return {"form_id": found["form_id"], "data": found["data"],
-                "location": found["data"]["commune"]}
+        return {
+            "form_id": found["form_id"],
+            "data": found["data"],
+            "location": found["data"]["commune"],
+        }
 
     results = [
-        (rec, validate_submission(schemas[rec["form_id"]], rec["data"], today=REFERENCE_DATE,
-                                  now=NOW, lookup_record=lookup))
+        (
+            rec,
+            validate_submission(
+                schemas[rec["form_id"]],
+                rec["data"],
+                today=REFERENCE_DATE,
+                now=NOW,
+                lookup_record=lookup,
+            ),
+        )
         for rec in records
     ]
     if any(rec["form_id"] == CHILD_FORM for rec in records):
