@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     max_changes_per_push: int = 1000
     # One attachment (a photo, a signature) may be at most this large; uploads resume.
     max_attachment_bytes: int = 20 * 1024 * 1024
+    # An upload whose body sends nothing for this long is cut: what arrived is kept to resume
+    # from, and the file's upload lock is free again (a tablet that lost its link mid-upload
+    # may leave a connection the server would otherwise wait on for hours).
+    upload_idle_seconds: float = 60.0
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

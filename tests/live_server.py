@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -28,6 +28,7 @@ class LiveServer:
     workers: int = 1
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] = field(default_factory=dict)  # more environment for the server
 
     @property
     def url(self) -> str:
@@ -35,7 +36,7 @@ class LiveServer:
 
     def start(self, timeout: float = 30.0) -> LiveServer:
         self.port = self.port or free_port()
-        env = dict(os.environ, HOMEWARD_DATABASE_URL=self.database_url)
+        env = dict(os.environ, HOMEWARD_DATABASE_URL=self.database_url, **self.env)
         self.process = subprocess.Popen(
             [
                 sys.executable,

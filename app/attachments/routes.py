@@ -82,7 +82,7 @@ async def upload(
         sha256=sha256,
         plan=plan,
         content_type=service.media_type(headers.get("content-type")),
-        body=request.stream(),
+        body=service.idle_limited(request.stream(), get_settings().upload_idle_seconds),
         store=_store(),
         limit=get_settings().max_attachment_bytes,
     )

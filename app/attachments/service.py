@@ -15,6 +15,7 @@ a byte is read (413 ``attachment_too_large``) and again while the body streams t
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -137,6 +138,24 @@ def media_type(header: str | None) -> str:
     return value
 
 
+class BodyStalled(Exception):
+    """The request's body sent nothing for the idle limit (``idle_limited``)."""
+
+
+async def idle_limited(body: AsyncIterator[bytes], seconds: float) -> AsyncIterator[bytes]:
+    """``body``'s chunks, raising ``BodyStalled`` when the next one takes longer than
+    ``seconds``: a link lost without a word leaves a connection that may never say more."""
+    chunks = body.__aiter__()
+    while True:
+        try:
+            chunk = await asyncio.wait_for(chunks.__anext__(), timeout=seconds)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise BodyStalled from None
+        yield chunk
+
+
 async def receive_upload(
     session: Session,
     principal: Principal,
@@ -207,7 +226,7 @@ async def _receive_locked(
                 break
             await run_in_threadpool(partial.write, chunk)
             received += len(chunk)
-    except ClientDisconnect:
+    except (ClientDisconnect, BodyStalled):
         interrupted = True  # keep what arrived: the client resumes from HEAD's Upload-Offset
     except BodyTooLarge:
         await run_in_threadpool(partial.close)
