@@ -175,7 +175,11 @@ def revision_history(session: Session, record_id: str) -> list[dict[str, Any]]:
         .where(RecordRevision.record_id == record_id)
         .order_by(RecordRevision.rev)
     ).all()
-    current = session.scalar(select(Record.data).where(Record.record_id == record_id))
+    current = (  # read only when a revision left its data to the record's row
+        session.scalar(select(Record.data).where(Record.record_id == record_id))
+        if any(r.data is None for r in rows)
+        else None
+    )
     return [
         {
             "rev": r.rev,
