@@ -31,6 +31,12 @@ the demo inspector ``inspector.sr`` (scope: Siem Reap, province 17):
 4. bytes per submission: a change as JSON (alone; gzip-compressed as a push of 1 and as a push
    of 100 divided by 100) beside the ODK XForm XML instance of the same submission.
 
+Each push run also prints the CPU its server used (our master and workers, the peer's node
+process, read from ``/proc``), per push and per record, with the cores that kept busy on
+average: rates on one machine depend on it, so this is what a ratio of rates rests on.
+The pushing clients are ``http.client`` threads of this process (light, to leave the cores
+to the server measured).
+
 Request bodies are serialised before the clock starts (the same for us and the peer); the
 clock covers sending, the server's work and reading (and parsing) the response. Each pull is
 run 3 times and the median pass reported; the raw insert is the median of 3 fresh files. Our
@@ -46,6 +52,7 @@ import argparse
 import gc
 import gzip
 import hashlib
+import http.client
 import json
 import os
 import random
@@ -57,6 +64,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -360,64 +368,140 @@ def sign_in(client: httpx.Client) -> None:
     client.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A response as the pushing clients read it."""
+
+    status: int
+    body: bytes
+
+    def json(self) -> Any:
+        return orjson.loads(self.body)
+
+    @property
+    def text(self) -> str:
+        return self.body.decode(errors="replace")
+
+
 def _post_all(
+    server_pid: int,
     base_url: str,
     headers: dict[str, str],
     path: str,
     bodies: list[bytes],
     clients: int,
-    check: Callable[[httpx.Response], list[str]],
-) -> tuple[float, Counter[str]]:
+    check: Callable[[Answer], list[str]],
+) -> PushRun:
     """POST every body to ``path``, from ``clients`` concurrent clients (each taking every
-    clients-th body); seconds from the first request to the last
-    response, and the statuses ``check`` reads from each response (it raises on a failure)."""
+    clients-th body): seconds from the first request to the last response, the statuses
+    ``check`` reads from each response (it raises on a failure), and the CPU used meanwhile
+    by the server (process ``server_pid`` and its descendants) and by the clients.
+
+    The clients are the standard library's ``http.client``, a connection per request (as
+    separate tablets would open; with kept-alive connections the kernel may hand both clients'
+    connections to one server worker). They share the machine's cores with the server, so a
+    light client leaves the cores to the server being measured (httpx spent 3.4 ms of CPU per
+    push of 100, about a tenth of the server's; this spends under 1 ms), for us and the peer
+    alike."""
     statuses: Counter[str] = Counter()
     failures: list[BaseException] = []
     lock = threading.Lock()
-
-    # several clients: a connection per request, as separate tablets would open (with kept-alive
-    # connections the kernel may hand both clients' connections to one server worker)
-    limits = httpx.Limits(max_keepalive_connections=0 if clients > 1 else None)
+    target = urllib.parse.urlsplit(base_url)
+    host, port = target.hostname or "127.0.0.1", target.port or 80
+    sent = {**headers, "Content-Type": "application/json", "Connection": "close"}
 
     def run(share: list[bytes]) -> None:
         try:
-            with httpx.Client(
-                base_url=base_url, headers=headers, timeout=300, limits=limits
-            ) as client:
-                for body in share:
-                    response = client.post(
-                        path, content=body, headers={"Content-Type": "application/json"}
-                    )
-                    found = check(response)
-                    with lock:
-                        statuses.update(found)
+            for body in share:
+                connection = http.client.HTTPConnection(host, port, timeout=300)
+                try:
+                    connection.request("POST", path, body=body, headers=sent)
+                    response = connection.getresponse()
+                    answer = Answer(response.status, response.read())
+                finally:
+                    connection.close()
+                found = check(answer)
+                with lock:
+                    statuses.update(found)
         except BaseException as exc:  # reported after the clock stops
             failures.append(exc)
 
     threads = [threading.Thread(target=run, args=(bodies[k::clients],)) for k in range(clients)]
+    server_before, client_before = tree_cpu_seconds(server_pid), time.process_time()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - started
+    server_cpu = tree_cpu_seconds(server_pid) - server_before
+    client_cpu = time.process_time() - client_before
     if failures:
         raise RuntimeError(f"{len(failures)} client(s) failed: {failures[0]}") from failures[0]
-    return seconds, statuses
+    return PushRun(seconds, statuses, server_cpu, client_cpu)
 
 
-def _our_statuses(response: httpx.Response) -> list[str]:
-    if response.status_code != 200:
-        raise RuntimeError(f"push answered {response.status_code}: {response.text[:300]}")
+def _our_statuses(response: Answer) -> list[str]:
+    if response.status != 200:
+        raise RuntimeError(f"push answered {response.status}: {response.text[:300]}")
     return [r["status"] for r in response.json()["results"]]
 
 
-def push_ours(
-    client: httpx.Client, bodies: list[bytes], clients: int = 1
-) -> tuple[float, Counter[str]]:
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and all its descendants
+    (Linux ``/proc``; 0.0 elsewhere): a server's master and workers, or the peer's node."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    parent: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        parent[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    total, wanted = 0.0, {pid}
+    while wanted:
+        total += sum(used.get(p, 0.0) for p in wanted)
+        wanted = {child for child, up in parent.items() if up in wanted}
+    return total
+
+
+@dataclass(frozen=True)
+class PushRun:
+    """A run of pushes: seconds of wall clock, statuses, and the CPU seconds the server's
+    processes and the pushing clients (this process) used meanwhile."""
+
+    seconds: float
+    statuses: Counter[str]
+    server_cpu: float
+    client_cpu: float
+
+    def cpu_line(self, pushes: int, records: int) -> str:
+        server = self.server_cpu / pushes * 1000
+        return (
+            f"CPU: server {server:.1f} ms per push of {BATCH} "
+            f"({self.server_cpu / records * 1e6:.0f} us/record, "
+            f"{self.server_cpu / self.seconds:.2f} of {os.cpu_count()} cores busy on average), "
+            f"clients {self.client_cpu / pushes * 1000:.1f} ms per push"
+        )
+
+
+def push_ours(client: httpx.Client, bodies: list[bytes], clients: int, server_pid: int) -> PushRun:
     headers = {"Authorization": client.headers["Authorization"]}
     return _post_all(
-        str(client.base_url), headers, "/api/v1/sync/push", bodies, clients, _our_statuses
+        server_pid,
+        str(client.base_url),
+        headers,
+        "/api/v1/sync/push",
+        bodies,
+        clients,
+        _our_statuses,
     )
 
 
@@ -532,7 +616,7 @@ def raw_sqlite(
 @dataclass
 class PeerResult:
     storage: str
-    push_seconds: float
+    push: PushRun
     pulls: list[PullRun]
     note: str = ""
 
@@ -582,13 +666,14 @@ PEER_STORAGES: dict[str, str] = {
 }
 
 
-def _peer_statuses(response: httpx.Response) -> list[str]:
-    if response.status_code not in (200, 201):
-        raise RuntimeError(f"_bulk_docs answered {response.status_code}: {response.text[:300]}")
-    failed = [r for r in response.json() if not r.get("ok")]
+def _peer_statuses(response: Answer) -> list[str]:
+    if response.status not in (200, 201):
+        raise RuntimeError(f"_bulk_docs answered {response.status}: {response.text[:300]}")
+    results = response.json()
+    failed = [r for r in results if not r.get("ok")]
     if failed:
         raise RuntimeError(f"_bulk_docs refused {len(failed)} docs: {failed[0]}")
-    return ["ok"] * len(response.json())
+    return ["ok"] * len(results)
 
 
 def run_peer(changes: list[dict[str, Any]], storage: str, clients: int = 1) -> PeerResult | str:
@@ -644,8 +729,8 @@ def run_peer(changes: list[dict[str, Any]], storage: str, clients: int = 1) -> P
         with httpx.Client(base_url=url, timeout=300) as client:
             client.put(f"/{PEER_DB}").raise_for_status()
             try:
-                push_seconds, _ = _post_all(
-                    url, {}, f"/{PEER_DB}/_bulk_docs", bodies, clients, _peer_statuses
+                push = _post_all(
+                    process.pid, url, {}, f"/{PEER_DB}/_bulk_docs", bodies, clients, _peer_statuses
                 )
             except RuntimeError as exc:
                 return str(exc)
@@ -653,7 +738,7 @@ def run_peer(changes: list[dict[str, Any]], storage: str, clients: int = 1) -> P
                 median_run([_pull_peer(client, limit) for _ in range(PULL_PASSES)])
                 for limit in PULL_LIMITS
             ]
-        return PeerResult(PEER_STORAGES[storage], push_seconds, pulls)
+        return PeerResult(PEER_STORAGES[storage], push, pulls)
     finally:
         _stop(process)
         log.unlink(missing_ok=True)
@@ -769,14 +854,21 @@ def guarded(report: Report, section: int, name: str, run: Callable[[], T]) -> T 
 
 
 def section_push(
-    client: httpx.Client, bodies: list[bytes], n: int, report: Report, clients: int = 1
+    client: httpx.Client,
+    bodies: list[bytes],
+    n: int,
+    report: Report,
+    clients: int,
+    server_pid: int,
 ) -> float:
-    push_s, statuses = push_ours(client, bodies, clients)
+    run = push_ours(client, bodies, clients, server_pid)
+    push_s, statuses = run.seconds, run.statuses
     push_rate = rate(n, push_s)
     out(
         f"push: {n:,} records in {push_s:.2f} s = {fmt_rate(push_rate)} records/s "
         f"({push_s / len(bodies) * 1000:.1f} ms per push of {BATCH}); statuses {dict(statuses)}"
     )
+    out(f"  {run.cpu_line(len(bodies), n)}")
     if statuses.get("applied", 0) != n:
         out(f"  WARNING: {n - statuses.get('applied', 0)} changes were not applied")
     who = f"{clients} client{'s' if clients > 1 else ''}"
@@ -922,12 +1014,13 @@ def _peer_on(
         out(f"peer ({storage}): no figures: {peer}")
         report.add(2, f"peer (pouchdb-server, {storage})", "unavailable")
         return
-    peer_push = rate(n, peer.push_seconds)
+    peer_push = rate(n, peer.push.seconds)
     out(f"peer: {PEER_PACKAGE}, storage {peer.storage}")
     out(
-        f"peer push (_bulk_docs of {BATCH}): {n:,} docs in {peer.push_seconds:.2f} s "
+        f"peer push (_bulk_docs of {BATCH}): {n:,} docs in {peer.push.seconds:.2f} s "
         f"= {fmt_rate(peer_push)} docs/s"
     )
+    out(f"  {peer.push.cpu_line(-(-n // BATCH), n)}")
     report.add(2, f"peer push docs/s (_bulk_docs, {storage})", fmt_rate(peer_push))
     judged = storage == JUDGED_STORAGE
     if push_rate is not None:
@@ -1026,12 +1119,17 @@ def main(argv: list[str] | None = None) -> int:
         push_rate: float | None = None
         pulls: dict[int, PullRun] = {}
         server = LiveServer(url, workers=args.workers).start(timeout=60)
+        assert server.process is not None
+        server_pid = server.process.pid
         try:
             with httpx.Client(base_url=server.url, timeout=300) as client:
                 sign_in(client)
                 out("\n[1] push")
                 push_rate = guarded(
-                    report, 1, "push", lambda: section_push(client, bodies, n, report, args.clients)
+                    report,
+                    1,
+                    "push",
+                    lambda: section_push(client, bodies, n, report, args.clients, server_pid),
                 )
                 guarded(
                     report,

@@ -34,6 +34,10 @@ def test_sync_bench_quick_prints_push_and_pull_rates() -> None:
 
     assert process.returncode == 0, output[-3000:]
     assert re.search(r"^push: 500 records in [\d.]+ s = [\d,]+ records/s", output, re.M), output
+    # the server's processes (master and workers) are counted: a real, nonzero CPU figure
+    cpu = re.search(r"^  CPU: server [\d.]+ ms per push of 100 \((\d+) us/record", output, re.M)
+    assert cpu is not None, output
+    assert int(cpu.group(1)) > 0, output
     for limit in (1000, 5000):
         assert re.search(
             rf"^pull \(limit {limit}\): [\d,]+ records in \d+ pages, .* s = [\d,]+ records/s",
