@@ -12,6 +12,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import psycopg
 import pytest
@@ -25,7 +26,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 _counter = itertools.count()
 
 
-def skip_or_fail(reason: str) -> None:
+def skip_or_fail(reason: str) -> NoReturn:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: this may not skip)")
     pytest.skip(reason)

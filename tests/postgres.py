@@ -9,6 +9,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +29,21 @@ class PostgresServer:
 
     def url_for(self, dbname: str) -> str:
         return f"{self.base_url}/{dbname}"
+
+    @contextmanager
+    def empty_database(self, name: str) -> Iterator[str]:
+        """A new database with nothing in it (dropped afterwards): its SQLAlchemy URL."""
+        import psycopg
+
+        admin = self.url_for("postgres").replace("postgresql+psycopg", "postgresql")
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")  # type: ignore[arg-type]
+            conn.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
+        try:
+            yield self.url_for(name)
+        finally:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # type: ignore[arg-type]
 
     def stop(self) -> None:
         if self.data_dir is not None and self.pg_ctl is not None:

@@ -9,10 +9,14 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 
 from app.demo.accounts import DEMO_PASSWORD
 from tests.api.sync_helpers import change, placement_data
 from tests.live_server import LiveServer
+
+MAX_PUSHES = 300  # a bound, so that a server that keeps failing fails the test, not hangs it
+MAX_KILLS = 40
 
 
 def _token(base: str, username: str) -> dict[str, str]:
@@ -105,11 +109,15 @@ def test_cursor_misses_nothing_under_concurrent_writers_on_two_workers(
         for thread in threads:
             thread.start()
 
+        passes = 0
+        before_writes = len(seen)
+
         def reader() -> None:
-            nonlocal cursor
+            nonlocal cursor, passes
             try:
                 while not done.is_set():
                     cursor = _follow(base, reader_headers, cursor, seen)
+                    passes += 1
             except BaseException as exc:
                 failures.append(exc)
 
@@ -117,11 +125,15 @@ def test_cursor_misses_nothing_under_concurrent_writers_on_two_workers(
         reading.start()
         for thread in threads:
             thread.join()
+        seen_while_writing = len(seen) - before_writes
         done.set()
         reading.join()
         cursor = _follow(base, reader_headers, cursor, seen)  # one last catch-up
         assert len(written) > 50
         assert failures == []
+        # the reader followed the cursor while the writes were in flight, not only after
+        assert passes >= 3, passes
+        assert seen_while_writing > 0
         missed = {rid: rev for rid, rev in written.items() if seen.get(rid, 0) < rev}
         assert missed == {}
     finally:
@@ -149,12 +161,17 @@ def test_kill_9_while_pushing_stores_every_submission_exactly_once(database: str
         ]
         for c in pending:
             sent[c["record_id"]] = c["data"]
-        kills = 0
+        kills = interrupted = 0
         queue = list(pending)
-        while queue:
+        for _ in range(MAX_PUSHES):
+            if not queue:
+                break
             batch = queue[:15]
             killer = None
-            if kills < 4 and rng.random() < 0.6:
+            # at least 4 kills, and more until one has cut a push short (a kill that lands
+            # after the answer only restarts the server between pushes)
+            wanted = kills < 4 or (interrupted == 0 and kills < MAX_KILLS)
+            if wanted and rng.random() < 0.6:
                 killer = threading.Timer(rng.random() * 0.05, server.kill)
                 killer.start()
             try:
@@ -164,18 +181,26 @@ def test_kill_9_while_pushing_stores_every_submission_exactly_once(database: str
                     json={"device_id": "tab-crash", "changes": batch},
                     timeout=30,
                 )
+            except httpx.ConnectError:
+                pass  # killed before the push reached it: send it again
+            except httpx.TransportError:
+                interrupted += 1  # killed during the push: the answer was lost, retry it
+            else:
+                # a server that answers must answer well, even just after a crash
+                assert response.status_code == 200, response.text
                 results = response.json()["results"]
                 assert all(r["status"] in {"applied", "duplicate"} for r in results), results
                 queue = queue[len(batch) :]
-            except (httpx.HTTPError, ValueError, KeyError):
-                pass  # the response was lost: retry the same changes
             if killer is not None:
                 killer.join()
             if server.process is not None and server.process.poll() is not None:
                 kills += 1
                 server.start()
                 headers = _token(server.url, "ccwc.pp")
-        assert kills >= 1
+        else:
+            pytest.fail(f"{len(queue)} changes still unsent after {MAX_PUSHES} pushes")
+        assert kills >= 4
+        assert interrupted >= 1, "no kill cut a push short"
     finally:
         server.stop()
     with session_scope() as session:

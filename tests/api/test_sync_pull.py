@@ -129,15 +129,66 @@ def test_review_rules(demo_client: TestClient) -> None:
     push(demo_client, ccwc, new)
     url = f"/api/v1/records/{new['record_id']}/review"
     assert_error(demo_client.post(url, json={"action": "approve"}, headers=ccwc), 403, "forbidden")
-    outside = auth_headers(demo_client, "mosvy")
-    assert demo_client.post(url, json={"action": "reject"}, headers=outside).status_code == 422
+    national = auth_headers(demo_client, "mosvy")
+    refused = demo_client.post(url, json={"action": "reject"}, headers=national)
+    error = assert_error(refused, 422, "validation_error")
+    assert [(d["path"], d["code"]) for d in error["details"]] == [("comment", "required")]
     siem_reap = auth_headers(demo_client, "inspector.sr")
     assert_error(
         demo_client.post(url, json={"action": "approve"}, headers=siem_reap), 403, "forbidden"
     )
     assert_error(
-        demo_client.post(url, json={"action": "bless"}, headers=outside), 422, "validation_error"
+        demo_client.post(url, json={"action": "bless"}, headers=national), 422, "validation_error"
     )
+
+
+def test_a_supervisor_of_another_province_cannot_learn_of_or_act_on_a_record(
+    demo_client: TestClient,
+) -> None:
+    """Review, placement and resolution by a supervisor whose scope does not cover the record:
+    404 as for a record that does not exist, and nothing changes."""
+    from app.auth.users import create_user
+    from app.db import session_scope
+    from app.demo.accounts import DEMO_PASSWORD
+
+    with session_scope() as session:
+        create_user(
+            session,
+            username="supervisor.sr",
+            password=DEMO_PASSWORD,
+            role="dosvy_supervisor",
+            province="17",
+        )
+    ccwc = auth_headers(demo_client, "ccwc.pp")  # Phnom Penh (12)
+    data = placement_data()
+    new = change("placement_recommendation", data)
+    push(demo_client, ccwc, new)
+    rid = new["record_id"]
+    for village in ("Village A", "Village B"):  # both on rev 1: the second clashes
+        push(demo_client, ccwc, change(
+            "placement_recommendation", data | {"village": village}, record_id=rid, base_rev=1
+        ))  # fmt: skip
+    before = demo_client.get(f"/api/v1/records/{rid}", headers=ccwc).json()
+    [conflict] = before["open_conflicts"]
+    other = auth_headers(demo_client, "supervisor.sr")
+    base = f"/api/v1/records/{rid}"
+    for method, url, body in (
+        ("GET", base, None),
+        ("GET", f"{base}/history", None),
+        ("POST", f"{base}/review", {"action": "approve"}),
+        ("POST", f"{base}/review", {"action": "return", "comment": "Check the village."}),
+        ("POST", f"{base}/placement", {"action": "authorize", "comment": "Kinship checked."}),
+        ("POST", f"{base}/conflicts/{conflict['conflict_id']}/resolve", {"value": "Village B"}),
+    ):
+        response = demo_client.request(method, url, json=body, headers=other)
+        assert_error(response, 404, "not_found")
+    after = demo_client.get(f"/api/v1/records/{rid}", headers=ccwc).json()
+    assert after == before
+    # the same supervisor role in the record's province may act (the refusals above were scope)
+    own = auth_headers(demo_client, "supervisor.pp")
+    authorize = {"action": "authorize", "comment": "Kinship checked."}
+    step = demo_client.post(f"{base}/placement", json=authorize, headers=own)
+    assert step.status_code == 200, step.text
 
 
 def test_placement_chain_recommended_authorized_certified(demo_client: TestClient) -> None:

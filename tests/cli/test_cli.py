@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 
 from app.db import session_scope
 from app.models import Record, User
+from tests.conftest import skip_or_fail
+from tests.postgres import PostgresServer
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -114,3 +116,33 @@ def test_seed_demo_is_idempotent(database: str) -> None:
         users = session.scalar(select(func.count()).select_from(User))
     assert counts == {"institution": 267, "child_registration": 11788}
     assert users == 7
+
+
+def _tables(url: str) -> set[str]:
+    from sqlalchemy import inspect
+
+    from app.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_migrate_builds_an_empty_database_from_nothing(
+    tmp_path: Path, postgres_server: PostgresServer | None
+) -> None:
+    """`homeward migrate` on a database with no table at all (the test databases are copies
+    of one already migrated), on both databases."""
+    if postgres_server is None:
+        skip_or_fail("PostgreSQL is not available")
+    with postgres_server.empty_database(f"homeward_cli_empty_{os.getpid()}") as postgres:
+        for url in (f"sqlite:///{tmp_path / 'empty.db'}", postgres):
+            assert _tables(url) == set()
+            result = homeward(url, "migrate")
+            assert result.returncode == 0, result.stderr
+            assert "newest schema" in result.stdout
+            assert {"records", "record_revisions", "sync_changes", "alembic_version"} <= (
+                _tables(url)
+            )

@@ -56,3 +56,26 @@ def test_success_commits_and_releases(database: str) -> None:
         assert results == [first + 1]
     finally:
         session.close()
+
+
+def test_a_second_writer_waits_until_the_first_commits_then_gets_the_next_value(
+    database: str,
+) -> None:
+    """What keeps the pull cursor from skipping a record (app/sync/sequence.py): a sequence
+    value is taken under a lock held to the end of its transaction, so no later value can
+    become visible before an earlier one. Deterministic, on both databases: the second writer
+    is still waiting while the first is open, and gets the very next value once it commits."""
+    session = session_factory()()
+    try:
+        with committed(session):
+            first = next_seq(session)
+            results: list[int] = []
+            thread = _seq_in_thread(results)
+            thread.join(timeout=0.5)
+            assert thread.is_alive(), "a second writer got a value while the first was open"
+            assert results == []
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "the second writer still waits after the first committed"
+        assert results == [first + 1]
+    finally:
+        session.close()

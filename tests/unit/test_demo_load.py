@@ -7,7 +7,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
@@ -16,6 +15,7 @@ from app.db import make_engine
 from app.demo.generate import DEMO_VERSION, DemoData, generate_demo
 from app.demo.load import META_KEY, load_demo
 from app.models import Base, Location, Meta, Record
+from tests.conftest import skip_or_fail
 from tests.postgres import PostgresServer
 
 LOAD_BUDGET_SECONDS = 30.0
@@ -166,17 +166,11 @@ def test_caller_owns_the_transaction(engine: Engine) -> None:
 
 def test_load_into_postgresql(postgres_server: PostgresServer | None, demo: DemoData) -> None:
     if postgres_server is None:
-        pytest.skip("PostgreSQL is not available")
-    name = f"homeward_demo_load_{os.getpid()}"
-    admin = postgres_server.url_for("postgres").replace("postgresql+psycopg", "postgresql")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name}")  # type: ignore[arg-type]
-        conn.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
-    engine = make_engine(postgres_server.url_for(name))
-    try:
-        Base.metadata.create_all(engine)
-        _load_twice(engine, demo)
-    finally:
-        engine.dispose()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # type: ignore[arg-type]
+        skip_or_fail("PostgreSQL is not available")
+    with postgres_server.empty_database(f"homeward_demo_load_{os.getpid()}") as url:
+        engine = make_engine(url)
+        try:
+            Base.metadata.create_all(engine)
+            _load_twice(engine, demo)
+        finally:
+            engine.dispose()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import random
 import shutil
 import subprocess
@@ -36,6 +35,7 @@ from app.sync.merge import (
     value_at,
     with_value,
 )
+from tests.conftest import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS_PATH = ROOT / "tests" / "vectors" / "merge.json"
@@ -467,6 +467,24 @@ def test_a_clash_always_keeps_the_servers_value(seed: int) -> None:
             assert same_value(value_at(result.data, path), value_at(client, path)), path
 
 
+def test_the_clash_property_meets_clashes_and_clean_client_changes() -> None:
+    """The property above checks clashes and clean client changes only when the generator
+    makes them: it does, in about half of the cases each (157 and 167 of seeds 0-299), so a
+    merge3 that reported no clash, or dropped the client's changes, could not pass there."""
+    clashing = clean = 0
+    for seed in range(300):
+        rng = random.Random(seed)
+        base = gen_record(rng, 3)
+        server = apply_edits(base, gen_edits(rng, base, "x", []))
+        client = apply_edits(base, gen_edits(rng, base, "x", []))
+        result = merge3(base, server, client)
+        clashing += bool(result.clashes)
+        clean += any(
+            not any(related(path, c.path) for c in result.clashes) for path in result.client_changed
+        )
+    assert clashing > 100 and clean > 100, (clashing, clean)
+
+
 @settings(max_examples=300, deadline=None)
 @given(SEEDS)
 def test_an_unchanged_side_leaves_the_other_as_it_is(seed: int) -> None:
@@ -497,9 +515,7 @@ process.stdout.write(JSON.stringify(out));
 def test_the_tablets_merge_agrees_on_random_cases(tmp_path: Path) -> None:
     node = shutil.which("node")
     if node is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("node is required to check the tablet's merge when CI=true")
-        pytest.skip("node is not installed")
+        skip_or_fail("node is required to check the tablet's merge")
     rng = random.Random(20261124)
     cases: list[dict[str, Any]] = []
     for _ in range(1500):

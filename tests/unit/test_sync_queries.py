@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from app.db import session_scope
-from app.models import Attachment
+from app.models import Attachment, Record, SyncChange
 from app.sync import queries
 
 ODD = ['quote"d', "back\\slash", "ភូមិ", "comma,and]bracket", "", " spaced "]
@@ -24,7 +24,18 @@ def test_present_attachments_finds_exactly_the_named_rows(database: str) -> None
         assert queries.present_attachments(session, []) == set()
 
 
-def test_lookups_by_id_name_nothing_else(database: str) -> None:
+def test_lookups_by_id_find_exactly_the_named_rows(database: str) -> None:
+    # stored: some of the odd values and near misses of the others (a prefix, a suffix, a
+    # different case), so that a query matching loosely would bring back too much
+    stored = ODD[:3] + ["quote", "back\\slash ", "ភូមិ x", "COMMA,AND]BRACKET", "spaced"]
     with session_scope() as session:
-        assert queries.records_by_id(session, ODD) == {}
-        assert queries.earlier_changes(session, ODD) == {}
+        for value in stored:
+            session.add(Record(record_id=value, form_id="f", form_version="1", data={"v": value}))
+            session.add(SyncChange(change_id=value, record_id=value, digest="d", result={}))
+    with session_scope() as session:
+        records = queries.records_by_id(session, ODD)
+        changes = queries.earlier_changes(session, ODD)
+        assert sorted(records) == sorted(changes) == sorted(ODD[:3])
+        assert all(records[k].data == {"v": k} for k in records)
+        assert queries.records_by_id(session, ODD[3:]) == {}
+        assert queries.earlier_changes(session, []) == {}
