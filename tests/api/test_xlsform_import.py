@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from tests.api.helpers import assert_error, auth_headers
+from tests.api.sync_helpers import change, push
 from tests.unit.test_xlsform import EN, KM, YES_NO, settings, xls, xlsx
 
 SURVEY = [
@@ -54,6 +55,23 @@ def test_an_xlsform_imported_and_published_is_listed_and_validates(
     schema = demo_client.get("/api/v1/forms/school_check/versions/2026.1", headers=social).json()
     assert [f["name"] for f in schema["fields"]] == ["visit_date", "in_school", "school_name"]
     assert schema["fields"][2]["relevant"] == "${in_school} = 'yes'"
+    # and submissions are validated against it: its choices, required fields and relevance
+    visit = {"visit_date": "2026-11-01", "school_name": "S"}
+    good, bad, irrelevant = push(
+        demo_client,
+        social,
+        change("school_check", visit | {"in_school": "yes"}),
+        change("school_check", {"in_school": "maybe"}),
+        change("school_check", visit | {"in_school": "no"}),
+    )
+    assert good["status"] == irrelevant["status"] == "applied", (good, irrelevant)
+    assert bad["status"] == "rejected"
+    assert {(e["path"], e["code"]) for e in bad["errors"]} == {
+        ("visit_date", "required"),
+        ("in_school", "invalid_choice"),
+    }
+    stored = demo_client.get(f"/api/v1/records/{irrelevant['record_id']}", headers=social).json()
+    assert stored["data"] == {"visit_date": "2026-11-01", "in_school": "no"}
 
 
 def test_an_xls_workbook_imports_as_a_draft_until_published(demo_client: TestClient) -> None:
@@ -108,6 +126,13 @@ def test_homeward_import_xlsform_from_the_command_line(database: str, tmp_path: 
     )
     assert ok.returncode == 0, ok.stderr
     assert "cli_form version 2026.1 published" in ok.stdout
+    from app.db import session_scope
+    from app.forms.store import published_schema
+
+    with session_scope() as session:  # the database says so too, not only the output
+        schema = published_schema(session, "cli_form", "2026.1")
+        assert schema is not None
+        assert [f.name for f in schema.fields] == ["visit_date", "in_school", "school_name"]
     refused = subprocess.run([*run, str(bad)], env=env, capture_output=True, text=True, timeout=120)
     assert refused.returncode != 0
     assert "row" in refused.stderr and "Traceback" not in refused.stderr
