@@ -1,9 +1,9 @@
-"""Loading the demo data set: counts, idempotence, speed, on SQLite (and PostgreSQL if present)."""
+"""Loading the demo data set: counts and idempotence, on SQLite and PostgreSQL (its speed is
+bench/seed_bench.py's figure)."""
 
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +17,6 @@ from app.demo.load import META_KEY, load_demo
 from app.models import Base, Location, Meta, Record
 from tests.conftest import skip_or_fail
 from tests.postgres import PostgresServer
-
-LOAD_BUDGET_SECONDS = 30.0
 
 
 @pytest.fixture(scope="module")
@@ -81,11 +79,9 @@ def _check_loaded(engine: Engine, demo: DemoData) -> None:
 
 
 def _load_twice(engine: Engine, demo: DemoData) -> None:
-    started = time.perf_counter()
+    # (how fast it loads is bench/seed_bench.py's figure, not a timed test)
     with Session(engine) as session, session.begin():
         report = load_demo(session)
-    elapsed = time.perf_counter() - started
-    assert elapsed < LOAD_BUDGET_SECONDS, f"loading took {elapsed:.1f} s"
     assert not report.skipped
     assert (report.institutions, report.children) == (267, 11_788)
     _check_loaded(engine, demo)
