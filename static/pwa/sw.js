@@ -1,14 +1,20 @@
 // Homeward's service worker: precaches the app shell under a versioned cache, serves it with
 // no network, and never stores /api answers (records live in IndexedDB). A new version waits
 // until the page says so (the user accepted, or no draft is open): an update never touches
-// IndexedDB, so no local work is lost.
+// IndexedDB, so no local work is lost. Background Sync: an open page of the app syncs (it
+// shows progress); with none open, the worker runs the app's own sync (js/sync.js) itself.
+// A module worker (the page registers it with type: 'module'): the imports below are the
+// app's modules, none of which touches window, document or localStorage.
 /* eslint-env serviceworker */
 
-const VERSION = '2026.11.24-4';
+import { syncInBackground } from './js/sync.js';
+
+const VERSION = '2026.11.24-5';
 const CACHE = `homeward-shell-${VERSION}`;
 const CACHE_PREFIX = 'homeward-shell-';
 
-// Every file of the app shell. tests/sw.test.mjs fails when a file under static/pwa is missing.
+// Every file of the app shell. static/pwa/tests/app-modules.test.mjs fails when a file under
+// static/pwa is missing.
 const SHELL = [
   '/',
   '/index.html',
@@ -108,13 +114,30 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(cacheFirst(request));
 });
 
-// Background Sync: ask an open page to sync (it holds the modules and the session). With no
-// page open, fail so the browser tries again later.
+// --- Background Sync ---------------------------------------------------------------------------
+
+const SYNC_TAG = 'homeward-sync';
+const APP_PATHS = new Set(['/', '/index.html']); // the app routes by #hash; /review, /docs are not it
+
+/** The open windows of the field app (not a supervisor's /review page of the same origin). */
+async function appWindows() {
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  return windows.filter((w) => APP_PATHS.has(new URL(w.url).pathname));
+}
+
+// A page of the app is open: ask it to sync (it shows progress). None: sync here, with the
+// app's Syncer under the same Web Lock as the page's (so a page opened meanwhile waits for this
+// run, and the reverse). Nobody signed in, or the token refused (401): resolve, doing nothing,
+// so the browser does not retry in a loop. No connection, a server error, work left: reject,
+// so the browser tries again later.
 self.addEventListener('sync', (event) => {
-  if (event.tag !== 'homeward-sync') return;
+  if (event.tag !== SYNC_TAG) return;
   event.waitUntil((async () => {
-    const pages = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-    if (!pages.length) throw new Error('no page open to sync');
-    for (const page of pages) page.postMessage({ type: 'sync' });
+    const pages = await appWindows();
+    if (pages.length) {
+      for (const page of pages) page.postMessage({ type: 'sync' });
+      return;
+    }
+    await syncInBackground();
   })());
 });

@@ -15,6 +15,8 @@ import { renderFind, renderRecord, renderRecords } from './ui/records.js';
 import { renderSettings } from './ui/settings.js';
 import { renderLock, renderSignIn } from './ui/signin.js';
 
+const UPDATE_CHECK_MS = 10 * 60 * 1000;
+
 function defaultLanguage() {
   const nav = (globalThis.navigator && navigator.language) || 'en';
   return nav.toLowerCase().startsWith('km') ? 'km' : 'en';
@@ -22,7 +24,8 @@ function defaultLanguage() {
 
 class App {
   async start() {
-    this.db = await openDatabase();
+    // another tab (an app update) wants a newer schema: the connection closes; reload to follow
+    this.db = await openDatabase({ onVersionChange: () => location.reload() });
     this.lang = (await this.db.getMeta('language')) || defaultLanguage();
     if (!LANGS.includes(this.lang)) this.lang = 'en';
     this.deviceId = await deviceId(this.db);
@@ -176,7 +179,9 @@ class App {
         location.reload();
       }
     });
-    navigator.serviceWorker.register('/sw.js').then((reg) => {
+    // a module worker: it imports the app's sync modules to sync with no page open.
+    // updateViaCache 'none': an update fetches those modules past the HTTP cache too
+    navigator.serviceWorker.register('/sw.js', { type: 'module', updateViaCache: 'none' }).then((reg) => {
       this.registration = reg;
       const watch = (worker) => {
         if (!worker) return;
@@ -186,7 +191,16 @@ class App {
       };
       if (reg.waiting && navigator.serviceWorker.controller) this.updateReady();
       reg.addEventListener('updatefound', () => watch(reg.installing));
-      this.syncer.addEventListener('synced', () => reg.update().catch(() => {}));
+      // look for a new version after a sync, at most every UPDATE_CHECK_MS: the browser itself
+      // looks at each navigation (this page's load counts), and for a module worker a look that
+      // finds nothing new costs a request per imported module (and can swallow a check asked
+      // for meanwhile: the browser merges update calls while one runs)
+      let lastCheck = Date.now();
+      this.syncer.addEventListener('synced', () => {
+        if (Date.now() - lastCheck < UPDATE_CHECK_MS) return;
+        lastCheck = Date.now();
+        reg.update().catch(() => {});
+      });
     }).catch(() => {
       // no service worker (private mode, an old browser): the app still works online
     });

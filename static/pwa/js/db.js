@@ -40,10 +40,12 @@ const committed = (tx) => new Promise((resolve, reject) => {
 });
 
 export class Database {
-  constructor(idb) {
+  /** `onVersionChange` runs after the connection closed because another context (an app
+   * update in a tab) wants a newer schema: the page reloads to follow; the service worker,
+   * which opens the database for one sync at a time, needs nothing more. */
+  constructor(idb, { onVersionChange = () => {} } = {}) {
     this.idb = idb;
-    // another tab (an app update) wants a newer schema: let it, and reload to follow
-    idb.onversionchange = () => { idb.close(); if (typeof location !== 'undefined') location.reload(); };
+    idb.onversionchange = () => { idb.close(); onVersionChange(); };
   }
 
   /** Run fn(stores) in one transaction; resolves with fn's result once it commits. */
@@ -110,12 +112,13 @@ export class Database {
   }
 }
 
-/** Open (and create or upgrade) the database. */
-export function openDatabase(name = DB_NAME, factory = globalThis.indexedDB) {
+/** Open (and create or upgrade) the database. No DOM: the page and the service worker both
+ * open it (the page passes `onVersionChange` to reload, see Database). */
+export function openDatabase({ name = DB_NAME, factory = globalThis.indexedDB, onVersionChange } = {}) {
   return new Promise((resolve, reject) => {
     const req = factory.open(name, DB_VERSION);
     req.onupgradeneeded = (event) => upgrade(req.result, event.oldVersion);
-    req.onsuccess = () => resolve(new Database(req.result));
+    req.onsuccess = () => resolve(new Database(req.result, { onVersionChange }));
     req.onerror = () => reject(req.error);
     // onblocked: an older tab holds the database; it closes on versionchange and we proceed
   });

@@ -3,6 +3,7 @@
 // kept only as a PBKDF2 hash, so the app can be unlocked with no signal.
 
 import { ApiFailure } from './api.js';
+import { request } from './db.js';
 import { newUuid } from './uuid.js';
 
 export { newUuid };
@@ -83,11 +84,18 @@ export class Session {
     return current;
   }
 
-  /** The server refused the token: keep who it was (to fill the sign-in form), not the token's life. */
+  /** The server refused the token: keep who it was (to fill the sign-in form), not the token's
+   * life. Only the session of the refused token is touched: a sign-in made meanwhile in another
+   * context (a tab, while the service worker synced) stays. */
   async markExpired() {
     if (!this.current) return;
+    const refused = this.current.token;
     this.current = { ...this.current, expires_at: new Date(0).toISOString() };
-    await this.db.setMeta('session', this.current);
+    const expired = this.current;
+    await this.db.tx('meta', 'readwrite', async (s) => {
+      const stored = await request(s.meta.get('session'));
+      if (stored && stored.value && stored.value.token === refused) await request(s.meta.put({ key: 'session', value: expired }));
+    });
   }
 
   /** Work that would be lost if it were discarded: drafts and changes not yet uploaded. */

@@ -1,15 +1,19 @@
 // Sync: push the outbox in batches, upload attachments after their records (resumably), pull
-// the records in scope with the cursor, refresh the forms. No DOM: the page and, where the
-// browser has Background Sync, the service worker's ping both drive the same Syncer.
-// Decisions (batches, results, backoff) are js/outbox.js's; this module does the I/O.
+// the records in scope with the cursor, refresh the forms. No DOM, no window: the page drives a
+// Syncer, and so does the service worker (syncInBackground) when Background Sync fires with no
+// page of the app open. A whole run holds the Web Lock SYNC_LOCK, so the page, other tabs and
+// the worker never sync at once. Decisions (batches, results, backoff) are js/outbox.js's; this
+// module does the I/O.
 
 import {
   applyResponse, BATCH_SIZE, due, enqueue, idle, nextBatch, onFailure, reset, scheduleFailure,
   splitSize, toChange, waitingCount,
 } from './outbox.js';
-import { ApiFailure } from './api.js';
+import { ApiFailure, createApi } from './api.js';
+import { openDatabase } from './db.js';
 import { versionsInUse } from './records.js';
 import { pastRetention, prunable, RETENTION_MS, withoutBlob } from './retention.js';
+import { deviceId, Session } from './session.js';
 
 export const PERIOD_MS = 5 * 60 * 1000; // a sync at least this often while online
 export const CHUNK_BYTES = 256 * 1024; // attachment upload chunk: a cut link loses at most this
@@ -17,6 +21,8 @@ const PULL_LIMIT = 500;
 // an attachment upload answered with one of these is tried again soon, not kept as refused
 // (a 409 WITH Upload-Offset never gets here: uploadOne resumes from that offset at once)
 const BUSY_STATUSES = new Set([408, 409, 423, 429]);
+// the Web Lock every sync run holds (page, tabs, service worker: one origin, one run at a time)
+export const SYNC_LOCK = 'homeward-sync';
 
 export const recordKey = (username, recordId) => `${username}|${recordId}`;
 
@@ -38,9 +44,10 @@ const req = (r) => new Promise((resolve, reject) => {
 export class Syncer extends EventTarget {
   constructor({
     db, api, session, deviceId, now = () => Date.now(), online = () => globalThis.navigator?.onLine !== false,
-    retentionMs = RETENTION_MS,
+    retentionMs = RETENTION_MS, locks = globalThis.navigator?.locks ?? null,
   }) {
     super();
+    this.locks = locks; // the Web Locks API (windows and workers); without it, runs exclude each other only within this context
     this.retentionMs = retentionMs;
     this.db = db;
     this.api = api;
@@ -75,20 +82,24 @@ export class Syncer extends EventTarget {
     };
   }
 
-  /** Sync now. Concurrent calls share one run; a call during a run asks for one more. */
+  /** Sync now. Concurrent calls share one run; a call during a run asks for one more. The run
+   * holds the Web Lock SYNC_LOCK from its first read of the outbox to its last write, so a run
+   * of another tab or of the service worker waits for this one to end, then reads the outbox
+   * as this one left it (every item it pushed already settled): nothing is pushed twice. */
   run({ reason = 'manual' } = {}) {
     if (this.running) {
       this.again = true;
       return this.running;
     }
-    this.running = (async () => {
+    const cycle = async () => {
       let outcome;
       do {
         this.again = false;
         outcome = await this.once(reason);
       } while (this.again && outcome.ok);
       return outcome;
-    })().finally(() => {
+    };
+    this.running = (this.locks ? this.locks.request(SYNC_LOCK, cycle) : cycle()).finally(() => {
       this.running = null;
       this.emit('change');
     });
@@ -122,7 +133,7 @@ export class Syncer extends EventTarget {
       }
       const pruned = await this.pruneAttachments();
       this.emit('synced', { reason, pushed, pulled, pruned });
-      return { ok: true, pushed, pulled, pruned };
+      return { ok: true, pushed, pulled, pruned, busy: Boolean(uploads.busy) };
     } catch (err) {
       if (!(err instanceof ApiFailure)) throw err;
       const decision = onFailure(err);
@@ -396,5 +407,65 @@ export class Syncer extends EventTarget {
     if (this.tickTimer) clearInterval(this.tickTimer);
     this.tickTimer = null;
     this.clearRetry();
+  }
+}
+
+// --- Background Sync with no page --------------------------------------------------------------
+
+/** Thrown to Background Sync so the browser tries again later (its contract: a rejected
+ * waitUntil is retried, with backoff, a few times). */
+export class SyncLater extends Error {
+  constructor(message, error = null) {
+    super(message);
+    this.name = 'SyncLater';
+    this.error = error;
+  }
+}
+
+/** What a run's outcome means for a Background Sync event: 'done' (nothing more to do now),
+ * 'stop' (nobody signed in, or the server refused the token: do nothing, and do not ask the
+ * browser to retry, which would only be refused again) or 'retry' (no connection, a server
+ * error, a file the server is still receiving, changes left waiting). `left`: changes still
+ * waiting after the run. Pure. */
+export function backgroundVerdict(outcome, left = 0) {
+  if (outcome.ok) return outcome.busy || left > 0 ? 'retry' : 'done';
+  if (outcome.error && (outcome.error.code === 'sign_in' || outcome.error.status === 401)) return 'stop';
+  return 'retry';
+}
+
+/** One sync run by the service worker, for Background Sync when no page of the app is open:
+ * the page's own Syncer (push in batches, attachments, forms, pull, pruning) under the same
+ * Web Lock, with the session the page keeps in IndexedDB (session.js). Resolves with the
+ * run's outcome when there is nothing more to do, including when nobody is signed in or the
+ * token was refused (then, as the page does, the session is marked expired, so the next
+ * opening asks for the password and later events do nothing); rejects with SyncLater when the
+ * browser should try again later. The database is opened for this run only. */
+export async function syncInBackground() {
+  const db = await openDatabase();
+  try {
+    const session = new Session(db, null);
+    await session.load();
+    if (!session.current || session.expired()) return { ok: false, error: { code: 'sign_in' } };
+    const api = createApi({ getToken: () => session.token });
+    session.api = api;
+    const syncer = new Syncer({ db, api, session, deviceId: await deviceId(db) });
+    let outcome;
+    try {
+      outcome = await syncer.run({ reason: 'background-sync' });
+    } finally {
+      syncer.stop(); // no retry timer: the browser may stop the worker at any moment; it retries
+    }
+    const refused = !outcome.ok && outcome.error && outcome.error.status === 401;
+    if (refused) await session.markExpired();
+    const left = outcome.ok ? waitingCount(await db.getAllFromIndex('outbox', 'by_user', session.username)) : 0;
+    const verdict = backgroundVerdict(outcome, left);
+    if (verdict === 'retry') {
+      const why = outcome.ok ? (outcome.busy ? 'files the server is still receiving' : `${left} changes still waiting`)
+        : (outcome.error && outcome.error.message) || 'sync failed';
+      throw new SyncLater(`background sync: try again later (${why})`, outcome.error || null);
+    }
+    return outcome;
+  } finally {
+    db.close();
   }
 }
