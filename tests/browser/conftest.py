@@ -15,9 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import skip_or_fail
 from tests.live_server import LiveServer
+
+# expect() does not use the context's default timeout (15 s below): give it the same, once,
+# for every browser test (a loaded 2-core runner is slower than the 5 s default allows)
+EXPECT_TIMEOUT_MS = 15_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -86,7 +92,7 @@ def new_device(browser: Any, server: LiveServer) -> Iterator[Callable[..., Any]]
         }
         settings.update(options)
         context = browser.new_context(**settings)
-        context.set_default_timeout(15000)
+        context.set_default_timeout(EXPECT_TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
         page.errors = []  # uncaught exceptions in the app fail the test

@@ -27,6 +27,7 @@ from playwright.sync_api import FilePayload, Page, Route, expect
 from tests.browser.test_field_app import (
     api_token,
     bearer,
+    expect_from_service_worker,
     expect_waiting,
     fill_inspection,
     go_offline,
@@ -41,6 +42,7 @@ from tests.browser.test_field_app import (
     submit,
     sync_now,
     wait_idle,
+    watch_responses,
 )
 from tests.browser.waiting import wait_until
 from tests.live_server import LiveServer
@@ -347,6 +349,16 @@ def test_a_resume_while_the_server_still_holds_the_cut_request_retries_by_itself
             assert time.monotonic() < deadline, "the stalled upload never started"
             page.wait_for_timeout(50)
 
+        # no retry armed while the link was down may fire into the run below (a second 409):
+        # let a run in progress end (it fails, and arms a retry), then disarm the retry. The
+        # retry this test waits for below is the one "Sync now"'s busy answer arms.
+        page.evaluate(
+            """async () => {
+              const syncer = window.homeward.syncer;
+              while (syncer.running) await syncer.running;
+              syncer.clearRetry();
+            }"""
+        )
         before = link.restore()
         sync_now(page)  # the server is busy with the old request: 409, ask again in a moment
         assert [status for _, _, status in link.delivered[before:]] == [409]
@@ -464,8 +476,10 @@ def test_files_on_the_server_leave_the_tablet_after_the_retention_and_still_show
 
     # offline, a clear placeholder says where they are, in English and in Khmer
     go_offline(page)
-    page.reload()
+    seen = watch_responses(page)
+    opened = page.reload()
     expect(page.locator("#attachments-on-server")).to_be_visible()
+    expect_from_service_worker(opened, seen)
     expect(
         page.get_by_text("Photo kept on the server: it shows here when this device is online.")
     ).to_be_visible()

@@ -16,13 +16,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
-from playwright.sync_api import BrowserContext, CDPSession, Page, Route, expect
+from playwright.sync_api import BrowserContext, CDPSession, Page, Request, Route, expect
 
 from tests.browser.test_field_app import (
     api_token,
     bearer,
+    expect_from_service_worker,
     expect_waiting,
     fill_inspection,
     go_offline,
@@ -32,6 +34,7 @@ from tests.browser.test_field_app import (
     sign_in,
     submit,
     wait_idle,
+    watch_responses,
 )
 from tests.browser.waiting import wait_until
 from tests.live_server import LiveServer
@@ -51,18 +54,29 @@ class Pushes:
     sent: list[tuple[str, list[str]]] = field(default_factory=list)
     lose: int = 0
     lost: list[int] = field(default_factory=list)  # the server's status for each lost answer
+    hold: int = 0  # that many pushes wait in ``held`` (not sent on) until ``release()``
+    held: list[Route] = field(default_factory=list)
 
     def handle(self, route: Route) -> None:
         request = route.request
         body = json.loads(request.post_data or "{}")
         who = "worker" if request.service_worker is not None else "page"
         self.sent.append((who, [c["change_id"] for c in body.get("changes", [])]))
+        if self.hold > 0:
+            self.hold -= 1
+            self.held.append(route)  # answered later, by release()
+            return
         if self.lose > 0:
             self.lose -= 1
             self.lost.append(route.fetch().status)  # the server stores the change ...
             route.abort("connectionreset")  # ... and the device never hears of it
             return
         route.continue_()
+
+    def release(self) -> None:
+        """Let the held pushes go on to the server."""
+        while self.held:
+            self.held.pop(0).continue_()
 
     def of(self, change_id: str) -> list[str]:
         """Who pushed this change, once per push that carried it."""
@@ -73,6 +87,43 @@ def watch_pushes(context: BrowserContext) -> Pushes:
     pushes = Pushes()
     context.route("**/api/v1/sync/push", pushes.handle)
     return pushes
+
+
+def watch_worker_api(context: BrowserContext) -> list[str]:
+    """Every /api request the service worker makes ("METHOD path"), in order: a worker run
+    that syncs makes some (a push, a pull, forms) even when it has nothing to push."""
+    made: list[str] = []
+
+    def seen(request: Request) -> None:
+        path = urlsplit(request.url).path
+        if request.service_worker is not None and path.startswith("/api/"):
+            made.append(f"{request.method} {path}")
+
+    context.on("request", seen)
+    return made
+
+
+def record_sync_reasons(page: Page) -> None:
+    """From now on the page keeps, in window.syncReasons, the reason of each sync run that
+    ended well ('online', 'background-sync', ...), in order."""
+    page.evaluate(
+        """() => {
+          window.syncReasons = [];
+          window.homeward.syncer.addEventListener(
+            'synced', (e) => window.syncReasons.push(e.detail.reason));
+        }"""
+    )
+
+
+def lock_requests_pending(page: Page) -> int:
+    """How many requests for the sync lock wait in the origin (any context: the worker's too)."""
+    return int(
+        page.evaluate(
+            """(name) => navigator.locks.query()
+                 .then((s) => s.pending.filter((l) => l.name === name).length)""",
+            TAG,
+        )
+    )
 
 
 # --- firing Background Sync through the DevTools protocol ---------------------------------------
@@ -88,12 +139,25 @@ class DevTools:
         self.holder = context.new_page()  # about:blank: not a window of the app
         self.session: CDPSession = context.new_cdp_session(self.holder)
         self.registrations: dict[str, dict[str, Any]] = {}
+        self.worker_errors: list[str] = []  # uncaught errors in the service worker
+        self.retries_asked: list[str] = []  # sync events it rejected with SyncLater, on purpose
         self.session.on("ServiceWorker.workerRegistrationUpdated", self._registrations)
+        self.session.on("ServiceWorker.workerErrorReported", self._error)
         self.session.send("ServiceWorker.enable")
 
     def _registrations(self, event: dict[str, Any]) -> None:
         for registration in event["registrations"]:
             self.registrations[registration["registrationId"]] = registration
+
+    def _error(self, event: dict[str, Any]) -> None:
+        # a sync event's waitUntil rejected with SyncLater asks the browser to fire it again
+        # (the designed retry): Chromium reports it as an uncaught rejection; anything else is
+        # an error of the worker
+        message = str(event["errorMessage"]["errorMessage"])
+        if message.startswith("Uncaught (in promise) SyncLater:"):
+            self.retries_asked.append(message)
+        else:
+            self.worker_errors.append(message)
 
     def registration_id(self, timeout: float = 10.0) -> str:
         deadline = time.monotonic() + timeout
@@ -168,7 +232,8 @@ def open_app(context: BrowserContext, url: str) -> Page:
     errors: list[str] = []
     page.errors = errors  # type: ignore[attr-defined]
     page.on("pageerror", lambda err: errors.append(str(err)))
-    page.goto(url)
+    page.responses = watch_responses(page)  # type: ignore[attr-defined]
+    page.opening = page.goto(url)  # type: ignore[attr-defined]
     return page
 
 
@@ -253,6 +318,7 @@ def test_with_the_app_closed_the_service_worker_uploads_what_was_finished_offlin
     context.set_offline(True)
     again = open_app(context, f"{server.url}/#/records")
     expect(again.get_by_role("heading", name="My records")).to_be_visible()
+    expect_from_service_worker(again.opening, again.responses)  # type: ignore[attr-defined]
     expect_waiting(again, 0)
     expect(again.locator(f'[data-record-id="{record_id}"]')).to_contain_text("Sent")
     settled = outbox_on_device(again)
@@ -267,11 +333,14 @@ def test_with_the_app_closed_the_service_worker_uploads_what_was_finished_offlin
     )
     assert pulled and pulled["rev"] == 1
 
+    record_sync_reasons(again)
     go_online(again)  # and back online, the app has nothing left to push
+    wait_until(again, "window.syncReasons.includes('online')")  # its online run is over
     wait_idle(again)
     assert pushes.of(change_id) == ["worker"]
     assert [r["rev"] for r in server_history(server, record_id)] == [1]
     assert again.errors == []  # type: ignore[attr-defined]
+    assert tools.worker_errors == []
 
 
 def test_with_the_app_open_the_page_syncs_and_nothing_is_pushed_twice(
@@ -282,26 +351,30 @@ def test_with_the_app_open_the_page_syncs_and_nothing_is_pushed_twice(
     item = queue_inspection_offline(page, server, photo=False)
     change_id, record_id = item["change_id"], item["record_id"]
     pushes = watch_pushes(context)
+    pushes.hold = 1  # the page's push waits, mid-run, while the browser fires the event
+    from_worker = watch_worker_api(context)
     tools = DevTools(context, server.url)
-    page.evaluate(
-        """() => {
-          window.syncReasons = [];
-          window.homeward.syncer.addEventListener(
-            'synced', (e) => window.syncReasons.push(e.detail.reason));
-        }"""
-    )
+    record_sync_reasons(page)
 
     go_online(page)  # the online event syncs at once
-    wait_until(page, "window.syncReasons.includes('online')")
-    expect_waiting(page, 0)
-    tools.fire_sync()  # the browser's Background Sync event, with the page open
-    wait_until(page, "window.syncReasons.includes('background-sync')")
+    eventually(page, lambda: pushes.held, "the page's push on its way")
+    assert pushes.of(change_id) == ["page"]
+    tools.fire_sync()  # the browser's Background Sync event, with the page open, mid-run
+    # the worker asks the page, which is syncing, for one more run (Syncer.run sets `again`)
+    wait_until(page, "window.homeward.syncer.again")
+    pushes.release()
+    # the online run, then the one the worker asked for (a run asked for during a run keeps
+    # the first one's reason)
+    wait_until(page, "window.syncReasons.filter((r) => r === 'online').length >= 2")
     wait_idle(page)
-    assert pushes.of(change_id) == ["page"]  # the page pushed it; the worker pushed nothing
-    assert all(who == "page" for who, _ in pushes.sent), pushes.sent
-    assert [r["rev"] for r in server_history(server, record_id)] == [1]
     expect_waiting(page, 0)
+    page.wait_for_timeout(2000)  # a worker syncing by itself would go on now the lock is free
+    assert pushes.of(change_id) == ["page"]  # pushed once, by the page
+    assert all(who == "page" for who, _ in pushes.sent), pushes.sent
+    assert from_worker == []  # the worker did not sync (not even a pull): it asked the page
+    assert [r["rev"] for r in server_history(server, record_id)] == [1]
     assert page.errors == []
+    assert tools.worker_errors == []
 
 
 def test_the_service_worker_waits_for_a_sync_in_progress_elsewhere(
@@ -314,6 +387,7 @@ def test_the_service_worker_waits_for_a_sync_in_progress_elsewhere(
     item = queue_inspection_offline(page, server, photo=False)
     change_id, record_id = item["change_id"], item["record_id"]
     pushes = watch_pushes(context)
+    from_worker = watch_worker_api(context)
     tools = DevTools(context, server.url)
     tools.registration_id()
     close_the_app(context, server.url)
@@ -330,9 +404,17 @@ def test_the_service_worker_waits_for_a_sync_in_progress_elsewhere(
           });
         })"""
     )
+    assert lock_requests_pending(other) == 0
     tools.fire_sync()
-    other.wait_for_timeout(2000)
-    assert pushes.sent == []  # the worker waits for the lock
+    # the worker's run asks for the lock, and waits: its request is pending, nothing sent
+    wait_until(
+        other,
+        """(name) => navigator.locks.query()
+             .then((s) => s.pending.some((l) => l.name === name))""",
+        TAG,
+    )
+    assert pushes.sent == []
+    assert from_worker == []
     token = api_token(server, "mosvy")
     assert stored_record(server, token, record_id) is None
 
@@ -340,6 +422,7 @@ def test_the_service_worker_waits_for_a_sync_in_progress_elsewhere(
     eventually(other, lambda: stored_record(server, token, record_id), "stored")
     assert pushes.of(change_id) == ["worker"]
     assert [r["rev"] for r in server_history(server, record_id)] == [1]
+    assert tools.worker_errors == []
 
 
 def test_a_worker_push_whose_answer_is_lost_is_retried_by_the_next_event_and_stored_once(
@@ -361,6 +444,8 @@ def test_a_worker_push_whose_answer_is_lost_is_retried_by_the_next_event_and_sto
 
     tools.fire_sync()
     eventually(tools.holder, lambda: stored_record(server, token, record_id), "stored")
+    # the server may store the change before the route hands its (then lost) answer back here
+    eventually(tools.holder, lambda: pushes.lost, "the answer lost")
     assert pushes.lost == [200]
     window = other_window(context, server)
     queued = eventually(
@@ -384,6 +469,10 @@ def test_a_worker_push_whose_answer_is_lost_is_retried_by_the_next_event_and_sto
     assert [r["rev"] for r in server_history(server, record_id)] == [1]  # stored once
     stored = stored_record(server, token, record_id)
     assert stored is not None and stored["data"] == item["data"]
+    assert tools.worker_errors == []
+    # the first event asked the browser to try again (the answer was lost); the second did not
+    eventually(tools.holder, lambda: tools.retries_asked, "the retry asked for")
+    assert len(tools.retries_asked) == 1, tools.retries_asked
 
 
 def test_a_refused_token_makes_the_worker_stop_and_the_work_waits_for_the_next_sign_in(
@@ -397,6 +486,7 @@ def test_a_refused_token_makes_the_worker_stop_and_the_work_waits_for_the_next_s
     change_id, record_id = item["change_id"], item["record_id"]
     device_token = page.evaluate("window.homeward.db.getMeta('session')")["token"]
     pushes = watch_pushes(context)
+    from_worker = watch_worker_api(context)
     tools = DevTools(context, server.url)
     tools.registration_id()
     close_the_app(context, server.url)
@@ -416,8 +506,14 @@ def test_a_refused_token_makes_the_worker_stop_and_the_work_waits_for_the_next_s
     token = api_token(server, "mosvy")
     assert stored_record(server, token, record_id) is None
 
-    tools.fire_sync()  # a later event: nobody is signed in, so no request at all
-    window.wait_for_timeout(1500)
+    # a later event: nobody is signed in, so no request at all. The worker says nothing when
+    # its event is over (no signal to wait on without changing the app): a bounded wait, long
+    # enough for a run that did sync (it would push or pull within milliseconds)
+    before = len(from_worker)
+    assert before >= 1 and from_worker[-1] == "POST /api/v1/sync/push", from_worker
+    tools.fire_sync()
+    window.wait_for_timeout(3000)
+    assert from_worker[before:] == []  # no /api request at all, not only no push
     assert len(pushes.sent) == 1
     assert [(i["change_id"], i["state"]) for i in device_rows(window, "outbox")] == [
         (change_id, "waiting")
@@ -433,3 +529,4 @@ def test_a_refused_token_makes_the_worker_stop_and_the_work_waits_for_the_next_s
     assert pushes.of(change_id) == ["worker", "page"]
     assert [r["rev"] for r in server_history(server, record_id)] == [1]
     assert again.errors == []  # type: ignore[attr-defined]
+    assert tools.worker_errors == []

@@ -328,8 +328,13 @@ def test_errors_show_inline_with_a_summary_and_server_errors_by_path(
     # required errors go live once shown: filling the field clears its message
     beds = page.locator(f"#{page.get_by_label('Beds', exact=True).get_attribute('id')}")
     beds_error = page.locator(f"#{beds.get_attribute('id')}-e")
+    assert ("beds", "required") in {(e["path"], e["code"]) for e in errors}
+    expect(beds).to_have_attribute("aria-invalid", "true")  # shown as invalid first ...
+    expect(beds_error).to_be_visible()
+    expect(beds_error).not_to_be_empty()
     beds.fill("12")
-    expect(beds).not_to_have_attribute("aria-invalid", "true")
+    expect(beds).not_to_have_attribute("aria-invalid", "true")  # ... and no longer
+    expect(beds_error).to_be_hidden()
     # a rejected push: the server's messages, at their paths, in the current language
     page.evaluate(
         """harness.showErrors([{path: 'beds', code: 'beds_above_baseline',
@@ -481,9 +486,10 @@ def test_on_a_phone_every_control_is_named_and_big_enough(page: Page, base_url: 
     page.get_by_role("radiogroup", name="Recommended placement").get_by_label(
         "Residential care (last resort)"
     ).check()
-    problems = page.evaluate(
+    checked, problems = page.evaluate(
         """() => {
           const out = [];
+          let checked = 0;
           const named = (el) => el.labels?.length || el.getAttribute('aria-labelledby')
             || el.getAttribute('aria-label') || el.closest('label') || el.textContent.trim();
           const controls = '.hw-form :is(input, select, textarea, canvas, button)';
@@ -493,10 +499,14 @@ def test_on_a_phone_every_control_is_named_and_big_enough(page: Page, base_url: 
             const target = el.matches('[type=radio],[type=checkbox]') ? el.closest('label') : el;
             const r = target.getBoundingClientRect();
             const what = target.outerHTML.slice(0, 80);
-            if (r.height < 44 || r.width < 44) out.push(`small (${r.width}x${r.height}): ${what}`);
+            checked += 1;
+            if (r.height < 48 || r.width < 48) out.push(`small (${r.width}x${r.height}): ${what}`);
           }
           if (document.documentElement.scrollWidth > innerWidth) out.push('scrolls sideways');
-          return out;
+          return [checked, out];
         }"""
     )
-    assert problems == []
+    # the placement form shows dozens of controls (fields, radio choices, buttons): a selector
+    # that matched nothing, or controls all hidden, would check nothing and pass
+    assert checked >= 40, checked
+    assert problems == [], problems  # at least 48 px (docs/field-app.md)
