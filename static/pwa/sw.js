@@ -9,7 +9,7 @@
 
 import { syncInBackground } from './js/sync.js';
 
-const VERSION = '2026.11.24-6';
+const VERSION = '2026.11.24-7';
 const CACHE = `homeward-shell-${VERSION}`;
 const CACHE_PREFIX = 'homeward-shell-';
 

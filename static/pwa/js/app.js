@@ -2,12 +2,10 @@
 // the service worker, routes (#/, #/draft/<id>, #/records, #/record/<id>, #/settings) and
 // keeps sync going (on reconnect, on a timer, on Background Sync's ping, on "Sync now").
 
-import { createApi } from './api.js';
 import { openDatabase, requestPersistence } from './db.js';
 import { DEFAULT_IDLE_LOCK_MINUTES, IdleLock } from './idle.js';
 import { t as translate, LANGS } from './i18n.js';
-import { deviceId, Session } from './session.js';
-import { Syncer } from './sync.js';
+import { syncParts } from './sync.js';
 import { Shell } from './ui/shell.js';
 import { renderHome } from './ui/home.js';
 import { renderEditor } from './ui/editor.js';
@@ -28,12 +26,7 @@ class App {
     this.db = await openDatabase({ onVersionChange: () => location.reload() });
     this.lang = (await this.db.getMeta('language')) || defaultLanguage();
     if (!LANGS.includes(this.lang)) this.lang = 'en';
-    this.deviceId = await deviceId(this.db);
-    this.session = new Session(this.db, null);
-    this.api = createApi({ getToken: () => this.session.token });
-    this.session.api = this.api;
-    await this.session.load();
-    this.syncer = new Syncer({ db: this.db, api: this.api, session: this.session, deviceId: this.deviceId });
+    ({ deviceId: this.deviceId, session: this.session, api: this.api, syncer: this.syncer } = await syncParts(this.db));
     this.shell = new Shell(this);
     this.cleanup = null;
     this.openDraftId = null;

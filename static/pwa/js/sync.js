@@ -410,6 +410,18 @@ export class Syncer extends EventTarget {
   }
 }
 
+/** A device's session (loaded from `db`), its API client and its Syncer, wired as the page
+ * and the service worker both need them (the session signs in through the API; the API sends
+ * the session's token). */
+export async function syncParts(db) {
+  const id = await deviceId(db);
+  const session = new Session(db, null);
+  const api = createApi({ getToken: () => session.token });
+  session.api = api;
+  await session.load();
+  return { deviceId: id, session, api, syncer: new Syncer({ db, api, session, deviceId: id }) };
+}
+
 // --- Background Sync with no page --------------------------------------------------------------
 
 /** Thrown to Background Sync so the browser tries again later (its contract: a rejected
@@ -443,12 +455,8 @@ export function backgroundVerdict(outcome, left = 0) {
 export async function syncInBackground() {
   const db = await openDatabase();
   try {
-    const session = new Session(db, null);
-    await session.load();
+    const { session, syncer } = await syncParts(db);
     if (!session.current || session.expired()) return { ok: false, error: { code: 'sign_in' } };
-    const api = createApi({ getToken: () => session.token });
-    session.api = api;
-    const syncer = new Syncer({ db, api, session, deviceId: await deviceId(db) });
     let outcome;
     try {
       outcome = await syncer.run({ reason: 'background-sync' });
