@@ -38,7 +38,7 @@ def serve(host: str, port: int, workers: int) -> None:
 @main.command()
 def migrate() -> None:
     """Upgrade the database to the newest schema (safe to run twice)."""
-    from app.migrate import migrate_and_publish_builtin_forms
+    from app.db.migrate import migrate_and_publish_builtin_forms
 
     published = migrate_and_publish_builtin_forms()
     click.echo(f"database is at the newest schema ({_safe_url()})")
@@ -49,7 +49,7 @@ def migrate() -> None:
 @main.command("seed-demo")
 def seed_demo() -> None:
     """Load the synthetic demo data set and demo accounts (idempotent)."""
-    from app.db import session_scope
+    from app.db.session import session_scope
     from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
     from app.demo.load import load_demo
 
@@ -84,7 +84,7 @@ def create_user_command(
 ) -> None:
     """Create a user; the password is read from standard input."""
     from app.auth.users import create_user
-    from app.db import session_scope
+    from app.db.session import session_scope
 
     password = sys.stdin.readline().rstrip("\r\n")
     try:
@@ -110,7 +110,7 @@ def create_user_command(
 @click.option("--publish", is_flag=True, help="Publish the version at once (else a draft).")
 def import_xlsform_command(file: Path, publish: bool) -> None:
     """Import an XLSForm workbook (.xlsx or .xls) as a native form version."""
-    from app.db import session_scope
+    from app.db.session import session_scope
     from app.forms.store import VersionExists, save_version
     from app.forms.xlsform import XLSFormError, import_xlsform
 

@@ -12,16 +12,17 @@ from fastapi.staticfiles import StaticFiles
 
 from app.attachments.routes import router as attachments_router
 from app.auth.routes import router as auth_router
-from app.compression import ZlibNgGZipMiddleware
+from app.db.sqlite import sqlite_path
+from app.db.wal_checkpoints import Checkpointer
 from app.errors import install_error_handlers
 from app.forms.routes import router as forms_router
 from app.geography.routes import router as locations_router
-from app.health import router as health_router
-from app.limits import BodyLimitMiddleware
 from app.records.routes import router as records_router
 from app.settings import get_settings
 from app.sync.routes import router as sync_router
-from app.wal_checkpoints import Checkpointer, sqlite_path
+from app.web.compression import ZlibNgGZipMiddleware
+from app.web.health import router as health_router
+from app.web.limits import BodyLimitMiddleware
 
 # The URL map: every router, in order. Tests walk this list (a route must declare an action).
 ROUTERS: list[APIRouter] = [
@@ -49,7 +50,7 @@ def tune_gc() -> None:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """While serving: WAL checkpoints in the background on SQLite (app.wal_checkpoints)."""
+    """While serving: WAL checkpoints in the background on SQLite (app.db.wal_checkpoints)."""
     path = sqlite_path(get_settings().database_url)
     checkpointer = Checkpointer(path).start() if path else None
     try:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from app.db import make_engine
+from app.db.engine import make_engine
 from app.demo.generate import generate_demo
 from app.demo.load import load_demo
 from app.models import Base

@@ -7,7 +7,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy import JSON, Connection
 
-from app.db import get_engine
+from app.db.engine import get_engine
 from app.models import Base
 from app.models.base import UTCDateTime
 

@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from app.db import reset_engines
+from app.db.engine import reset_engines
 from app.settings import get_settings
 from tests.postgres import PostgresServer, PostgresUnavailable, start_postgres
 
@@ -42,8 +42,8 @@ def use_database(url: str, data_dir: Path | None = None) -> None:
 
 
 def migrate_and_seed(url: str, *, demo: bool) -> None:
-    from app.db import session_scope
-    from app.migrate import migrate_and_publish_builtin_forms
+    from app.db.migrate import migrate_and_publish_builtin_forms
+    from app.db.session import session_scope
 
     use_database(url)
     migrate_and_publish_builtin_forms()

@@ -9,9 +9,11 @@ from fastapi.responses import FileResponse, Response
 
 from app.attachments import service
 from app.attachments.storage import AttachmentStore
-from app.deps import Principal, SessionDep, require
-from app.responses import json_response
+from app.auth.principal import Principal, require
+from app.db.session import SessionDep
 from app.settings import get_settings
+from app.web.etag import etag_matches
+from app.web.responses import json_response
 
 router = APIRouter(prefix="/api/v1/attachments", tags=["attachments"])
 
@@ -37,14 +39,6 @@ def _store() -> AttachmentStore:
 
 def _etag(sha256: str) -> str:
     return f'"{sha256}"'
-
-
-def _etag_matches(request: Request, etag: str) -> bool:
-    header = request.headers.get("if-none-match")
-    if not header:
-        return False
-    candidates = {c.strip().removeprefix("W/") for c in header.split(",")}
-    return "*" in candidates or etag in candidates
 
 
 @router.put(
@@ -128,7 +122,7 @@ def read(
     sha256 = sha256.lower()
     row, path = service.find_readable(session, principal, _store(), sha256=sha256)
     headers = {"ETag": _etag(sha256), "Cache-Control": IMMUTABLE, **SAFE_HEADERS}
-    if _etag_matches(request, headers["ETag"]):
+    if etag_matches(request, headers["ETag"]):
         return Response(status_code=304, headers=headers)
     return FileResponse(
         path, media_type=row.content_type or service.DEFAULT_MEDIA_TYPE, headers=headers

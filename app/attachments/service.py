@@ -19,7 +19,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from fastapi.concurrency import run_in_threadpool
@@ -29,13 +29,14 @@ from starlette.requests import ClientDisconnect
 
 from app.attachments.storage import AttachmentStore, UploadBusy
 from app.audit import record_audit
-from app.db import committed
-from app.deps import Principal
+from app.auth.principal import Principal
+from app.clock import now_utc
+from app.db.session import committed
 from app.errors import ApiError
-from app.limits import BodyTooLarge
 from app.models import Attachment, Record, RecordAttachment
 from app.models.sync import sha_key
 from app.sync.sequence import next_seq
+from app.web.limits import BodyTooLarge
 
 DEFAULT_MEDIA_TYPE = "application/octet-stream"
 TUS_MEDIA_TYPE = "application/offset+octet-stream"
@@ -203,7 +204,7 @@ async def _receive_locked(
         # crash between the rename and the commit. The bytes were verified before the rename.
         created = await run_in_threadpool(
             record_upload, session, principal, sha256=sha256, size=stored,
-            content_type=content_type, now=datetime.now(UTC),
+            content_type=content_type, now=now_utc(),
         )  # fmt: skip
         return UploadOutcome(201 if created else 200, sha256, stored, content_type)
     held = store.partial_size(sha256) or 0
@@ -241,7 +242,7 @@ async def _receive_locked(
         await run_in_threadpool(store.finalize, sha256)
         await run_in_threadpool(
             record_upload, session, principal, sha256=sha256, size=partial.size,
-            content_type=content_type, now=datetime.now(UTC),
+            content_type=content_type, now=now_utc(),
         )  # fmt: skip
         return UploadOutcome(201, sha256, partial.size, content_type)
     if too_long:

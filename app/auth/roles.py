@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from app.auth.scope import Scope
 
-ROLES = ("inspector", "ccwc", "social_worker", "dosvy_supervisor", "mosvy", "admin")
+# The one list of roles (DOMAIN.md, "Who uses it"); form schemas and XLSForm import use it.
+Role = Literal["inspector", "ccwc", "social_worker", "dosvy_supervisor", "mosvy", "admin"]
+ROLES: tuple[Role, ...] = get_args(Role)
+FIELD_ROLES: tuple[Role, ...] = ("inspector", "ccwc", "social_worker")
 
 # The scope levels a role may be given (DOMAIN.md, "Who uses it").
 ROLE_SCOPE_LEVELS: dict[str, frozenset[str]] = {
@@ -17,17 +22,19 @@ ROLE_SCOPE_LEVELS: dict[str, frozenset[str]] = {
 }
 
 _ALL = frozenset(ROLES)
-_FIELD = frozenset({"inspector", "ccwc", "social_worker"})
+_FIELD = frozenset(FIELD_ROLES)
 
-# Every action a route may require. A route names exactly one.
+# Every action the server checks: a route names exactly one in ``require``; a service checks a
+# finer one with ``may`` (placement steps, revoking others' tokens, reading a draft form). A
+# test fails when a verb here is used nowhere.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "me.read": _ALL,
     "token.revoke": _ALL,
     "token.revoke_others": frozenset({"admin"}),
-    "user.manage": frozenset({"admin"}),
     "location.read": _ALL,
     "form.read": _ALL,
     "form.publish": frozenset({"admin"}),
+    "form.read_draft": frozenset({"admin"}),
     "record.read": _ALL,
     "sync.push": _FIELD | {"dosvy_supervisor"},
     "sync.pull": _ALL,
@@ -37,10 +44,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "placement.act": frozenset({"dosvy_supervisor", "mosvy"}),
     "placement.authorize": frozenset({"dosvy_supervisor"}),
     "placement.certify": frozenset({"mosvy"}),
-    "placement.decline": frozenset({"dosvy_supervisor", "mosvy"}),
+    "placement.decline_recommended": frozenset({"dosvy_supervisor"}),
+    "placement.decline_authorized": frozenset({"mosvy"}),
     "conflict.resolve": frozenset({"dosvy_supervisor", "mosvy"}),
-    "indicator.read": frozenset({"dosvy_supervisor", "mosvy", "admin"}),
-    "audit.read": frozenset({"mosvy", "admin"}),
 }
 
 

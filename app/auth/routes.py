@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form
 
+from app.auth.principal import Principal, require
 from app.auth.schemas import RevokeIn, RevokeOut, ScopeOut, TokenOut, UserOut
 from app.auth.service import revoke, sign_in
-from app.db import committed
-from app.deps import Principal, SessionDep, now_utc, require
+from app.clock import now_utc
+from app.db.session import SessionDep, committed
 from app.errors import ApiError
 from app.settings import get_settings
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from app.audit import record_audit
 from app.auth import throttle
 from app.auth.passwords import verify_password
+from app.auth.roles import may
 from app.auth.tokens import IssuedToken, issue_token, revoke_tokens
 from app.auth.users import find_user
 from app.errors import ApiError
@@ -86,7 +87,7 @@ def revoke(
         count = revoke_tokens(session, now=now, token_id=actor_token_id)
         target_type, target_id = "token", str(actor_token_id)
     else:
-        if actor_role != "admin":
+        if not may(actor_role, "token.revoke_others"):
             raise ApiError("forbidden", "Only an administrator may revoke other tokens.")
         user_id: int | None = None
         if username is not None:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from time import perf_counter
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.clock import now_utc
 from app.demo.generate import DEMO_VERSION, DemoData, generate_demo
 from app.demo.geography import LEVELS
 from app.models import Location, Meta, Record, RecordRevision
@@ -83,7 +83,7 @@ def load_demo(session: Session, data: DemoData | None = None) -> LoadReport:
 
     records = cast(Table, Record.__table__)
     revisions = cast(Table, RecordRevision.__table__)
-    now = datetime.now(UTC)
+    now = now_utc()
     seq = next_seq(session)
     for kind in ("institutions", "children"):
         source: list[dict[str, Any]] = getattr(data, kind)

@@ -10,11 +10,14 @@ from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFil
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from app.db import committed
-from app.deps import Principal, SessionDep, now_utc, require
+from app.auth.principal import Principal, require
+from app.auth.roles import may
+from app.clock import now_utc
+from app.db.session import SessionDep, committed
 from app.errors import ApiError
 from app.forms.schema import FormSchema, LocalizedText
 from app.forms.store import VersionExists, current_versions, get_version, save_version, schema_of
+from app.web.etag import etag_matches
 
 router = APIRouter(prefix="/api/v1/forms", tags=["forms"])
 
@@ -40,14 +43,6 @@ class PublishedOut(BaseModel):
     published: bool
 
 
-def _etag_matches(request: Request, etag: str) -> bool:
-    header = request.headers.get("if-none-match")
-    if not header:
-        return False
-    candidates = {c.strip().removeprefix("W/") for c in header.split(",")}
-    return "*" in candidates or etag in candidates
-
-
 @router.get("", response_model=FormList)
 def list_forms(
     request: Request,
@@ -66,7 +61,7 @@ def list_forms(
     payload = json.dumps(body, sort_keys=True, ensure_ascii=False).encode()
     etag = '"' + hashlib.sha256(payload).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Authorization"}
-    if _etag_matches(request, etag):
+    if etag_matches(request, etag):
         return Response(status_code=304, headers=headers)
     return Response(payload, media_type="application/json", headers=headers)
 
@@ -80,11 +75,11 @@ def read_version(
     principal: Annotated[Principal, Depends(require("form.read"))],
 ) -> Response:
     row = get_version(session, form_id, version)
-    if row is None or (not row.published and principal.role != "admin"):
+    if row is None or (not row.published and not may(principal.role, "form.read_draft")):
         raise ApiError("not_found", f"No form {form_id} version {version}.")
     etag = f'"{row.content_hash.removeprefix("sha256:")}"'
     headers = {"ETag": etag, "Cache-Control": IMMUTABLE if row.published else "private, no-cache"}
-    if _etag_matches(request, etag):
+    if etag_matches(request, etag):
         return Response(status_code=304, headers=headers)
     return JSONResponse(row.schema_json, headers=headers)
 

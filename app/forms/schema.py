@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic import Field as PydField
 
+from app.auth.roles import Role
 from app.forms.expressions import ExpressionError, column_names, parse, references
 
 FieldType = Literal[
@@ -36,7 +37,6 @@ FieldType = Literal[
     "group",
     "repeat",
 ]
-Role = Literal["inspector", "ccwc", "social_worker", "dosvy_supervisor", "mosvy", "admin"]
 
 NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 FORM_ID_PATTERN = r"^[a-z][a-z0-9_]{1,63}$"

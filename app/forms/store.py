@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit import record_audit
+from app.clock import now_utc
 from app.forms.definitions import load_builtin_forms
 from app.forms.schema import FormSchema, content_hash
 from app.models import FormVersion
@@ -98,7 +99,7 @@ def save_version(
     now: datetime | None = None,
 ) -> Published:
     """Store (and optionally publish) a version; idempotent for identical content."""
-    now = now or datetime.now(UTC)
+    now = now or now_utc()
     digest = content_hash(schema)
     existing = get_version(session, schema.form_id, schema.version)
     if existing is not None:

@@ -15,13 +15,14 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any, get_args
+from typing import Any
 
 from pydantic import ValidationError
 from pyxform.errors import PyXFormError
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 from pyxform.xls2xform import convert
 
+from app.auth.roles import ROLES
 from app.forms.expressions import FUNCTIONS, ExpressionError, parse, references
 from app.forms.schema import (
     CHOICE_NAME_PATTERN,
@@ -30,7 +31,6 @@ from app.forms.schema import (
     VERSION_PATTERN,
     Field,
     FormSchema,
-    Role,
     walk,
 )
 
@@ -39,7 +39,6 @@ __all__ = ["ImportIssue", "XLSFormError", "import_xlsform"]
 SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
 XLSX, XLS = ".xlsx", ".xls"
 MAX_ISSUES = 100
-ROLES: tuple[str, ...] = get_args(Role)
 HEADER_ROW = 1  # data rows start at 2, as in the spreadsheet
 
 _XLSX_MAGIC = b"PK\x03\x04"

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
-from app.deps import Principal, SessionDep, require
+from app.auth.principal import Principal, require
+from app.db.session import SessionDep
 from app.geography.queries import locations_in_scope
 
 router = APIRouter(prefix="/api/v1", tags=["locations"])

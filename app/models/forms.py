@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Boolean, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, JSONType, UTCDateTime, utcnow
+from app.clock import now_utc
+from app.models.base import Base, JSONType, UTCDateTime
 
 
 class FormVersion(Base):
@@ -22,5 +23,5 @@ class FormVersion(Base):
     schema_json: Mapped[dict[str, Any]] = mapped_column(JSONType)
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,7 +9,8 @@ from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
-from app.models.base import Base, JSONType, UTCDateTime, utcnow
+from app.clock import now_utc
+from app.models.base import Base, JSONType, UTCDateTime
 
 
 class Record(Base):
@@ -39,8 +40,8 @@ class Record(Base):
     review_state: Mapped[str] = mapped_column(String(16), default="received")
     review_comment: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 
 class Meta(Base):

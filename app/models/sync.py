@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import DDL, BigInteger, Boolean, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, JSONType, UTCDateTime, utcnow
+from app.clock import now_utc
+from app.models.base import Base, JSONType, UTCDateTime
 
 
 class RecordRevision(Base):
@@ -33,7 +34,7 @@ class RecordRevision(Base):
     actor: Mapped[str | None] = mapped_column(String(64))
     device_id: Mapped[str | None] = mapped_column(String(128))
     captured_at: Mapped[str | None] = mapped_column(String(40))
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 
 class SyncChange(Base):
@@ -47,7 +48,7 @@ class SyncChange(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSONType)
     actor: Mapped[str | None] = mapped_column(String(64))
     device_id: Mapped[str | None] = mapped_column(String(128))
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 
 class Conflict(Base):
@@ -65,7 +66,7 @@ class Conflict(Base):
     change_id: Mapped[str] = mapped_column(String(36))
     actor: Mapped[str | None] = mapped_column(String(64))
     device_id: Mapped[str | None] = mapped_column(String(128))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(64))
     resolved_rev: Mapped[int | None] = mapped_column(Integer)
@@ -90,7 +91,7 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     content_type: Mapped[str | None] = mapped_column(String(128))
     uploaded_by: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 
 def sha_key(sha256: str) -> int:
@@ -130,7 +131,7 @@ class PlacementStep(Base):
     actor: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(32))
     comment: Mapped[str | None] = mapped_column(Text)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 
 # The counter's one row exists from the moment the table does (create_all in tests; the

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.auth.principal import Principal
 from app.clock import cambodia_today
-from app.deps import Principal
 from app.errors import ApiError
 from app.forms.store import get_version, schema_of
 from app.forms.validate import validate_submission

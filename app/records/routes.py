@@ -9,14 +9,15 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from app.db import committed
-from app.deps import Principal, SessionDep, now_utc, require
+from app.auth.principal import Principal, require
+from app.clock import now_utc
+from app.db.session import SessionDep, committed
 from app.errors import ApiError
 from app.records import workflow
 from app.records.resolve import resolve_conflict
-from app.responses import json_response
 from app.sync import queries
 from app.sync.pull import record_out
+from app.web.responses import json_response
 
 router = APIRouter(prefix="/api/v1/records", tags=["records"])
 

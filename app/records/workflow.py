@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import record_audit
+from app.auth.principal import Principal
 from app.auth.roles import may
-from app.deps import Principal
 from app.errors import ApiError
 from app.models import Conflict, PlacementStep, Record, RecordRevision
 from app.sync.revisions import data_of
@@ -22,19 +22,16 @@ from app.sync.sequence import next_seq
 
 REVIEW_STATES = {"approve": "approved", "return": "returned", "reject": "rejected"}
 
-# action -> (state it starts from, state it leads to)
-PLACEMENT_STEPS: dict[str, dict[str, str]] = {
-    "authorize": {"recommended": "authorized"},
-    "certify": {"authorized": "certified"},
-    "decline": {"recommended": "declined", "authorized": "declined"},
-}
-# who may take each step from each state (DOMAIN.md: CCWC recommends, DoSVY authorises,
-# MoSVY certifies; each may decline at their own step)
-PLACEMENT_ROLES: dict[tuple[str, str], str] = {
-    ("authorize", "recommended"): "dosvy_supervisor",
-    ("certify", "authorized"): "mosvy",
-    ("decline", "recommended"): "dosvy_supervisor",
-    ("decline", "authorized"): "mosvy",
+# action -> {state it starts from: (state it leads to, the verb it needs)}: CCWC recommends,
+# DoSVY authorises, MoSVY certifies; each may decline at their own step (DOMAIN.md). Who holds
+# each verb is app.auth.roles.PERMISSIONS.
+PLACEMENT_STEPS: dict[str, dict[str, tuple[str, str]]] = {
+    "authorize": {"recommended": ("authorized", "placement.authorize")},
+    "certify": {"authorized": ("certified", "placement.certify")},
+    "decline": {
+        "recommended": ("declined", "placement.decline_recommended"),
+        "authorized": ("declined", "placement.decline_authorized"),
+    },
 }
 
 
@@ -120,12 +117,15 @@ def step_placement(
     state = record.placement_state
     if record.form_id != "placement_recommendation" or state is None:
         raise ApiError("invalid_transition", "This record is not a placement recommendation.")
-    target = PLACEMENT_STEPS[action].get(state)
-    if target is None:
+    step = PLACEMENT_STEPS[action].get(state)
+    if step is None:
         raise ApiError("invalid_transition", f"A placement that is {state} cannot be {action}d.")
-    role = PLACEMENT_ROLES[(action, state)]
-    if principal.role != role or not may(principal.role, f"placement.{action}"):
-        raise ApiError("forbidden", f"Only {role} may {action} a placement that is {state}.")
+    target, verb = step
+    if not may(principal.role, verb):
+        raise ApiError(
+            "forbidden",
+            f"Your role ({principal.role}) may not {action} a placement that is {state}.",
+        )
     session.add(
         PlacementStep(
             record_id=record_id,

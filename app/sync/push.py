@@ -23,7 +23,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from pydantic import ValidationError
@@ -31,10 +31,10 @@ from sqlalchemy import Table, bindparam, delete, null, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.auth.principal import Principal
 from app.auth.scope import location_columns, record_location
-from app.bulk_insert import insert_rows
-from app.clock import cambodia_today
-from app.deps import Principal
+from app.clock import cambodia_today, now_utc
+from app.db.bulk_insert import insert_rows
 from app.forms.schema import FormSchema
 from app.forms.store import published_schema
 from app.forms.validate import ValidationResult, validate_submission
@@ -311,7 +311,7 @@ def _push_once(
     device_id: str,
     raw_changes: list[Any],
 ) -> list[dict[str, Any]]:
-    now = datetime.now(UTC)
+    now = now_utc()
     results: list[dict[str, Any] | None] = [None] * len(raw_changes)
     prepared = _prepare(session, principal, raw_changes, now, results)
     session.rollback()  # end the read snapshot before taking the write lock (SQLite WAL)

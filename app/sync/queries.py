@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.auth.scope import Scope, record_location
-from app.jsonfast import dumps
+from app.db.json_codec import dumps
 from app.models import Attachment, Conflict, Record, RecordRevision, SyncChange
 from app.sync.revisions import data_of
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import orjson
@@ -10,16 +9,18 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from app.deps import Principal, SessionDep, require
+from app.auth.principal import Principal, require
+from app.clock import now_utc
+from app.db.json_codec import loads
+from app.db.session import SessionDep
 from app.errors import ApiError
-from app.jsonfast import loads
-from app.responses import json_response
 from app.settings import get_settings
 from app.sync.body import read_body
 from app.sync.cursor import InvalidCursor
 from app.sync.pull import DEFAULT_LIMIT, MAX_LIMIT, pull_page
 from app.sync.push import push_changes
 from app.sync.schemas import PullOut, PushIn, PushOut
+from app.web.responses import json_response
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 
@@ -78,7 +79,7 @@ async def push(
     # Every writer ends its transaction within its own call (app.db.committed), so nothing
     # this waits for ever needs this loop.
     results = push_changes(session, principal, device_id=body.device_id, raw_changes=body.changes)
-    return json_response({"results": results, "server_time": datetime.now(UTC).isoformat()})
+    return json_response({"results": results, "server_time": now_utc().isoformat()})
 
 
 @router.get("/pull", response_model=PullOut)

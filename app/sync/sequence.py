@@ -16,7 +16,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.sync.writer_lock import hold_writer_lock
+from app.db.writer_lock import hold_writer_lock
 
 
 def next_seq(session: Session) -> int:

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from app.db import session_scope
+from app.db.session import session_scope
 from app.models import Record
 from tests.unit.test_domain_forms import institution_inspection, placement_recommendation
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.attachments.storage import AttachmentStore
-from app.db import session_scope
+from app.db.session import session_scope
 from app.models import AuditEntry
 from app.settings import get_settings
 from tests.api.helpers import assert_error, auth_headers

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
-from app.db import session_scope
+from app.db.session import session_scope
 from app.models import AuditEntry
 from tests.api.helpers import auth_headers, sign_in
 

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 
-from app.db import session_scope
+from app.db.session import session_scope
 from app.models import AuditEntry
 from tests.api.helpers import assert_error, auth_headers, sign_in
 

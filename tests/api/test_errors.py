@@ -45,7 +45,7 @@ def test_oversized_body_is_413_before_parsing(client: TestClient) -> None:
 
 def test_server_errors_leak_nothing(client: TestClient) -> None:
     """A database failure under a route gives a bare 500 envelope: no SQL, no paths."""
-    from app.db import get_engine
+    from app.db.engine import get_engine
 
     get_engine().dispose()
     with get_engine().begin() as connection:

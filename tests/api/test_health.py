@@ -6,7 +6,7 @@ import os
 
 from fastapi.testclient import TestClient
 
-from app.db import reset_engines
+from app.db.engine import reset_engines
 from app.main import create_app
 from app.settings import get_settings
 

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from app.db import session_scope
+from app.db.session import session_scope
 from app.models import Record, RecordRevision
 from tests.api.helpers import auth_headers
 from tests.api.sync_helpers import change, demo_institution, inspection_data, push

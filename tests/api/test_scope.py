@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from app.auth.scope import Scope
-from app.db import session_scope
+from app.db.session import session_scope
 from app.demo.accounts import DEMO_ACCOUNTS
 from app.models import Record
 from tests.api.helpers import assert_error, auth_headers

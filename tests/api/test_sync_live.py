@@ -143,7 +143,8 @@ def test_cursor_misses_nothing_under_concurrent_writers_on_two_workers(
 def test_kill_9_while_pushing_stores_every_submission_exactly_once(database: str) -> None:
     from sqlalchemy import func, select
 
-    from app.db import reset_engines, session_scope
+    from app.db.engine import reset_engines
+    from app.db.session import session_scope
     from app.demo.accounts import ensure_demo_accounts
     from app.models import Record, RecordRevision
 

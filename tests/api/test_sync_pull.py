@@ -148,7 +148,7 @@ def test_a_supervisor_of_another_province_cannot_learn_of_or_act_on_a_record(
     """Review, placement and resolution by a supervisor whose scope does not cover the record:
     404 as for a record that does not exist, and nothing changes."""
     from app.auth.users import create_user
-    from app.db import session_scope
+    from app.db.session import session_scope
     from app.demo.accounts import DEMO_PASSWORD
 
     with session_scope() as session:
@@ -302,7 +302,7 @@ def test_a_supervisor_resolves_a_conflict_into_a_new_revision(demo_client: TestC
 def test_review_and_placement_are_audited(demo_client: TestClient) -> None:
     from sqlalchemy import select
 
-    from app.db import session_scope
+    from app.db.session import session_scope
     from app.models import AuditEntry
 
     ccwc = auth_headers(demo_client, "ccwc.pp")

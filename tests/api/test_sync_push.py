@@ -9,7 +9,7 @@ import json
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from app.db import session_scope
+from app.db.session import session_scope
 from app.models import RecordRevision, SyncChange
 from tests.api.helpers import assert_error, auth_headers
 from tests.api.sync_helpers import change, demo_institution, inspection_data, placement_data, push

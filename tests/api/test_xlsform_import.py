@@ -126,7 +126,7 @@ def test_homeward_import_xlsform_from_the_command_line(database: str, tmp_path: 
     )
     assert ok.returncode == 0, ok.stderr
     assert "cli_form version 2026.1 published" in ok.stdout
-    from app.db import session_scope
+    from app.db.session import session_scope
     from app.forms.store import published_schema
 
     with session_scope() as session:  # the database says so too, not only the output

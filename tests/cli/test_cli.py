@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from app.db import session_scope
+from app.db.session import session_scope
 from app.models import Record, User
 from tests.conftest import skip_or_fail
 from tests.postgres import PostgresServer
@@ -121,7 +121,7 @@ def test_seed_demo_is_idempotent(database: str) -> None:
 def _tables(url: str) -> set[str]:
     from sqlalchemy import inspect
 
-    from app.db import make_engine
+    from app.db.engine import make_engine
 
     engine = make_engine(url)
     try:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from alembic import command
 
-from app.db import reset_engines
-from app.migrate import alembic_config
+from app.db.engine import reset_engines
+from app.db.migrate import alembic_config
 from app.models.sync import sha_key
 from app.settings import get_settings
 from tests.conftest import use_database

@@ -7,8 +7,8 @@ from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
 
-from app.bulk_insert import insert_rows
-from app.db import session_scope
+from app.db.bulk_insert import insert_rows
+from app.db.session import session_scope
 from app.models import AuditEntry, Conflict, RecordAttachment
 
 AT = datetime(2026, 11, 24, 8, 15, 30, 123456, tzinfo=UTC)

@@ -10,9 +10,9 @@ import threading
 
 import pytest
 
-from app.db import committed, session_factory
+from app.db.session import committed, session_factory
+from app.db.writer_lock import _KEY
 from app.sync.sequence import next_seq
-from app.sync.writer_lock import _KEY
 
 
 def _seq_in_thread(results: list[int]) -> threading.Thread:

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import Response, StreamingResponse
 from fastapi.testclient import TestClient
 
-from app.compression import ZlibNgGZipMiddleware
+from app.web.compression import ZlibNgGZipMiddleware
 
 PAGE = json.dumps(
     {

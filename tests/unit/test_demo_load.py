@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
-from app.db import make_engine
+from app.db.engine import make_engine
 from app.demo.generate import DEMO_VERSION, DemoData, generate_demo
 from app.demo.load import META_KEY, load_demo
 from app.models import Base, Location, Meta, Record

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from app.db import session_scope
+from app.db.session import session_scope
 from app.models import Attachment, Record, SyncChange
 from app.sync import queries
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from app.wal_checkpoints import Checkpointer, sqlite_path
+from app.db.sqlite import sqlite_path
+from app.db.wal_checkpoints import Checkpointer
 
 
 def test_sqlite_path_of_urls() -> None:

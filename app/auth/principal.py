@@ -1,4 +1,4 @@
-"""What routes depend on: a database session and an authorised principal.
+"""Who is calling: the authorised principal every ``/api/v1`` route depends on.
 
 ``require(action)`` is the one gate: it authenticates the bearer token, checks that the
 role may perform ``action`` (a verb of ``app.auth.roles.PERMISSIONS``) and returns the
@@ -8,33 +8,20 @@ and fails when one does not declare it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.orm import Session
 
 from app.auth.roles import PERMISSIONS, may
 from app.auth.scope import Scope
 from app.auth.tokens import resolve_token
 from app.auth.users import user_scope
-from app.db import session_factory
+from app.clock import now_utc
+from app.db.session import SessionDep
 from app.errors import ApiError
-
-
-def get_session() -> Iterator[Session]:
-    session = session_factory()()
-    try:
-        yield session
-    finally:
-        session.rollback()
-        session.close()
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -47,10 +34,6 @@ class Principal:
     scope: Scope
     token_id: int
     device_id: str | None
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 def authenticate(session: SessionDep, token: Annotated[str | None, Depends(bearer)]) -> Principal:

@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def alembic_config() -> Config:
@@ -23,7 +23,7 @@ def upgrade_head() -> None:
 
 def migrate_and_publish_builtin_forms() -> list[str]:
     """``homeward migrate``: the newest schema, then every built-in form version published."""
-    from app.db import session_scope
+    from app.db.session import session_scope
     from app.forms.store import ensure_builtin_forms
 
     upgrade_head()

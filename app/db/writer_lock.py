@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session, SessionTransaction
 
-from app.wal_checkpoints import sqlite_path
+from app.db.sqlite import sqlite_path
 
 _KEY = "homeward_writer_lock"
 WAIT_SECONDS = 30.0  # as SQLite's busy_timeout: past it, SQLite's own lock decides

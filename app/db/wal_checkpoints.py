@@ -5,8 +5,8 @@ checkpoint, with an fsync) before that commit returns: one push in a few pays fo
 others, and waits for the disk. Here request connections leave it to a thread that runs a
 PASSIVE checkpoint every second (it never blocks a reader or a writer; SQLite releases the
 GIL meanwhile, so it runs beside the requests). The connections' own autocheckpoint stays,
-raised to ``FALLBACK_PAGES``, as a safety net if the thread falls behind or is not running
-(the CLI, tests without the app's lifespan).
+raised to ``app.db.sqlite.FALLBACK_PAGES``, as a safety net if the thread falls behind or is
+not running (the CLI, tests without the app's lifespan).
 """
 
 from __future__ import annotations
@@ -15,18 +15,9 @@ import logging
 import sqlite3
 import threading
 
-FALLBACK_PAGES = 10_000  # 40 MB of WAL with 4 KB pages
 INTERVAL_SECONDS = 1.0
 
 log = logging.getLogger(__name__)
-
-
-def sqlite_path(url: str) -> str | None:
-    """The file of a SQLite URL, or None (another database, or an in-memory one)."""
-    if not url.startswith("sqlite"):
-        return None
-    path = url.split("///", 1)[-1]
-    return path if path and path != ":memory:" else None
 
 
 class Checkpointer:

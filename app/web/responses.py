@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.responses import Response
 
-from app.jsonfast import dumps_bytes
+from app.db.json_codec import dumps_bytes
 
 
 def json_response(body: object, status_code: int = 200) -> Response:

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from app.db import get_engine
+from app.db.engine import get_engine
 from app.errors import error_body
 
 router = APIRouter(tags=["health"])

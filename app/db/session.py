@@ -1,0 +1,56 @@
+"""Sessions and transactions: who commits, and the session a request gets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.db.engine import get_engine
+
+
+def session_factory() -> sessionmaker[Session]:
+    return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+@contextmanager
+def committed(session: Session) -> Iterator[Session]:
+    """Commit ``session`` when the block succeeds; roll it back before any error leaves it.
+
+    A request that writes ends its transaction inside the call that began it, so the writer
+    lock (``app.db.writer_lock``) or PostgreSQL's row lock on the sync counter never waits
+    for the request's teardown: a push runs on the event loop (``app.sync.routes``) and would
+    otherwise wait for a teardown that needs that same loop to run."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session whose transaction commits on success and rolls back on any error."""
+    session = session_factory()()
+    try:
+        with committed(session):
+            yield session
+    finally:
+        session.close()
+
+
+def get_session() -> Iterator[Session]:
+    """A request's session: whatever the route did not commit is rolled back."""
+    session = session_factory()()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
