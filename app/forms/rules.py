@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from app.forms.validate import Issue, LookupRecord
+from app.forms.issues import Issue, LookupRecord, issue
 
 Check = Callable[[dict[str, Any], "LookupRecord | None"], list[Issue]]
 
@@ -58,18 +58,7 @@ def under_3_residential_care(data: dict[str, Any], _lookup: LookupRecord | None)
         return []
     if not is_under(dob, 3, on):
         return []
-    return [
-        Issue(
-            "recommended_placement",
-            "under_3_residential_care",
-            "Residential care is not allowed for a child under 3 years old on the "
-            "recommendation date. Family-based care must be considered: kinship care, "
-            "foster care or family support.",
-            "មិនអនុញ្ញាតឱ្យដាក់កុមារអាយុក្រោម ៣ ឆ្នាំ (គិតត្រឹមថ្ងៃផ្ដល់អនុសាសន៍) "
-            "ក្នុងការថែទាំតាមមណ្ឌលទេ។ ត្រូវពិចារណាការថែទាំផ្អែកលើគ្រួសារ៖ "
-            "ការថែទាំដោយសាច់ញាតិ ការថែទាំដោយគ្រួសារចិញ្ចឹមបណ្ដោះអាសន្ន ឬការគាំទ្រគ្រួសារ។",
-        )
-    ]
+    return [issue("recommended_placement", "under_3_residential_care")]
 
 
 # --- institution_inspection ---------------------------------------------------------------------
@@ -80,17 +69,7 @@ def children_under_3_present(data: dict[str, Any], _lookup: LookupRecord | None)
     if count is None or count <= 0:
         return []
     n = int(count)
-    return [
-        Issue(
-            "children_under_3",
-            "children_under_3",
-            f"The inspection counts {n} child(ren) under 3 in residential care. No child under 3 "
-            "may live in residential care: refer them for family-based care.",
-            f"ការអធិការកិច្ចរាប់ឃើញកុមារអាយុក្រោម ៣ ឆ្នាំ ចំនួន {n} នាក់ ក្នុងមណ្ឌល។ "
-            "មិនត្រូវមានកុមារអាយុក្រោម ៣ ឆ្នាំ រស់នៅក្នុងការថែទាំតាមមណ្ឌលទេ៖ "
-            "សូមបញ្ជូនពួកគេទៅការថែទាំផ្អែកលើគ្រួសារ។",
-        )
-    ]
+    return [issue("children_under_3", "children_under_3", n=n)]
 
 
 def beds_above_baseline(data: dict[str, Any], lookup: LookupRecord | None) -> list[Issue]:
@@ -105,29 +84,13 @@ def beds_above_baseline(data: dict[str, Any], lookup: LookupRecord | None) -> li
     if baseline is None or beds <= baseline:
         return []
     b, base = int(beds), int(baseline)
-    return [
-        Issue(
-            "beds",
-            "beds_above_baseline",
-            f"{b} beds reported, above the institution's baseline of {base}: "
-            "no new beds may be added.",
-            f"បានរាយការណ៍គ្រែចំនួន {b} លើសពីចំនួនគោល {base} របស់មណ្ឌល៖ មិនអនុញ្ញាតឱ្យបន្ថែមគ្រែថ្មីទេ។",
-        )
-    ]
+    return [issue("beds", "beds_above_baseline", beds=b, baseline=base)]
 
 
 def abuse_allegation(data: dict[str, Any], _lookup: LookupRecord | None) -> list[Issue]:
     if data.get("abuse_allegation") != "yes":
         return []
-    return [
-        Issue(
-            "abuse_allegation",
-            "abuse_allegation",
-            "Abuse allegation reported: refer it to the provincial rapid response team now.",
-            "មានការចោទប្រកាន់អំពីការរំលោភបំពាន៖ សូមបញ្ជូនទៅក្រុមឆ្លើយតបរហ័សថ្នាក់ខេត្តភ្លាមៗ។",
-            urgent=True,
-        )
-    ]
+    return [issue("abuse_allegation", "abuse_allegation", urgent=True)]
 
 
 # --- case management ----------------------------------------------------------------------------
@@ -140,16 +103,7 @@ def case_plan_covers_3_years(data: dict[str, Any], _lookup: LookupRecord | None)
     min_end = add_years(start, 3)
     if end >= min_end:
         return []
-    return [
-        Issue(
-            "end_date",
-            "case_plan_under_3_years",
-            f"A case plan must cover at least 3 years: the end date must be on or after "
-            f"{min_end.isoformat()}.",
-            f"ផែនការករណីត្រូវគ្របដណ្ដប់រយៈពេលយ៉ាងតិច ៣ ឆ្នាំ៖ "
-            f"កាលបរិច្ឆេទបញ្ចប់ត្រូវតែនៅថ្ងៃ {min_end.isoformat()} ឬក្រោយនោះ។",
-        )
-    ]
+    return [issue("end_date", "case_plan_under_3_years", min_end=min_end.isoformat())]
 
 
 def follow_up_under_2_years(data: dict[str, Any], _lookup: LookupRecord | None) -> list[Issue]:
@@ -160,28 +114,17 @@ def follow_up_under_2_years(data: dict[str, Any], _lookup: LookupRecord | None) 
     if closed >= min_close:
         return []
     return [
-        Issue(
+        issue(
             "closure_date",
             "follow_up_under_2_years",
-            f"Follow-up after reintegration (on {reintegrated.isoformat()}) has lasted less than "
-            f"2 years: closing before {min_close.isoformat()} needs a supervisor's review.",
-            f"ការតាមដានក្រោយសមាហរណកម្ម (នៅថ្ងៃ {reintegrated.isoformat()}) មានរយៈពេល"
-            f"តិចជាង ២ ឆ្នាំ៖ ការបិទករណីមុនថ្ងៃ {min_close.isoformat()} "
-            "ត្រូវការការពិនិត្យពីអ្នកគ្រប់គ្រង។",
+            reintegrated=reintegrated.isoformat(),
+            min_close=min_close.isoformat(),
         )
     ]
 
 
 def abuse_reported(data: dict[str, Any], _lookup: LookupRecord | None) -> list[Issue]:
-    return [
-        Issue(
-            "",
-            "abuse_reported",
-            "Abuse report: urgent, for the provincial rapid response team.",
-            "របាយការណ៍អំពីការរំលោភបំពាន៖ បន្ទាន់ សម្រាប់ក្រុមឆ្លើយតបរហ័សថ្នាក់ខេត្ត។",
-            urgent=True,
-        )
-    ]
+    return [issue("", "abuse_reported", urgent=True)]
 
 
 # form_id -> (refusing checks, flagging checks)

@@ -37,9 +37,10 @@ from app.forms.expressions import (
     compile_resolved,
     references,
 )
+from app.forms.issues import Issue, LookupRecord, issue, wrong_type
+from app.forms.rules import check_domain_rules
 from app.forms.schema import CHOICE_REF_PREFIX, Choice, Field, FormSchema, walk
 
-LookupRecord = Callable[[str, str], "dict[str, Any] | None"]
 Position = tuple[tuple[str, int], ...]
 
 _EVAL_ERRORS = (ExpressionError, KeyError, TypeError, ValueError, ArithmeticError, IndexError)
@@ -49,29 +50,6 @@ _LOCATION_CODE = re.compile(r"^\d{2}(\d{2}){0,2}$")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _GEOPOINT_NEEDS = frozenset({"lat", "lon", "accuracy"})
 _GEOPOINT_KEYS = frozenset({"lat", "lon", "accuracy", "altitude"})
-
-
-@dataclass(frozen=True)
-class Issue:
-    """An error or a flag at a data path (`household_members.2.age`), in English and Khmer."""
-
-    path: str
-    code: str
-    message: str
-    message_km: str
-    urgent: bool = False
-
-    def as_detail(self) -> dict[str, Any]:
-        """The contract's validation detail: `{"path", "code", "message", "message_km"}`."""
-        detail: dict[str, Any] = {
-            "path": self.path,
-            "code": self.code,
-            "message": self.message,
-            "message_km": self.message_km,
-        }
-        if self.urgent:
-            detail["urgent"] = True
-        return detail
 
 
 @dataclass
@@ -91,87 +69,6 @@ class ValidationResult:
         return any(flag.urgent for flag in self.flags)
 
 
-# code -> (English, Khmer); placeholders filled with str.format
-MESSAGES: dict[str, tuple[str, str]] = {
-    "required": ("This field is required.", "ត្រូវការបំពេញ។"),
-    "wrong_type": ("Expected {expected}.", "ត្រូវតែជា{expected_km}។"),
-    "invalid_choice": (
-        "'{value}' is not one of the choices.",
-        "«{value}» មិនមែនជាជម្រើសដែលមានទេ។",
-    ),
-    "filtered_choice": (
-        "'{value}' cannot be chosen with the answers given.",
-        "«{value}» មិនអាចជ្រើសរើសបានតាមចម្លើយដែលបានផ្ដល់ទេ។",
-    ),
-    "constraint_failed": ("The value is not accepted.", "តម្លៃនេះមិនត្រូវបានទទួលយកទេ។"),
-    "unknown_field": (
-        "This field is not part of form {form_id} version {version}.",
-        "ចំណុចនេះមិនមែនជាផ្នែកនៃទម្រង់ {form_id} កំណែ {version} ទេ។",
-    ),
-    "too_many_rows": ("At most {n} rows are allowed.", "អនុញ្ញាតយ៉ាងច្រើន {n} ជួរ។"),
-    "too_few_rows": ("At least {n} rows are needed.", "ត្រូវការយ៉ាងតិច {n} ជួរ។"),
-    "too_long": ("At most {n} characters are allowed.", "អនុញ្ញាតយ៉ាងច្រើន {n} តួអក្សរ។"),
-    "below_min": ("The value must be at least {n}.", "តម្លៃត្រូវតែយ៉ាងតិច {n}។"),
-    "above_max": ("The value must be at most {n}.", "តម្លៃត្រូវតែយ៉ាងច្រើន {n}។"),
-    "invalid_reference": (
-        "No {form_id} record with this ID was found.",
-        "រកមិនឃើញកំណត់ត្រា {form_id} ដែលមានលេខសម្គាល់នេះទេ។",
-    ),
-    "wrong_reference_form": (
-        "The record referred to is not a {form_id} record.",
-        "កំណត់ត្រាដែលយោងមិនមែនជាកំណត់ត្រា {form_id} ទេ។",
-    ),
-    "duplicate_row_key": (
-        "Another row carries the same {key}.",
-        "មានជួរផ្សេងទៀតដែលមាន {key} ដូចគ្នា។",
-    ),
-    "invalid_location": (
-        "A location code has 2, 4 or 6 digits (province, district, commune).",
-        "លេខកូដទីតាំងមាន ២ ៤ ឬ ៦ ខ្ទង់ (ខេត្ត ស្រុក ឃុំ)។",
-    ),
-}
-
-# type -> (English, Khmer) description for wrong_type
-EXPECTED: dict[str, tuple[str, str]] = {
-    "form": ("an object of fields", "វត្ថុ (object) នៃចំណុចទិន្នន័យ"),
-    "text": ("a text", "អត្ថបទ"),
-    "integer": ("a whole number", "ចំនួនគត់"),
-    "decimal": ("a number", "លេខ"),
-    "date": ("a date written YYYY-MM-DD", "កាលបរិច្ឆេទសរសេរជា YYYY-MM-DD"),
-    "datetime": (
-        "a date and time with a UTC offset (ISO 8601)",
-        "កាលបរិច្ឆេទ និងម៉ោង ដែលមានតំបន់ម៉ោង (ISO 8601)",
-    ),
-    "select_one": ("the name of one choice", "ឈ្មោះជម្រើសមួយ"),
-    "select_multiple": ("a list of choice names", "បញ្ជីឈ្មោះជម្រើស"),
-    "yes_no": ('"yes" or "no"', '"yes" ឬ "no"'),
-    "geopoint": (
-        'a point {"lat", "lon", "accuracy"} (degrees, metres)',
-        'ចំណុចភូមិសាស្ត្រ {"lat", "lon", "accuracy"} (ដឺក្រេ ម៉ែត្រ)',
-    ),
-    "photo": ("the SHA-256 (64 hex digits) of an attachment", "SHA-256 (៦៤ ខ្ទង់) នៃឯកសារភ្ជាប់"),
-    "signature": (
-        "the SHA-256 (64 hex digits) of an attachment",
-        "SHA-256 (៦៤ ខ្ទង់) នៃឯកសារភ្ជាប់",
-    ),
-    "reference": ("a record ID (UUID)", "លេខសម្គាល់កំណត់ត្រា (UUID)"),
-    "group": ("an object of fields", "វត្ថុ (object) នៃចំណុចទិន្នន័យ"),
-    "repeat": ("a list of rows", "បញ្ជីជួរ"),
-    "row": ("a row (an object of fields)", "ជួរមួយ (object)"),
-    "row_key": ("a row ID (UUID)", "លេខសម្គាល់ជួរ (UUID)"),
-}
-
-
-def issue(path: str, code: str, *, message_code: str | None = None, **params: Any) -> Issue:
-    en, km = MESSAGES[message_code or code]
-    return Issue(path, code, en.format(**params), km.format(**params))
-
-
-def _wrong_type(path: str, kind: str) -> Issue:
-    en, km = EXPECTED[kind]
-    return issue(path, "wrong_type", expected=en, expected_km=km)
-
-
 def validate_submission(
     schema: FormSchema,
     data: Any,
@@ -182,7 +79,7 @@ def validate_submission(
 ) -> ValidationResult:
     """Validate `data` against `schema`; see the module docstring and docs/forms.md."""
     if not isinstance(data, dict):
-        return ValidationResult(errors=[_wrong_type("", "form")])
+        return ValidationResult(errors=[wrong_type("", "form")])
     run = _Run(schema, today, now, lookup_record)
     plan = run.plan
     typed = run.read_level(plan.reads, plan.names, data, "", {})
@@ -453,8 +350,6 @@ class _Plan:
         )
         self.rules = [(rule, self.compile(rule.when)) for rule in schema.rules]
         self.location_getter = _getter(schema.location_field or "", self.repeats)
-        from app.forms.rules import check_domain_rules  # rules.py imports Issue from here
-
         self.check_domain_rules = check_domain_rules
 
     def _node(self, f: Field, prefix: str, ancestors: tuple[str, ...]) -> _Node:
@@ -778,7 +673,7 @@ class _Run:
                         node.reads, node.names, value, node.dot or prefix + name + ".", {}
                     )
                 else:
-                    self.read_errors.append(_wrong_type(prefix + name, "group"))
+                    self.read_errors.append(wrong_type(prefix + name, "group"))
             else:
                 rows = self.read_rows(node, value, prefix + name)
                 if rows is not None:
@@ -800,7 +695,7 @@ class _Run:
     def read_rows(self, node: _Node, value: Any, path: str) -> list[dict[str, Any]] | None:
         errors = self.read_errors
         if not isinstance(value, list):
-            errors.append(_wrong_type(path, "repeat"))
+            errors.append(wrong_type(path, "repeat"))
             return None
         key = node.key
         key_is_field = key in node.known  # (a schema refuses it) its value is not the key's
@@ -809,7 +704,7 @@ class _Run:
         seen: set[str] = set()
         for i, row in enumerate(value):
             if not isinstance(row, dict):
-                errors.append(_wrong_type(f"{path}.{i}", "row"))
+                errors.append(wrong_type(f"{path}.{i}", "row"))
                 rows.append({})
                 continue
             row_id = row.get(key)
@@ -831,7 +726,7 @@ class _Run:
             if problem == "required":
                 errors.append(issue(row_prefix + key, "required"))
             elif problem == "row_key":
-                errors.append(_wrong_type(row_prefix + key, "row_key"))
+                errors.append(wrong_type(row_prefix + key, "row_key"))
             else:
                 errors.append(issue(row_prefix + key, "duplicate_row_key", key=key))
         return rows
@@ -1311,7 +1206,7 @@ class _Run:
                     issue(
                         data_path,
                         "invalid_reference",
-                        message_code="wrong_reference_form",
+                        variant="wrong_form",
                         form_id=form_id,
                     )
                 )
@@ -1330,9 +1225,7 @@ class _Run:
         for name in value if isinstance(value, list) else [value]:
             row = rows[name]
             if not self.holds(choice_filter, tree, where, True, current=row):
-                return [
-                    issue(data_path, "invalid_choice", message_code="filtered_choice", value=name)
-                ]
+                return [issue(data_path, "invalid_choice", variant="filtered", value=name)]
         return []
 
     # --- expressions -----------------------------------------------------------------------
@@ -1455,7 +1348,7 @@ def _read_geopoint(node: _Node, value: Any, prefix: str, errors: list[Issue]) ->
 
 
 def _refuse(node: _Node, prefix: str, errors: list[Issue], found: Issue | None = None) -> Any:
-    errors.append(found or _wrong_type(prefix + node.name, node.type))
+    errors.append(found or wrong_type(prefix + node.name, node.type))
     return _INVALID
 
 
@@ -1474,10 +1367,10 @@ def _number(node: _Node, value: Any, prefix: str, errors: list[Issue]) -> Any:
         return _refuse(node, prefix, errors)
     f = node.field
     if f.min is not None and number < f.min:
-        found = issue(prefix + node.name, "out_of_range", message_code="below_min", n=_num(f.min))
+        found = issue(prefix + node.name, "out_of_range", variant="below_min", n=_num(f.min))
         return _refuse(node, prefix, errors, found)
     if f.max is not None and number > f.max:
-        found = issue(prefix + node.name, "out_of_range", message_code="above_max", n=_num(f.max))
+        found = issue(prefix + node.name, "out_of_range", variant="above_max", n=_num(f.max))
         return _refuse(node, prefix, errors, found)
     return number
 

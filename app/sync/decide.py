@@ -27,8 +27,10 @@ request, no clock; the push service and the review page both call it and do the 
 |                                          | retry under a fresh ``change_id``)            |
 +------------------------------------------+-----------------------------------------------+
 
-The decided data is not validated here: the caller validates it against the form version
-and turns a failure into ``rejected`` with the validation details.
+"No record" means none in the caller's scope: push answers a change to a record out of scope
+exactly as one to a record that does not exist. The decided data is not validated here: the
+caller validates it against the form version and turns a failure into ``rejected`` with the
+validation details.
 """
 
 from __future__ import annotations
@@ -42,29 +44,10 @@ from typing import Any, Literal
 
 import orjson
 
+from app.change_codes import detail
 from app.sync.merge import Clash, merge3, same_value
 
 Status = Literal["applied", "merged", "conflict", "duplicate", "rejected"]
-
-# code -> (English, Khmer) message templates
-ERRORS: dict[str, tuple[str, str]] = {
-    "change_id_reused": (
-        "This change_id was already used for a change with other content.",
-        "change_id នេះត្រូវបានប្រើរួចហើយ សម្រាប់ការផ្លាស់ប្តូរដែលមានខ្លឹមសារផ្សេង។",
-    ),
-    "unknown_record": (
-        "This record does not exist on the server, but the change has a base_rev.",
-        "កំណត់ត្រានេះមិនមាននៅលើម៉ាស៊ីនមេទេ ប៉ុន្តែការផ្លាស់ប្តូរមាន base_rev។",
-    ),
-    "form_mismatch": (
-        "This record belongs to form {current}, not {form}.",
-        "កំណត់ត្រានេះជារបស់ទម្រង់ {current} មិនមែនទម្រង់ {form} ទេ។",
-    ),
-    "invalid_base_rev": (
-        "base_rev {base_rev} is not a known revision of this record (current rev: {rev}).",
-        "base_rev {base_rev} មិនមែនជាកំណែដែលស្គាល់នៃកំណត់ត្រានេះទេ (កំណែបច្ចុប្បន្ន៖ {rev})។",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -116,19 +99,6 @@ class Decision:
     clashes: list[Clash] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     previous: dict[str, Any] | None = None
-
-    def as_result(self, change: ChangeIn) -> dict[str, Any]:
-        """The push result for ``change``; for a duplicate, the earlier result as stored."""
-        if self.status == "duplicate" and self.previous is not None:
-            return self.previous
-        return {
-            "change_id": change.change_id,
-            "record_id": change.record_id,
-            "status": self.status,
-            "rev": self.rev,
-            "errors": [dict(e) for e in self.errors],
-            "conflicts": [c.as_dict() for c in self.clashes],
-        }
 
 
 def _canonical(value: Any) -> Any:
@@ -190,18 +160,8 @@ def same_content(digest: str, change: ChangeIn) -> bool:
     return digest == change_digest(change) or digest == legacy_change_digest(change)
 
 
-def _error(code: str, **params: Any) -> dict[str, Any]:
-    en, km = ERRORS[code]
-    return {
-        "path": "",
-        "code": code,
-        "message": en.format(**params),
-        "message_km": km.format(**params),
-    }
-
-
 def _rejected(code: str, **params: Any) -> Decision:
-    return Decision(status="rejected", errors=[_error(code, **params)])
+    return Decision(status="rejected", errors=[detail(code, **params)])
 
 
 def decide(
@@ -212,6 +172,7 @@ def decide(
     *,
     row_keys: Mapping[str, str] | None = None,
     copy_applied: bool = True,
+    normalised: dict[str, Any] | None = None,
 ) -> Decision:
     """Decide one pushed change (see the module doc for the table).
 
@@ -223,6 +184,7 @@ def decide(
     changes it).
     """
     own = (lambda data: data) if not copy_applied else _copy
+    incoming = change.data if normalised is None else normalised
     if current is not None and current.record_id != change.record_id:
         raise ValueError("decide: current record is not the change's record")
 
@@ -242,14 +204,14 @@ def decide(
     if current is None:
         if base_rev is not None:
             return _rejected("unknown_record")
-        return Decision(status="applied", data=own(change.data), rev=1, new_revision=True)
+        return Decision(status="applied", data=own(incoming), rev=1, new_revision=True)
 
     if current.form_id != change.form_id:
         return _rejected("form_mismatch", current=current.form_id, form=change.form_id)
 
     if base_rev == current.rev:
         return Decision(
-            status="applied", data=own(change.data), rev=current.rev + 1, new_revision=True
+            status="applied", data=own(incoming), rev=current.rev + 1, new_revision=True
         )
 
     if base_rev is None:
@@ -259,7 +221,7 @@ def decide(
     else:
         base = base_data
 
-    merged = merge3(base, current.data, change.data, row_keys=row_keys)
+    merged = merge3(base, current.data, incoming, row_keys=row_keys)
     if merged.clashes:
         return Decision(
             status="conflict",

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
 from app.auth.scope import location_columns, record_location
+from app.change_codes import detail
 from app.clock import cambodia_today, now_utc
 from app.db.bulk_insert import insert_rows
 from app.forms.schema import FormSchema
@@ -43,33 +44,18 @@ from app.models.sync import sha_key
 from app.sync import queries
 from app.sync.decide import ChangeIn, CurrentRecord, Decision, EarlierResult, change_digest, decide
 from app.sync.merge import row_keys_for
+from app.sync.results import (
+    ChangeResult,
+    accepted,
+    duplicate,
+    rejected,
+    rejected_for,
+)
 from app.sync.revisions import keep_replaced_data
 from app.sync.schemas import ChangeModel
 from app.sync.sequence import next_seq
 
 MAX_ATTEMPTS = 3
-
-
-def _error(
-    code: str, message: str, path: str = "", message_km: str | None = None
-) -> dict[str, Any]:
-    detail: dict[str, Any] = {"path": path, "code": code, "message": message}
-    if message_km:
-        detail["message_km"] = message_km
-    return detail
-
-
-def _rejected(
-    change_id: str | None, record_id: str | None, errors: list[dict[str, Any]]
-) -> dict[str, Any]:
-    return {
-        "change_id": change_id,
-        "record_id": record_id,
-        "status": "rejected",
-        "rev": None,
-        "errors": errors,
-        "conflicts": [],
-    }
 
 
 @dataclass
@@ -183,7 +169,7 @@ def _prepare(
     principal: Principal,
     raw_changes: list[Any],
     now: datetime,
-    results: list[dict[str, Any] | None],
+    results: list[ChangeResult | None],
 ) -> list[_Prepared]:
     forms = _Forms(session)
     parsed: list[tuple[int, ChangeModel]] = []
@@ -192,11 +178,15 @@ def _prepare(
             parsed.append((index, ChangeModel.model_validate(raw)))
         except ValidationError as exc:
             given = raw if isinstance(raw, dict) else {}
-            results[index] = _rejected(
+            results[index] = rejected(
                 str(given.get("change_id")) if given.get("change_id") else None,
                 str(given.get("record_id")) if given.get("record_id") else None,
                 [
-                    _error("invalid_change", str(err["msg"]), ".".join(str(p) for p in err["loc"]))
+                    detail(
+                        "invalid_change",
+                        ".".join(str(p) for p in err["loc"]),
+                        detail=str(err["msg"]),
+                    )
                     for err in exc.errors()
                 ],
             )
@@ -217,27 +207,21 @@ def _prepare(
         )
         schema = forms.get(model.form_id, model.form_version)
         if schema is None:
-            results[index] = _rejected(
+            results[index] = rejected_for(
                 change.change_id,
                 change.record_id,
-                [
-                    _error(
-                        "unknown_form_version",
-                        f"Form {model.form_id} version {model.form_version} is not published here.",
-                    )
-                ],
+                "unknown_form_version",
+                form_id=model.form_id,
+                version=model.form_version,
             )
             continue
         if principal.role not in schema.roles:
-            results[index] = _rejected(
+            results[index] = rejected_for(
                 change.change_id,
                 change.record_id,
-                [
-                    _error(
-                        "form_not_allowed",
-                        f"Your role ({principal.role}) does not fill {model.form_id}.",
-                    )
-                ],
+                "form_not_allowed",
+                role=principal.role,
+                form_id=model.form_id,
             )
             continue
         validation = validate_submission(
@@ -268,18 +252,12 @@ def _validate_again(
 def _scope_errors(
     principal: Principal, validation: ValidationResult, schema: FormSchema
 ) -> list[dict[str, Any]]:
+    """A location the record names must be in the caller's scope; a record that names none
+    (no location field, or an empty one) belongs to its creator's scope (docs/forms.md)."""
     location = validation.location
-    if location is None and schema.location_field is None:
+    if location is None or principal.scope.covers(location):
         return []
-    if not principal.scope.covers(location):
-        return [
-            _error(
-                "out_of_scope",
-                "This record's location is outside your scope.",
-                schema.location_field or "",
-            )
-        ]
-    return []
+    return [detail("out_of_scope", schema.location_field or "")]
 
 
 def push_changes(
@@ -312,11 +290,11 @@ def _push_once(
     raw_changes: list[Any],
 ) -> list[dict[str, Any]]:
     now = now_utc()
-    results: list[dict[str, Any] | None] = [None] * len(raw_changes)
+    results: list[ChangeResult | None] = [None] * len(raw_changes)
     prepared = _prepare(session, principal, raw_changes, now, results)
     session.rollback()  # end the read snapshot before taking the write lock (SQLite WAL)
     if not prepared:
-        return [r for r in results if r is not None]
+        return [r.as_json() for r in results if r is not None]
 
     seq = next_seq(session)
     earlier = queries.earlier_changes(session, (p.change.change_id for p in prepared))
@@ -345,11 +323,10 @@ def _push_once(
         change = item.change
         row = stored.get(change.record_id)
         if row is not None and not principal.scope.covers(record_location(row)):
-            results[item.index] = _rejected(
-                change.change_id,
-                change.record_id,
-                [_error("out_of_scope", "This record is outside your scope.")],
-            )
+            # out of scope answers exactly as absent: an edit of it is an unknown record; a
+            # new record cannot take its id (docs/sync-protocol.md, "Scope")
+            code = "unknown_record" if change.base_rev is not None else "record_id_taken"
+            results[item.index] = rejected_for(change.change_id, change.record_id, code)
             continue
         earlier_result = _earlier(earlier.get(change.change_id), seen_ids.get(change.change_id))
         base_data = None
@@ -357,6 +334,9 @@ def _push_once(
             base_data = in_batch_data.get(
                 (change.record_id, change.base_rev), bases.get((change.record_id, change.base_rev))
             )
+        # merge what would be stored: the change's data normalised by validation (empty text
+        # removed, calculations recomputed), as the stored base and current data are
+        incoming = item.validation.data if item.validation.ok else change.data
         decision = decide(
             change,
             current.get(change.record_id),
@@ -364,32 +344,33 @@ def _push_once(
             earlier_result,
             row_keys=item.row_keys,
             copy_applied=False,  # an applied change stores its validated data, not this
+            normalised=incoming,
         )
         if decision.status == "duplicate":
-            results[item.index] = {**(decision.previous or {}), "status": "duplicate"}
+            results[item.index] = duplicate(decision.previous or {})
             continue
         if decision.status == "rejected":
-            results[item.index] = _rejected(change.change_id, change.record_id, decision.errors)
+            results[item.index] = rejected(change.change_id, change.record_id, decision.errors)
             continue
         validation = item.validation
-        if decision.status != "applied" and decision.data != change.data:  # applied: a copy
+        if decision.status != "applied" and decision.data != incoming:  # applied: a copy
             validation = _validate_again(session, principal, item, decision.data or {}, now)
         errors = [issue.as_detail() for issue in validation.errors]
         errors += _scope_errors(principal, validation, item.schema)
         if errors:
-            results[item.index] = _rejected(change.change_id, change.record_id, errors)
+            results[item.index] = rejected(change.change_id, change.record_id, errors)
             continue
         result = _accept(
             item, decision, validation, row, current, principal, device_id, seq, now, writes
         )
         results[item.index] = result
-        seen_ids[change.change_id] = {"digest": item.digest, "result": result}
+        seen_ids[change.change_id] = {"digest": item.digest, "result": result.as_json()}
         assert decision.rev is not None
         in_batch_data[(change.record_id, decision.rev)] = validation.data
 
     _write(session, writes, stored)
     session.commit()
-    return [r if r is not None else _rejected(None, None, []) for r in results]
+    return [(r if r is not None else rejected(None, None, [])).as_json() for r in results]
 
 
 def _earlier(stored: SyncChange | None, in_batch: dict[str, Any] | None) -> EarlierResult | None:
@@ -411,15 +392,14 @@ def _accept(
     seq: int,
     now: datetime,
     writes: _Writes,
-) -> dict[str, Any]:
+) -> ChangeResult:
     change = item.change
     assert decision.rev is not None
     data = validation.data
     rev = decision.rev
-    conflicts: list[dict[str, Any]] = []
-    for clash in decision.clashes:
-        conflict_id = str(uuid.uuid4())
-        conflicts.append({"conflict_id": conflict_id, **clash.as_dict()})
+    conflict_ids = [str(uuid.uuid4()) for _ in decision.clashes]
+    result = accepted(change, decision, conflict_ids)
+    for conflict_id, clash in zip(conflict_ids, decision.clashes, strict=True):
         writes.conflicts.append(
             {
                 "id": conflict_id,
@@ -434,20 +414,12 @@ def _accept(
                 "created_at": now,
             }
         )
-    result = {
-        "change_id": change.change_id,
-        "record_id": change.record_id,
-        "status": decision.status,
-        "rev": rev,
-        "errors": [],
-        "conflicts": conflicts,
-    }
     writes.changes.append(
         {
             "change_id": change.change_id,
             "record_id": change.record_id,
             "digest": item.digest,
-            "result": result,
+            "result": result.as_json(),
             "actor": principal.username,
             "device_id": device_id,
             "received_at": now,
@@ -514,7 +486,7 @@ def _accept(
                 "change_id": change.change_id,
                 "rev": rev,
                 "form": f"{change.form_id}@{change.form_version}",
-                "conflicts": len(conflicts),
+                "conflicts": len(conflict_ids),
             },
         }
     )

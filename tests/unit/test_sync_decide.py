@@ -20,6 +20,7 @@ from app.sync.decide import (
     decide,
     legacy_change_digest,
 )
+from app.sync.results import accepted, duplicate, rejected
 
 RID = "3f0e2d7a-8b1c-4d5e-9f60-718293a4b5c6"
 CID = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
@@ -439,15 +440,16 @@ def test_a_change_stored_with_the_earlier_digest_spelling_is_still_a_duplicate()
 def test_a_decision_renders_the_contracts_push_result() -> None:
     c = change(1, {**BASE, "beds": 11, "abuse_allegation": "yes"})
     decision = decide(c, record(2, {"beds": 9, "children_under_3": 2}), BASE, None)
-    assert decision.as_result(c) == {
+    assert accepted(c, decision, ["k1", "k2"]).as_json() == {
         "change_id": CID,
         "record_id": RID,
         "status": "conflict",
         "rev": 3,
         "errors": [],
         "conflicts": [
-            {"path": "beds", "server_value": 9, "client_value": 11},
+            {"conflict_id": "k1", "path": "beds", "server_value": 9, "client_value": 11},
             {
+                "conflict_id": "k2",
                 "path": "abuse_allegation",
                 "server_value": None,
                 "client_value": "yes",
@@ -459,12 +461,14 @@ def test_a_decision_renders_the_contracts_push_result() -> None:
 
 def test_a_duplicate_renders_the_first_result_again() -> None:
     decision = decide(change(None), record(1, BASE), None, SAME_CONTENT)
-    assert decision.as_result(change(None)) == EARLIER_RESULT
+    assert decision.status == "duplicate" and decision.previous is not None
+    assert duplicate(decision.previous).as_json() == {**EARLIER_RESULT, "status": "duplicate"}
 
 
 def test_a_rejection_renders_its_errors_and_no_rev() -> None:
     c = change(2)
-    result = decide(c, None, None, None).as_result(c)
+    decision = decide(c, None, None, None)
+    result = rejected(c.change_id, c.record_id, decision.errors).as_json()
     assert result["status"] == "rejected" and result["rev"] is None
     assert result["errors"][0]["code"] == "unknown_record"
     assert result["conflicts"] == []

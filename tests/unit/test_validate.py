@@ -10,8 +10,10 @@ from typing import Any
 
 import pytest
 
+from app.change_codes import MESSAGES
+from app.forms.issues import Issue
 from app.forms.schema import FormSchema
-from app.forms.validate import MESSAGES, Issue, ValidationResult, validate_submission
+from app.forms.validate import ValidationResult, validate_submission
 
 TODAY = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
