@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("homeward.errors")
 
@@ -77,6 +78,16 @@ class ApiError(Exception):
         super().__init__(self.message)
 
 
+class CodedHTTPException(StarletteHTTPException):
+    """An error of the catalog raised where only an ``HTTPException`` passes unchanged (from a
+    request's ``receive``: FastAPI turns any other exception met while reading a body into 400)."""
+
+    def __init__(self, code: str, message: str | None = None) -> None:
+        status, default_message = CATALOG[code]
+        super().__init__(status_code=status, detail=message or default_message)
+        self.code = code
+
+
 def error_body(
     code: str, message: str, details: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
@@ -116,14 +127,49 @@ async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods a path takes, for a 405's ``Allow``: every method some route answers on that
+    path (FastAPI makes one route per method, and the router names only the first one's); a
+    path no route has belongs to the field app (``app.frontend``), which serves GET and HEAD."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**_probe(request), "method": method})[0] is Match.FULL
+            for route in routes
+        )
+    ]
+    return allowed or ["GET", "HEAD"]
+
+
+def _probe(request: Request) -> dict[str, Any]:
+    """A fresh scope for the request's path, to ask routes whether they match it."""
+    scope = request.scope
+    return {
+        "type": "http",
+        "path": scope["path"],
+        "root_path": scope.get("root_path", ""),
+        "headers": [],
+        "query_string": b"",
+    }
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers) if exc.headers else {}
+    if isinstance(exc, CodedHTTPException):
+        return error_response(exc.status_code, exc.code, exc.detail, None, headers or None)
     code = STATUS_CODES.get(
         exc.status_code, "internal_error" if exc.status_code >= 500 else "bad_request"
     )
     message = CATALOG.get(code, (exc.status_code, "Request failed."))[1]
-    headers = dict(exc.headers) if exc.headers else None
-    return error_response(exc.status_code, code, message, None, headers)
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return error_response(exc.status_code, code, message, None, headers or None)
 
 
 async def _request_validation_error(_request: Request, exc: Exception) -> JSONResponse:

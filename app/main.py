@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from app.attachments.routes import router as attachments_router
+from app.attachments.service import attachment_limit
 from app.auth.routes import router as auth_router
 from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
@@ -22,7 +22,7 @@ from app.settings import get_settings
 from app.sync.routes import router as sync_router
 from app.web.compression import ZlibNgGZipMiddleware
 from app.web.health import router as health_router
-from app.web.limits import BodyLimitMiddleware
+from app.web.limits import BodyLimit, BodyLimitMiddleware
 
 # The URL map: every router, in order. Tests walk this list (a route must declare an action).
 ROUTERS: list[APIRouter] = [
@@ -74,10 +74,13 @@ def create_app() -> FastAPI:
     app.add_middleware(ZlibNgGZipMiddleware, minimum_size=1024, compresslevel=3)
     app.add_middleware(
         BodyLimitMiddleware,
-        limit=settings.max_body_bytes,
-        overrides={"/api/v1/attachments/": settings.max_attachment_bytes},
+        limit=BodyLimit(settings.max_body_bytes),
+        overrides={"/api/v1/attachments/": attachment_limit(settings.max_attachment_bytes)},
     )
     for router in ROUTERS:
         app.include_router(router)
-    app.mount("/", StaticFiles(directory=STATIC_DIR, html=True), name="pwa")
+    # The field app's files, tried only when no route matches the path (not even by path alone,
+    # which is a 405): GET and HEAD serve a file or 404; another method is 405 on a file, 404
+    # elsewhere. No fallback page: an unknown path is the contract's JSON 404.
+    app.frontend("/", directory=STATIC_DIR, fallback=None)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fastapi.routing import APIRoute
@@ -35,3 +36,48 @@ def test_every_setting_is_in_the_readme() -> None:
     text = (REPO / "README.md").read_text()
     names = [f"HOMEWARD_{name.upper()}" for name in Settings.model_fields]
     assert [name for name in names if f"`{name}`" not in text] == []
+
+
+def _section(text: str, heading: str) -> str:
+    assert heading in text, f"missing section {heading!r}"
+    return text.split(heading, 1)[1].split("\n## ", 1)[0]
+
+
+def _route_media_types(route: APIRoute) -> tuple[str, ...] | None:
+    """The media types a route's ``accepts`` dependency takes (None: it takes any)."""
+    for dependency in route.dependant.dependencies:
+        found = getattr(dependency.call, "homeward_media_types", None)
+        if found is not None:
+            return tuple(found)
+    return None
+
+
+def test_every_route_with_a_body_lists_its_media_types() -> None:
+    """docs/api.md "Request bodies" says, per route, which Content-Types the code accepts."""
+    section = _section((REPO / "docs" / "api.md").read_text(), "## Request bodies")
+    documented: dict[str, tuple[str, ...] | None] = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[1].startswith("`/"):
+            types = tuple(re.findall(r"`([a-z]+/[a-z0-9.+-]+)`", cells[2]))
+            documented[f"{cells[0]} {cells[1].strip('`')}"] = (
+                None if cells[2].startswith("any") else types
+            )
+    in_code = {
+        f"{method} {route.path}": _route_media_types(route)
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods & {"POST", "PUT", "PATCH"}
+    }
+    assert documented == in_code
+
+
+def test_the_attachment_limit_is_documented_as_attachment_too_large_however_sent() -> None:
+    readme = (REPO / "README.md").read_text()
+    [row] = [line for line in readme.splitlines() if "`HOMEWARD_MAX_ATTACHMENT_BYTES` |" in line]
+    assert "`attachment_too_large`" in row and "chunked" in row
+    assert "`body_too_large`" not in row
+    api = (REPO / "docs" / "api.md").read_text()
+    [row] = [line for line in api.splitlines() if line.startswith("| `attachment_too_large` |")]
+    assert "Content-Length" in row and "chunked" in row

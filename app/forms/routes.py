@@ -18,6 +18,7 @@ from app.errors import ApiError
 from app.forms.schema import FormSchema, LocalizedText
 from app.forms.store import VersionExists, current_versions, get_version, save_version, schema_of
 from app.web.etag import etag_matches
+from app.web.media import AcceptsJson, AcceptsMultipart
 
 router = APIRouter(prefix="/api/v1/forms", tags=["forms"])
 
@@ -96,7 +97,7 @@ def _publish(session: SessionDep, schema: FormSchema, *, publish: bool, actor: s
     return JSONResponse(out.model_dump(), status_code=201 if result.created else 200)
 
 
-@router.post("", status_code=201, response_model=PublishedOut)
+@router.post("", status_code=201, response_model=PublishedOut, dependencies=[AcceptsJson])
 def publish_form(
     schema: FormSchema,
     session: SessionDep,
@@ -105,7 +106,9 @@ def publish_form(
     return _publish(session, schema, publish=True, actor=principal.username)
 
 
-@router.post("/xlsform", status_code=201, response_model=PublishedOut)
+@router.post(
+    "/xlsform", status_code=201, response_model=PublishedOut, dependencies=[AcceptsMultipart]
+)
 def import_xlsform_route(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require("form.publish"))],

@@ -17,6 +17,7 @@ from app.records import workflow
 from app.records.resolve import resolve_conflict
 from app.sync import queries
 from app.sync.pull import record_out
+from app.web.media import AcceptsJson
 from app.web.responses import json_response
 
 router = APIRouter(prefix="/api/v1/records", tags=["records"])
@@ -69,7 +70,7 @@ def read_history(
     )
 
 
-@router.post("/{record_id}/review")
+@router.post("/{record_id}/review", dependencies=[AcceptsJson])
 def review(
     record_id: uuid.UUID,
     body: ReviewIn,
@@ -88,7 +89,7 @@ def review(
     return json_response(_shown(session, principal, str(record_id)))
 
 
-@router.post("/{record_id}/placement")
+@router.post("/{record_id}/placement", dependencies=[AcceptsJson])
 def placement(
     record_id: uuid.UUID,
     body: PlacementIn,
@@ -107,7 +108,7 @@ def placement(
     return json_response(_shown(session, principal, str(record_id)))
 
 
-@router.post("/{record_id}/conflicts/{conflict_id}/resolve")
+@router.post("/{record_id}/conflicts/{conflict_id}/resolve", dependencies=[AcceptsJson])
 def resolve(
     record_id: uuid.UUID,
     conflict_id: uuid.UUID,
