@@ -52,6 +52,7 @@ from app.sync.results import (
     rejected_for,
 )
 from app.sync.revisions import keep_replaced_data
+from app.sync.row_keys import with_row_keys
 from app.sync.schemas import ChangeModel
 from app.sync.sequence import next_seq
 
@@ -224,9 +225,8 @@ def _prepare(
                 form_id=model.form_id,
             )
             continue
-        validation = validate_submission(
-            schema, model.data, today=today, now=now, lookup_record=lookup
-        )
+        data = with_row_keys(schema.fields, model.data, change.change_id)
+        validation = validate_submission(schema, data, today=today, now=now, lookup_record=lookup)
         row_keys = forms.row_keys[(model.form_id, model.form_version)]
         prepared.append(
             _Prepared(index, change, change_digest(change), schema, row_keys, validation)
