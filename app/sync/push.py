@@ -21,7 +21,7 @@ rolled back and decided again, and its changes come back ``duplicate``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -43,6 +43,7 @@ from app.models import AuditEntry, Conflict, Record, RecordAttachment, RecordRev
 from app.models.sync import sha_key
 from app.sync import queries
 from app.sync.decide import ChangeIn, CurrentRecord, Decision, EarlierResult, change_digest, decide
+from app.sync.lookup import Found, scoped_lookup
 from app.sync.merge import row_keys_for
 from app.sync.results import (
     ChangeResult,
@@ -69,6 +70,7 @@ class _Prepared:
     schema: FormSchema
     row_keys: dict[str, str]
     validation: ValidationResult
+    batch_refs: frozenset[str]  # records of this push its references resolved to
 
 
 @dataclass
@@ -114,44 +116,6 @@ def _derived(schema: FormSchema) -> tuple[dict[str, str], list[str]]:
     return found[1], found[2]
 
 
-Found = dict[str, Any]
-
-
-def _found(row: Any) -> Found:
-    """``row``: a Record, or a row of ``queries.scoped_records``."""
-    return {"form_id": row.form_id, "data": row.data, "location": record_location(row)}
-
-
-def _lookup_factory(
-    session: Session,
-    principal: Principal,
-    batch: dict[str, Found],
-    prefetch: Iterable[str] = (),
-) -> Callable[[str, str], Found | None]:
-    """lookup_record for the validator: records earlier in this batch first, then the
-    caller's scope. Returns ``{"form_id", "data", "location"}`` or None (missing or out of
-    scope look the same). ``prefetch``: ids read in one query up front."""
-    wanted = list(set(prefetch))
-    memo: dict[str, Found | None] = dict.fromkeys(wanted)
-    if wanted:
-        for row in queries.scoped_records(session, scope=principal.scope, record_ids=wanted):
-            memo[row.record_id] = _found(row)
-
-    def lookup(form_id: str, record_id: str) -> Found | None:
-        if record_id in batch:
-            found: Found | None = batch[record_id]
-        else:
-            if record_id not in memo:
-                row = queries.scoped_record(session, scope=principal.scope, record_id=record_id)
-                memo[record_id] = None if row is None else _found(row)
-            found = memo[record_id]
-        if found is None or found["form_id"] != form_id:
-            return None
-        return found
-
-    return lookup
-
-
 def _referenced_ids(forms: _Forms, parsed: list[tuple[int, ChangeModel]]) -> list[str]:
     """The values of top-level reference fields (institution, child …): read in one query."""
     ids = []
@@ -193,7 +157,10 @@ def _prepare(
             )
     batch: dict[str, Found] = {}
     today = cambodia_today(now)
-    lookup = _lookup_factory(session, principal, batch, _referenced_ids(forms, parsed))
+    hits: set[str] = set()
+    lookup = scoped_lookup(
+        session, principal.scope, batch, prefetch=_referenced_ids(forms, parsed), hits=hits
+    )
     prepared = []
     for index, model in parsed:
         change = ChangeIn(
@@ -226,10 +193,13 @@ def _prepare(
             )
             continue
         data = with_row_keys(schema.fields, model.data, change.change_id)
+        hits.clear()
         validation = validate_submission(schema, data, today=today, now=now, lookup_record=lookup)
         row_keys = forms.row_keys[(model.form_id, model.form_version)]
         prepared.append(
-            _Prepared(index, change, change_digest(change), schema, row_keys, validation)
+            _Prepared(
+                index, change, change_digest(change), schema, row_keys, validation, frozenset(hits)
+            )
         )
         if validation.ok:
             batch[change.record_id] = {
@@ -241,9 +211,16 @@ def _prepare(
 
 
 def _validate_again(
-    session: Session, principal: Principal, item: _Prepared, data: dict[str, Any], now: datetime
+    session: Session,
+    principal: Principal,
+    item: _Prepared,
+    data: dict[str, Any],
+    now: datetime,
+    accepted: dict[str, Found],
 ) -> ValidationResult:
-    lookup = _lookup_factory(session, principal, {})
+    """Validation of data other than the change's own (a merge), or against only the changes
+    of this push that were accepted (``accepted``)."""
+    lookup = scoped_lookup(session, principal.scope, accepted)
     return validate_submission(
         item.schema, data, today=cambodia_today(now), now=now, lookup_record=lookup
     )
@@ -317,6 +294,7 @@ def _push_once(
     # ones, and every one the batch itself creates
     in_batch_data = {(rid, row.rev): row.data for rid, row in stored.items()}
     seen_ids: dict[str, dict[str, Any]] = {}
+    accepted_batch: dict[str, Found] = {}  # records this push has accepted so far
     writes = _Writes()
 
     for item in prepared:
@@ -353,8 +331,12 @@ def _push_once(
             results[item.index] = rejected(change.change_id, change.record_id, decision.errors)
             continue
         validation = item.validation
-        if decision.status != "applied" and decision.data != incoming:  # applied: a copy
-            validation = _validate_again(session, principal, item, decision.data or {}, now)
+        if (decision.status != "applied" and decision.data != incoming) or not (
+            item.batch_refs <= accepted_batch.keys()  # it named a change that was rejected
+        ):
+            validation = _validate_again(
+                session, principal, item, decision.data or {}, now, accepted_batch
+            )
         errors = [issue.as_detail() for issue in validation.errors]
         errors += _scope_errors(principal, validation, item.schema)
         if errors:
@@ -365,6 +347,11 @@ def _push_once(
         )
         results[item.index] = result
         seen_ids[change.change_id] = {"digest": item.digest, "result": result.as_json()}
+        accepted_batch[change.record_id] = {
+            "form_id": change.form_id,
+            "data": validation.data,
+            "location": validation.location or principal.scope.code,
+        }
         assert decision.rev is not None
         in_batch_data[(change.record_id, decision.rev)] = validation.data
 

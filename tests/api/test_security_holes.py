@@ -1,0 +1,121 @@
+"""Holes found from outside by an attacker holding a field account (issue #14), each
+reproduced through the API on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from app.db.session import session_scope
+from app.models import Record
+from tests.api.helpers import auth_headers
+from tests.api.sync_helpers import change, demo_institution, inspection_data, push
+from tests.unit.test_domain_forms import institution
+
+
+def _institutions_in(district: str, n: int) -> list[str]:
+    with session_scope() as session:
+        ids = session.scalars(
+            select(Record.record_id)
+            .where(Record.form_id == "institution", Record.district == district)
+            .order_by(Record.record_id)
+            .limit(n)
+        ).all()
+    assert len(ids) == n
+    return list(ids)
+
+
+def _location(record_id: str) -> tuple[str | None, str | None]:
+    with session_scope() as session:
+        row = session.get(Record, record_id)
+        assert row is not None
+        return row.province, row.district
+
+
+# --- item 2: references laundered inside one push ------------------------------------------
+
+
+def test_a_reference_never_resolves_to_a_change_of_the_push_that_was_rejected(
+    demo_client: TestClient,
+) -> None:
+    """An institution change claiming a Phnom Penh institution's id is refused; an inspection
+    in the same push naming that id must not resolve to the refused change."""
+    headers = auth_headers(demo_client, "inspector.sr")
+    foreign = demo_institution("12")
+    claim = change(
+        "institution",
+        {**institution(), "province": "17", "district": "1701", "commune": "170101"},
+        record_id=foreign,
+    )
+    inspection = change("institution_inspection", inspection_data(foreign))
+    claimed, inspected = push(demo_client, headers, claim, inspection)
+    assert claimed["status"] == "rejected"
+    assert inspected["status"] == "rejected", inspected
+    assert [(e["path"], e["code"]) for e in inspected["errors"]] == [
+        ("institution", "invalid_reference")
+    ]
+
+
+def test_a_reference_to_an_accepted_change_of_the_same_push_still_resolves(
+    demo_client: TestClient,
+) -> None:
+    headers = auth_headers(demo_client, "inspector.sr")
+    new = change(
+        "institution", {**institution(), "province": "17", "district": "1701", "commune": "170101"}
+    )
+    inspection = change("institution_inspection", inspection_data(new["record_id"]))
+    assert [r["status"] for r in push(demo_client, headers, new, inspection)] == [
+        "applied",
+        "applied",
+    ]
+
+
+# --- item 3: conflict resolution makes the checks a push makes -----------------------------
+
+
+def _conflict_on_institution(client: TestClient) -> tuple[str, str]:
+    """An inspection in district 1201 whose `institution` two tablets changed apart."""
+    headers = auth_headers(client, "inspector.pp1")
+    first, second, third = _institutions_in("1201", 3)
+    created = change("institution_inspection", inspection_data(first))
+    assert push(client, headers, created)[0]["status"] == "applied"
+    rid = created["record_id"]
+    a = change("institution_inspection", inspection_data(second), record_id=rid, base_rev=1)
+    b = change("institution_inspection", inspection_data(third), record_id=rid, base_rev=1)
+    assert push(client, headers, a, device_id="tab-a")[0]["status"] == "applied"
+    [clashed] = push(client, headers, b, device_id="tab-b")
+    assert clashed["status"] == "conflict", clashed
+    [conflict] = [c for c in clashed["conflicts"] if c["path"] == "institution"]
+    return rid, conflict["conflict_id"]
+
+
+def test_resolving_a_clash_with_an_institution_out_of_scope_is_refused(
+    demo_client: TestClient,
+) -> None:
+    rid, conflict_id = _conflict_on_institution(demo_client)
+    supervisor = auth_headers(demo_client, "supervisor.pp")
+    url = f"/api/v1/records/{rid}/conflicts/{conflict_id}/resolve"
+    response = demo_client.post(url, json={"value": demo_institution("17")}, headers=supervisor)
+    assert response.status_code == 422, response.text
+    assert [(d["path"], d["code"]) for d in response.json()["error"]["details"]] == [
+        ("institution", "invalid_reference")
+    ]
+    record = demo_client.get(f"/api/v1/records/{rid}", headers=supervisor).json()
+    assert record["rev"] == 3 and record["open_conflicts"]
+
+
+def test_resolving_a_clash_moves_the_record_where_its_new_value_places_it(
+    demo_client: TestClient,
+) -> None:
+    rid, conflict_id = _conflict_on_institution(demo_client)
+    assert _location(rid) == ("12", "1201")
+    [elsewhere] = _institutions_in("1202", 1)
+    supervisor = auth_headers(demo_client, "supervisor.pp")
+    url = f"/api/v1/records/{rid}/conflicts/{conflict_id}/resolve"
+    response = demo_client.post(url, json={"value": elsewhere}, headers=supervisor)
+    assert response.status_code < 300, response.text
+    assert _location(rid) == ("12", "1202")
+    # the district-1201 inspector no longer sees it, the supervisor of the province does
+    inspector = auth_headers(demo_client, "inspector.pp1")
+    assert demo_client.get(f"/api/v1/records/{rid}", headers=inspector).status_code == 404
+    assert demo_client.get(f"/api/v1/records/{rid}", headers=supervisor).status_code == 200
