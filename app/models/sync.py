@@ -94,6 +94,17 @@ class Attachment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 
+class AttachmentHolder(Base):
+    """Who has shown they hold a file: its first uploader, and everyone who later uploaded the
+    same bytes. A holder may read the file and name it in a record (issue #14, item 1)."""
+
+    __tablename__ = "attachment_holders"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
 def sha_key(sha256: str) -> int:
     """The first 8 bytes of a SHA-256 (hex) as a signed 64-bit integer: the lookup key of
     ``record_attachments`` by file.

@@ -355,7 +355,7 @@ def _push_once(
         assert decision.rev is not None
         in_batch_data[(change.record_id, decision.rev)] = validation.data
 
-    _write(session, writes, stored)
+    _write(session, principal, writes, stored)
     session.commit()
     return [(r if r is not None else rejected(None, None, [])).as_json() for r in results]
 
@@ -483,7 +483,9 @@ def _accept(
     return result
 
 
-def _write(session: Session, writes: _Writes, stored: dict[str, Record]) -> None:
+def _write(
+    session: Session, principal: Principal, writes: _Writes, stored: dict[str, Record]
+) -> None:
     records = cast(Table, Record.__table__)
     # each record's data is written once: its last revision here leaves it to the record's
     # row, and the revision it replaces gets the data being replaced (app.sync.revisions)
@@ -502,7 +504,12 @@ def _write(session: Session, writes: _Writes, stored: dict[str, Record]) -> None
     )
     links = [link for record_links in writes.links.values() for link in record_links]
     if writes.links:
-        present = queries.present_attachments(session, (link["sha256"] for link in links))
+        present = queries.readable_attachments(
+            session,
+            username=principal.username,
+            scope=principal.scope,
+            hashes=(link["sha256"] for link in links),
+        )
         missing_by_record: dict[str, bool] = {}
         for link in links:
             link["present"] = link["sha256"] in present

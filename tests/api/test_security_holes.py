@@ -3,6 +3,9 @@ reproduced through the API on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -119,3 +122,84 @@ def test_resolving_a_clash_moves_the_record_where_its_new_value_places_it(
     inspector = auth_headers(demo_client, "inspector.pp1")
     assert demo_client.get(f"/api/v1/records/{rid}", headers=inspector).status_code == 404
     assert demo_client.get(f"/api/v1/records/{rid}", headers=supervisor).status_code == 200
+
+
+# --- item 1: a file cannot be read by naming its hash ----------------------------------------
+
+ATTACHMENTS = "/api/v1/attachments/"
+
+
+def _photo() -> tuple[bytes, str]:
+    content = os.urandom(3_000)
+    return content, hashlib.sha256(content).hexdigest()
+
+
+def _phnom_penh_record_with_photo(client: TestClient) -> str:
+    """A photo that belongs only to a Phnom Penh inspection: its sha256."""
+    owner = auth_headers(client, "inspector.pp1")
+    photo, sha = _photo()
+    assert client.put(ATTACHMENTS + sha, content=photo, headers=owner).status_code == 201
+    data = inspection_data(_institutions_in("1201", 1)[0])
+    data["photos"][0]["photo"] = sha
+    assert push(client, owner, change("institution_inspection", data))[0]["status"] == "applied"
+    return sha
+
+
+def test_naming_anothers_file_in_a_record_does_not_open_it(demo_client: TestClient) -> None:
+    sha = _phnom_penh_record_with_photo(demo_client)
+    attacker = auth_headers(demo_client, "inspector.sr")
+    assert demo_client.get(ATTACHMENTS + sha, headers=attacker).status_code == 404
+    data = inspection_data(demo_institution("17"))
+    data["photos"][0]["photo"] = sha
+    mine = change("institution_inspection", data)
+    mine["attachments"] = [sha]
+    [result] = push(demo_client, attacker, mine)
+    assert result["status"] == "applied"
+    # exactly as a file not yet uploaded: the record waits for it, the file stays closed
+    record = demo_client.get(f"/api/v1/records/{mine['record_id']}", headers=attacker).json()
+    assert record["incomplete"] is True
+    assert demo_client.get(ATTACHMENTS + sha, headers=attacker).status_code == 404
+    assert demo_client.head(ATTACHMENTS + sha, headers=attacker).status_code == 404
+
+
+def test_a_put_of_anothers_file_confirms_nothing_unless_the_bytes_are_right(
+    demo_client: TestClient,
+) -> None:
+    sha = _phnom_penh_record_with_photo(demo_client)
+    missing = _photo()[1]
+    attacker = auth_headers(demo_client, "inspector.sr")
+    hidden = demo_client.put(ATTACHMENTS + sha, content=b"garbage", headers=attacker)
+    absent = demo_client.put(ATTACHMENTS + missing, content=b"garbage", headers=attacker)
+    assert hidden.status_code == absent.status_code == 422
+    assert hidden.content == absent.content.replace(missing.encode(), sha.encode())
+    assert demo_client.get(ATTACHMENTS + sha, headers=attacker).status_code == 404
+
+
+def test_whoever_uploads_the_same_bytes_holds_the_file(demo_client: TestClient) -> None:
+    """Having the bytes is having the file: the answer is that of a first upload."""
+    owner = auth_headers(demo_client, "inspector.pp1")
+    photo, sha = _photo()
+    assert demo_client.put(ATTACHMENTS + sha, content=photo, headers=owner).status_code == 201
+    other = auth_headers(demo_client, "inspector.sr")
+    again = demo_client.put(ATTACHMENTS + sha, content=photo, headers=other)
+    assert again.status_code == 201, again.text
+    assert demo_client.get(ATTACHMENTS + sha, headers=other).content == photo
+
+
+def test_anothers_partial_upload_is_neither_visible_nor_destroyable(
+    demo_client: TestClient,
+) -> None:
+    photo, sha = _photo()
+    owner = auth_headers(demo_client, "inspector.pp1")
+    half = {"Upload-Offset": "0", "Content-Range": f"bytes 0-1499/{len(photo)}"}
+    assert (
+        demo_client.put(ATTACHMENTS + sha, content=photo[:1500], headers={**owner, **half})
+    ).status_code == 204
+    assert demo_client.head(ATTACHMENTS + sha, headers=owner).headers["upload-offset"] == "1500"
+    attacker = auth_headers(demo_client, "inspector.sr")
+    seen = demo_client.head(ATTACHMENTS + sha, headers=attacker)
+    assert seen.status_code == 404 and "upload-offset" not in seen.headers
+    assert demo_client.put(ATTACHMENTS + sha, content=b"x", headers=attacker).status_code == 422
+    rest = {"Upload-Offset": "1500"}
+    done = demo_client.put(ATTACHMENTS + sha, content=photo[1500:], headers={**owner, **rest})
+    assert done.status_code == 201, done.text
