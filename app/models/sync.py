@@ -143,6 +143,7 @@ class PlacementStep(Base):
     role: Mapped[str] = mapped_column(String(32))
     comment: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    rev: Mapped[int | None] = mapped_column(Integer)  # the revision the step acted on
 
 
 # The counter's one row exists from the moment the table does (create_all in tests; the

@@ -39,8 +39,17 @@ from app.db.bulk_insert import insert_rows
 from app.forms.schema import FormSchema
 from app.forms.store import published_schema
 from app.forms.validate import ValidationResult, validate_submission
-from app.models import AuditEntry, Conflict, Record, RecordAttachment, RecordRevision, SyncChange
+from app.models import (
+    AuditEntry,
+    Conflict,
+    PlacementStep,
+    Record,
+    RecordAttachment,
+    RecordRevision,
+    SyncChange,
+)
 from app.models.sync import sha_key
+from app.records.workflow import REOPEN_COMMENT, REOPENED_STATES
 from app.sync import queries
 from app.sync.decide import ChangeIn, CurrentRecord, Decision, EarlierResult, change_digest, decide
 from app.sync.lookup import Found, scoped_lookup
@@ -81,6 +90,7 @@ class _Writes:
     changes: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     links: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # the last, by record
+    placement_steps: list[dict[str, Any]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -442,7 +452,30 @@ def _accept(
     elif pending_new is not None:
         pending_new.update(values)
     else:
-        writes.updated_records[change.record_id] = {"b_record_id": change.record_id, **values}
+        assert row is not None
+        state = writes.updated_records.get(change.record_id, {}).get(
+            "placement_state", row.placement_state
+        )
+        if state in REOPENED_STATES and data != current[change.record_id].data:
+            step = _reopen_step(row, state, principal, rev, now)
+            writes.placement_steps.append(step)
+            writes.audit.append(
+                {
+                    "at": now,
+                    "actor": principal.username,
+                    "device_id": device_id,
+                    "action": "placement.reopen",
+                    "target_type": "record",
+                    "target_id": change.record_id,
+                    "details": {"from": state, "to": "recommended", "comment": step["comment"]},
+                }
+            )
+            state = "recommended"
+        writes.updated_records[change.record_id] = {
+            "b_record_id": change.record_id,
+            **values,
+            "placement_state": state,
+        }
     writes.revisions.append(
         {
             "record_id": change.record_id,
@@ -481,6 +514,24 @@ def _accept(
         record_id=change.record_id, form_id=change.form_id, rev=rev, data=data
     )
     return result
+
+
+def _reopen_step(
+    row: Record, state: str, principal: Principal, rev: int, now: datetime
+) -> dict[str, Any]:
+    """The step that sends a changed authorized or certified recommendation back."""
+    approved = row.rev  # the revision the last step saw is at most the stored one
+    return {
+        "record_id": row.record_id,
+        "action": "reopen",
+        "from_state": state,
+        "to_state": "recommended",
+        "actor": principal.username,
+        "role": principal.role,
+        "comment": REOPEN_COMMENT.format(state=state, approved=approved, rev=rev),
+        "at": now,
+        "rev": rev,
+    }
 
 
 def _write(
@@ -536,6 +587,7 @@ def _write(
         (RecordRevision, writes.revisions),
         (SyncChange, writes.changes),
         (Conflict, writes.conflicts),
+        (PlacementStep, writes.placement_steps),
         (AuditEntry, writes.audit),
     ):
         insert_rows(session, cast(Table, model.__table__), rows_)

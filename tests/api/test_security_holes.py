@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.db.session import session_scope
 from app.models import Record
 from tests.api.helpers import auth_headers
-from tests.api.sync_helpers import change, demo_institution, inspection_data, push
+from tests.api.sync_helpers import change, demo_institution, inspection_data, placement_data, push
 from tests.unit.test_domain_forms import institution
 
 
@@ -203,3 +203,50 @@ def test_anothers_partial_upload_is_neither_visible_nor_destroyable(
     rest = {"Upload-Offset": "1500"}
     done = demo_client.put(ATTACHMENTS + sha, content=photo[1500:], headers={**owner, **rest})
     assert done.status_code == 201, done.text
+
+
+# --- item 7: a certified placement that is edited goes back to recommended ---------------------
+
+
+def test_a_certified_placement_changed_afterwards_must_be_authorized_again(
+    demo_client: TestClient,
+) -> None:
+    ccwc = auth_headers(demo_client, "ccwc.pp")
+    supervisor = auth_headers(demo_client, "supervisor.pp")
+    mosvy = auth_headers(demo_client, "mosvy")
+    data = placement_data()
+    new = change("placement_recommendation", data)
+    assert push(demo_client, ccwc, new)[0]["status"] == "applied"
+    rid = new["record_id"]
+    url = f"/api/v1/records/{rid}/placement"
+    assert demo_client.post(url, json={"action": "authorize"}, headers=supervisor).is_success
+    assert demo_client.post(url, json={"action": "certify"}, headers=mosvy).is_success
+
+    # the same data again changes nothing: still certified
+    same = change("placement_recommendation", data, record_id=rid, base_rev=1)
+    push(demo_client, ccwc, same)
+    record = demo_client.get(f"/api/v1/records/{rid}", headers=ccwc).json()
+    assert record["placement"] == {"state": "certified"}
+
+    rev = record["rev"]
+    other = "foster_care" if data["recommended_placement"] != "foster_care" else "kinship_care"
+    edited = change(
+        "placement_recommendation",
+        {**data, "recommended_placement": other},
+        record_id=rid,
+        base_rev=rev,
+    )
+    [result] = push(demo_client, ccwc, edited)
+    assert result["status"] == "applied", result
+    record = demo_client.get(f"/api/v1/records/{rid}", headers=ccwc).json()
+    assert record["placement"] == {"state": "recommended"}
+    trail = demo_client.get(f"/api/v1/records/{rid}/history", headers=mosvy).json()["placement"]
+    assert [(s["action"], s["from"], s["to"], s["rev"]) for s in trail] == [
+        ("authorize", "recommended", "authorized", 1),
+        ("certify", "authorized", "certified", 1),
+        ("reopen", "certified", "recommended", result["rev"]),
+    ]
+    assert "authorized again" in trail[-1]["comment"]
+    # the chain starts over, and MoSVY cannot certify what DoSVY has not authorized again
+    assert demo_client.post(url, json={"action": "certify"}, headers=mosvy).status_code == 409
+    assert demo_client.post(url, json={"action": "authorize"}, headers=supervisor).is_success
