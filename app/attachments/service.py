@@ -5,6 +5,12 @@ An upload is one of three shapes (``plan_upload``):
 - ``Upload-Offset: n`` (tus style, optionally ``Upload-Length: total``): bytes from ``n`` on;
 - ``Content-Range: bytes n-m/total`` (``total`` may be ``*``): bytes ``n`` to ``m``.
 
+Each uploader has their own partial file (``AttachmentStore``): a resume continues the
+caller's own upload. A file already stored that the caller may not read is, to them, not there:
+they upload its bytes like anyone else, and only bytes that hash to the name make them a holder
+(``attachment_holders``) who may then read and name it; nothing in the answer tells them it
+existed (issue #14, item 1).
+
 A resume must start exactly where the server's partial file ends (else 409
 ``offset_mismatch`` with the right ``Upload-Offset``). The moment the bytes hash to the name,
 the file moves into place and ``record_upload`` records it; a plain PUT, or a resume that
@@ -33,7 +39,7 @@ from app.auth.principal import Principal
 from app.clock import now_utc
 from app.db.session import committed
 from app.errors import ApiError
-from app.models import Attachment, Record, RecordAttachment
+from app.models import Attachment, AttachmentHolder, Record, RecordAttachment
 from app.models.sync import sha_key
 from app.sync.sequence import next_seq
 from app.web.limits import BodyLimit, BodyTooLarge
@@ -176,11 +182,11 @@ async def receive_upload(
 ) -> UploadOutcome:
     """Store what this request carries. Commits when the file completes."""
     check_declared_size(plan, limit)
-    known = await run_in_threadpool(_stored_row, session, sha256)
+    known = await run_in_threadpool(_readable_row, session, principal, sha256)
     if known is not None and store.stored_size(sha256) is not None:
         return UploadOutcome(200, sha256, *known)
     try:
-        with store.exclusive(sha256):
+        with store.exclusive(sha256, owner=principal.username):
             return await _receive_locked(
                 session, principal, sha256=sha256, plan=plan, content_type=content_type,
                 body=body, store=store, limit=limit,
@@ -204,23 +210,17 @@ async def _receive_locked(
     store: AttachmentStore,
     limit: int,
 ) -> UploadOutcome:
-    stored = store.stored_size(sha256)
-    if stored is not None:
-        # complete on disk but not recorded: an upload that finished while we waited, or a
-        # crash between the rename and the commit. The bytes were verified before the rename.
-        created = await run_in_threadpool(
-            record_upload, session, principal, sha256=sha256, size=stored,
-            content_type=content_type, now=now_utc(),
-        )  # fmt: skip
-        return UploadOutcome(201 if created else 200, sha256, stored, content_type)
-    held = store.partial_size(sha256) or 0
+    owner = principal.username
+    held = store.partial_size(sha256, owner=owner) or 0
     if plan.resume and plan.offset != held:
         raise ApiError(
             "offset_mismatch",
             f"The server holds {held} bytes of this file: send the rest from byte {held}.",
             headers={"Upload-Offset": str(held)},
         )
-    partial = await run_in_threadpool(store.open_partial, sha256, restart=not plan.resume)
+    partial = await run_in_threadpool(
+        store.open_partial, sha256, owner=owner, restart=not plan.resume
+    )
     received = 0
     interrupted = too_large = too_long = False
     try:
@@ -237,20 +237,20 @@ async def _receive_locked(
         interrupted = True  # keep what arrived: the client resumes from HEAD's Upload-Offset
     except BodyTooLarge:
         await run_in_threadpool(partial.close)
-        store.discard(sha256)
+        store.discard(sha256, owner=owner)
         raise
     finally:
         await run_in_threadpool(partial.close)
     if too_large:
-        store.discard(sha256)
+        store.discard(sha256, owner=owner)
         raise _too_large(limit)
     if partial.hexdigest() == sha256:
-        await run_in_threadpool(store.finalize, sha256)
-        await run_in_threadpool(
+        await run_in_threadpool(store.finalize, sha256, owner=owner)
+        created = await run_in_threadpool(
             record_upload, session, principal, sha256=sha256, size=partial.size,
             content_type=content_type, now=now_utc(),
         )  # fmt: skip
-        return UploadOutcome(201, sha256, partial.size, content_type)
+        return UploadOutcome(201 if created else 200, sha256, partial.size, content_type)
     if too_long:
         raise ApiError(
             "bad_request",
@@ -259,7 +259,7 @@ async def _receive_locked(
         )
     finished = not plan.resume or (plan.total is not None and partial.size >= plan.total)
     if finished and not interrupted:
-        store.discard(sha256)
+        store.discard(sha256, owner=owner)
         raise ApiError(
             "hash_mismatch",
             f"These {partial.size} bytes do not hash to {sha256}: nothing was stored.",
@@ -267,11 +267,11 @@ async def _receive_locked(
     return UploadOutcome(204, sha256, partial.size)
 
 
-def _stored_row(session: Session, sha256: str) -> tuple[int, str | None] | None:
-    """Size and content type of a recorded file."""
-    row = session.execute(
-        select(Attachment.size, Attachment.content_type).where(Attachment.sha256 == sha256)
-    ).first()
+def _readable_row(
+    session: Session, principal: Principal, sha256: str
+) -> tuple[int, str | None] | None:
+    """Size and content type of a recorded file the caller may read already."""
+    row = readable_attachment(session, principal, sha256=sha256)
     session.rollback()  # end the read snapshot: a completion takes the write lock afresh
     return None if row is None else (row.size, row.content_type)
 
@@ -285,9 +285,10 @@ def record_upload(
     content_type: str,
     now: datetime,
 ) -> bool:
-    """Record a file now stored: its row, an audit line, ``present`` on every link to it, and
-    every record that thereby has all its attachments is complete again, with a new ``seq``
-    so that devices pull it. True when the row is new. Commits.
+    """Record a file now stored and the caller as one who holds it: its row (once), the
+    holder, an audit line, ``present`` on every link to it, and every record that thereby
+    has all its attachments is complete again, with a new ``seq`` so that devices pull it.
+    True when the caller is a new holder. Commits.
 
     ``next_seq`` comes first: it serialises this with pushes (which read which attachments
     exist under the same lock), so a record pushed concurrently is never left incomplete.
@@ -295,8 +296,12 @@ def record_upload(
     session.rollback()
     with committed(session):
         seq = next_seq(session)
-        created = session.get(Attachment, sha256) is None
+        created = session.get(AttachmentHolder, (sha256, principal.username)) is None
         if created:
+            session.add(
+                AttachmentHolder(sha256=sha256, username=principal.username, created_at=now)
+            )
+        if session.get(Attachment, sha256) is None:
             session.add(
                 Attachment(
                     sha256=sha256,
@@ -358,34 +363,38 @@ def _records_now_complete(session: Session, sha256: str) -> list[str]:
 def readable_attachment(
     session: Session, principal: Principal, *, sha256: str
 ) -> Attachment | None:
-    """The file's row when the caller uploaded it or may see a record that names it."""
+    """The file's row when the caller holds it (uploaded its bytes) or may see a record that
+    names it with the file present (named by someone who could read it)."""
     named_in_scope = (
         select(RecordAttachment.record_id)
         .join(Record, Record.record_id == RecordAttachment.record_id)
         .where(
             RecordAttachment.sha_key == sha_key(sha256),
             RecordAttachment.sha256 == sha256,
+            RecordAttachment.present.is_(True),
             principal.scope.filter(Record),
         )
         .exists()
     )
+    held = (
+        select(AttachmentHolder.sha256)
+        .where(AttachmentHolder.sha256 == sha256, AttachmentHolder.username == principal.username)
+        .exists()
+    )
     return session.scalar(
-        select(Attachment).where(
-            Attachment.sha256 == sha256,
-            or_(Attachment.uploaded_by == principal.username, named_in_scope),
-        )
+        select(Attachment).where(Attachment.sha256 == sha256, or_(held, named_in_scope))
     )
 
 
 def find_readable(
     session: Session, principal: Principal, store: AttachmentStore, *, sha256: str
 ) -> tuple[Attachment, Path]:
-    """The row and the file, or 404 (``Upload-Offset`` when an upload of it is unfinished).
-    A file the caller may not read answers exactly like one that is not there."""
+    """The row and the file, or 404 (``Upload-Offset`` when the caller's own upload of it is
+    unfinished). A file the caller may not read answers exactly like one that is not there."""
     row = readable_attachment(session, principal, sha256=sha256)
     if row is not None and store.stored_size(sha256) is not None:
         return row, store.final_path(sha256)
-    held = store.partial_size(sha256)
+    held = store.partial_size(sha256, owner=principal.username)
     raise ApiError(
         "not_found",
         "No such attachment.",

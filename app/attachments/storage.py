@@ -4,9 +4,11 @@ Pure file operations, no database and no HTTP. The layout under ``<data_dir>/att
 
 - ``ab/cd/<sha256>``: a complete file; its bytes hash to its name, so it never changes and two
   uploads that complete at once rename identical bytes onto the same name;
-- ``partial/<sha256>``: the bytes received so far of an unfinished upload (a resume appends);
-- ``partial/<sha256>.lock``: held with ``flock`` by the one request appending to that partial
-  file, so two uploads of the same file never interleave their bytes.
+- ``partial/<owner>/<sha256>``: the bytes one uploader sent so far of an unfinished upload (a
+  resume appends); ``<owner>`` is a digest of the uploader's username, so one user's partial
+  upload is neither visible to nor destroyable by another (issue #14, item 1);
+- ``partial/<owner>/<sha256>.lock``: held with ``flock`` by the one request appending to that
+  partial file, so two requests of one uploader never interleave their bytes.
 
 A partial file is fsynced before anything answers with its size, and before it is renamed
 into place (``os.replace``, atomic on one file system); the directory is fsynced after.
@@ -94,12 +96,12 @@ class AttachmentStore:
         _check(sha256)
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def partial_path(self, sha256: str) -> Path:
+    def partial_path(self, sha256: str, *, owner: str) -> Path:
         _check(sha256)
-        return self.root / "partial" / sha256
+        return self.root / "partial" / owner_dir(owner) / sha256
 
-    def _lock_path(self, sha256: str) -> Path:
-        return self.partial_path(sha256).with_suffix(".lock")
+    def _lock_path(self, sha256: str, owner: str) -> Path:
+        return self.partial_path(sha256, owner=owner).with_suffix(".lock")
 
     def stored_size(self, sha256: str) -> int | None:
         """The size of the complete file, or None when it is not stored."""
@@ -108,21 +110,21 @@ class AttachmentStore:
         except FileNotFoundError:
             return None
 
-    def partial_size(self, sha256: str) -> int | None:
-        """How many bytes an unfinished upload holds, or None when there is none."""
+    def partial_size(self, sha256: str, *, owner: str) -> int | None:
+        """How many bytes ``owner``'s unfinished upload holds, or None when there is none."""
         try:
-            return self.partial_path(sha256).stat().st_size
+            return self.partial_path(sha256, owner=owner).stat().st_size
         except FileNotFoundError:
             return None
 
     @contextmanager
-    def exclusive(self, sha256: str) -> Iterator[None]:
-        """Hold this file's upload lock, or raise ``UploadBusy`` at once (never waits).
+    def exclusive(self, sha256: str, *, owner: str) -> Iterator[None]:
+        """Hold ``owner``'s upload lock of this file, or raise ``UploadBusy`` at once.
 
         The lock file is removed by ``finalize``/``discard`` while held; a request that opened
         the removed file before then sees that its inode is gone and opens the new one.
         """
-        path = self._lock_path(sha256)
+        path = self._lock_path(sha256, owner)
         path.parent.mkdir(parents=True, exist_ok=True)
         for _ in range(_LOCK_ATTEMPTS):
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -145,23 +147,32 @@ class AttachmentStore:
         finally:
             os.close(fd)  # releases the flock
 
-    def open_partial(self, sha256: str, *, restart: bool) -> PartialFile:
+    def open_partial(self, sha256: str, *, owner: str, restart: bool) -> PartialFile:
         """The partial upload, to append to (``restart``: emptied first). Hold ``exclusive``."""
-        return PartialFile(self.partial_path(sha256), restart=restart)
+        return PartialFile(self.partial_path(sha256, owner=owner), restart=restart)
 
-    def finalize(self, sha256: str) -> Path:
-        """Move the (closed, fsynced) partial file to its final name, atomically."""
+    def finalize(self, sha256: str, *, owner: str) -> Path:
+        """Move the (closed, fsynced) partial file to its final name, atomically; when the
+        file is stored already (the same bytes, verified), the partial copy is dropped."""
         final = self.final_path(sha256)
+        if final.exists():
+            self.discard(sha256, owner=owner)
+            return final
         final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(self.partial_path(sha256), final)
+        os.replace(self.partial_path(sha256, owner=owner), final)
         _fsync_dir(final.parent)
-        self._lock_path(sha256).unlink(missing_ok=True)
+        self._lock_path(sha256, owner).unlink(missing_ok=True)
         return final
 
-    def discard(self, sha256: str) -> None:
+    def discard(self, sha256: str, *, owner: str) -> None:
         """Forget an unfinished upload (its bytes cannot become the named file)."""
-        self.partial_path(sha256).unlink(missing_ok=True)
-        self._lock_path(sha256).unlink(missing_ok=True)
+        self.partial_path(sha256, owner=owner).unlink(missing_ok=True)
+        self._lock_path(sha256, owner).unlink(missing_ok=True)
+
+
+def owner_dir(owner: str) -> str:
+    """The directory of one uploader's partial files: a digest, so no name is a path trick."""
+    return hashlib.sha256(owner.encode("utf-8")).hexdigest()[:32]
 
 
 def _check(sha256: str) -> None:

@@ -8,6 +8,7 @@ from app.models.identity import AuthToken, LoginAttempt, User
 from app.models.records import Meta, Record
 from app.models.sync import (
     Attachment,
+    AttachmentHolder,
     Conflict,
     PlacementStep,
     RecordAttachment,
@@ -18,6 +19,7 @@ from app.models.sync import (
 
 __all__ = [
     "Attachment",
+    "AttachmentHolder",
     "Conflict",
     "PlacementStep",
     "RecordAttachment",

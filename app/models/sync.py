@@ -94,6 +94,17 @@ class Attachment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 
+class AttachmentHolder(Base):
+    """Who has shown they hold a file: its first uploader, and everyone who later uploaded the
+    same bytes. A holder may read the file and name it in a record (issue #14, item 1)."""
+
+    __tablename__ = "attachment_holders"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
 def sha_key(sha256: str) -> int:
     """The first 8 bytes of a SHA-256 (hex) as a signed 64-bit integer: the lookup key of
     ``record_attachments`` by file.
@@ -132,6 +143,7 @@ class PlacementStep(Base):
     role: Mapped[str] = mapped_column(String(32))
     comment: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    rev: Mapped[int | None] = mapped_column(Integer)  # the revision the step acted on
 
 
 # The counter's one row exists from the moment the table does (create_all in tests; the

@@ -9,12 +9,15 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
+from app.auth.scope import location_columns
+from app.change_codes import detail
 from app.clock import cambodia_today
 from app.errors import ApiError
 from app.forms.store import get_version, schema_of
 from app.forms.validate import validate_submission
 from app.models import RecordRevision
 from app.records import workflow
+from app.sync.lookup import scoped_lookup
 from app.sync.merge import PathError, row_keys_for, with_value
 from app.sync.revisions import keep_replaced_data
 
@@ -38,12 +41,18 @@ def resolve_conflict(
         data = with_value(record.data, conflict.path, value, row_keys=row_keys_for(schema.fields))
     except PathError as exc:
         raise ApiError("conflict", "The conflict's field no longer exists in the record.") from exc
-    result = validate_submission(schema, data, today=cambodia_today(now), now=now)
-    if result.errors:
+    # the same checks as a push: references only in the caller's scope, the rules, and a
+    # location the caller may place the record in
+    lookup = scoped_lookup(session, principal.scope, {})
+    result = validate_submission(
+        schema, data, today=cambodia_today(now), now=now, lookup_record=lookup
+    )
+    errors = [issue.as_detail() for issue in result.errors]
+    if result.location is not None and not principal.scope.covers(result.location):
+        errors.append(detail("out_of_scope", schema.location_field or ""))
+    if errors:
         raise ApiError(
-            "validation_error",
-            "The chosen value does not fit the form.",
-            details=[issue.as_detail() for issue in result.errors],
+            "validation_error", "The chosen value does not fit the form.", details=errors
         )
     keep_replaced_data(session, [(record_id, record.rev, record.data)])
     rev = record.rev + 1
@@ -62,6 +71,9 @@ def resolve_conflict(
     )
     record.data, record.rev = result.data, rev
     record.flags = [issue.as_detail() for issue in result.flags]
+    if result.location is not None:  # else it stays where its creator's scope put it
+        for column, code in location_columns(result.location).items():
+            setattr(record, column, code)
     conflict.resolved_at, conflict.resolved_by, conflict.resolved_rev = now, principal.username, rev
     workflow.mark_changed(
         session,

@@ -22,6 +22,15 @@ from app.sync.sequence import next_seq
 
 REVIEW_STATES = {"approve": "approved", "return": "returned", "reject": "rejected"}
 
+# A recommendation changed after DoSVY authorized it (or MoSVY certified it) goes back to
+# ``recommended``: what was approved is no longer what the record says (app.sync.push writes
+# this ``reopen`` step; issue #14, item 7).
+REOPENED_STATES = frozenset({"authorized", "certified"})
+REOPEN_COMMENT = (
+    "The recommendation was changed after it was {state} (revision {approved}); "
+    "revision {rev} must be authorized again."
+)
+
 # action -> {state it starts from: (state it leads to, the verb it needs)}: CCWC recommends,
 # DoSVY authorises, MoSVY certifies; each may decline at their own step (DOMAIN.md). Who holds
 # each verb is app.auth.roles.PERMISSIONS.
@@ -136,6 +145,7 @@ def step_placement(
             role=principal.role,
             comment=comment,
             at=now,
+            rev=record.rev,
         )
     )
     record.placement_state = target
@@ -164,6 +174,7 @@ def placement_history(session: Session, record_id: str) -> list[dict[str, Any]]:
             "role": r.role,
             "comment": r.comment,
             "at": r.at.isoformat(),
+            "rev": r.rev,
         }
         for r in rows
     ]

@@ -21,7 +21,7 @@ rolled back and decided again, and its changes come back ``duplicate``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -39,10 +39,20 @@ from app.db.bulk_insert import insert_rows
 from app.forms.schema import FormSchema
 from app.forms.store import published_schema
 from app.forms.validate import ValidationResult, validate_submission
-from app.models import AuditEntry, Conflict, Record, RecordAttachment, RecordRevision, SyncChange
+from app.models import (
+    AuditEntry,
+    Conflict,
+    PlacementStep,
+    Record,
+    RecordAttachment,
+    RecordRevision,
+    SyncChange,
+)
 from app.models.sync import sha_key
+from app.records.workflow import REOPEN_COMMENT, REOPENED_STATES
 from app.sync import queries
 from app.sync.decide import ChangeIn, CurrentRecord, Decision, EarlierResult, change_digest, decide
+from app.sync.lookup import Found, scoped_lookup
 from app.sync.merge import row_keys_for
 from app.sync.results import (
     ChangeResult,
@@ -52,6 +62,7 @@ from app.sync.results import (
     rejected_for,
 )
 from app.sync.revisions import keep_replaced_data
+from app.sync.row_keys import with_row_keys
 from app.sync.schemas import ChangeModel
 from app.sync.sequence import next_seq
 
@@ -68,6 +79,7 @@ class _Prepared:
     schema: FormSchema
     row_keys: dict[str, str]
     validation: ValidationResult
+    batch_refs: frozenset[str]  # records of this push its references resolved to
 
 
 @dataclass
@@ -78,6 +90,7 @@ class _Writes:
     changes: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     links: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # the last, by record
+    placement_steps: list[dict[str, Any]] = field(default_factory=list)
     audit: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -111,44 +124,6 @@ def _derived(schema: FormSchema) -> tuple[dict[str, str], list[str]]:
         references = [f.name for f in schema.fields if f.type == "reference"]
         found = _DERIVED[id(schema)] = (schema, row_keys_for(schema.fields), references)
     return found[1], found[2]
-
-
-Found = dict[str, Any]
-
-
-def _found(row: Any) -> Found:
-    """``row``: a Record, or a row of ``queries.scoped_records``."""
-    return {"form_id": row.form_id, "data": row.data, "location": record_location(row)}
-
-
-def _lookup_factory(
-    session: Session,
-    principal: Principal,
-    batch: dict[str, Found],
-    prefetch: Iterable[str] = (),
-) -> Callable[[str, str], Found | None]:
-    """lookup_record for the validator: records earlier in this batch first, then the
-    caller's scope. Returns ``{"form_id", "data", "location"}`` or None (missing or out of
-    scope look the same). ``prefetch``: ids read in one query up front."""
-    wanted = list(set(prefetch))
-    memo: dict[str, Found | None] = dict.fromkeys(wanted)
-    if wanted:
-        for row in queries.scoped_records(session, scope=principal.scope, record_ids=wanted):
-            memo[row.record_id] = _found(row)
-
-    def lookup(form_id: str, record_id: str) -> Found | None:
-        if record_id in batch:
-            found: Found | None = batch[record_id]
-        else:
-            if record_id not in memo:
-                row = queries.scoped_record(session, scope=principal.scope, record_id=record_id)
-                memo[record_id] = None if row is None else _found(row)
-            found = memo[record_id]
-        if found is None or found["form_id"] != form_id:
-            return None
-        return found
-
-    return lookup
 
 
 def _referenced_ids(forms: _Forms, parsed: list[tuple[int, ChangeModel]]) -> list[str]:
@@ -192,7 +167,10 @@ def _prepare(
             )
     batch: dict[str, Found] = {}
     today = cambodia_today(now)
-    lookup = _lookup_factory(session, principal, batch, _referenced_ids(forms, parsed))
+    hits: set[str] = set()
+    lookup = scoped_lookup(
+        session, principal.scope, batch, prefetch=_referenced_ids(forms, parsed), hits=hits
+    )
     prepared = []
     for index, model in parsed:
         change = ChangeIn(
@@ -224,12 +202,14 @@ def _prepare(
                 form_id=model.form_id,
             )
             continue
-        validation = validate_submission(
-            schema, model.data, today=today, now=now, lookup_record=lookup
-        )
+        data = with_row_keys(schema.fields, model.data, change.change_id)
+        hits.clear()
+        validation = validate_submission(schema, data, today=today, now=now, lookup_record=lookup)
         row_keys = forms.row_keys[(model.form_id, model.form_version)]
         prepared.append(
-            _Prepared(index, change, change_digest(change), schema, row_keys, validation)
+            _Prepared(
+                index, change, change_digest(change), schema, row_keys, validation, frozenset(hits)
+            )
         )
         if validation.ok:
             batch[change.record_id] = {
@@ -241,9 +221,16 @@ def _prepare(
 
 
 def _validate_again(
-    session: Session, principal: Principal, item: _Prepared, data: dict[str, Any], now: datetime
+    session: Session,
+    principal: Principal,
+    item: _Prepared,
+    data: dict[str, Any],
+    now: datetime,
+    accepted: dict[str, Found],
 ) -> ValidationResult:
-    lookup = _lookup_factory(session, principal, {})
+    """Validation of data other than the change's own (a merge), or against only the changes
+    of this push that were accepted (``accepted``)."""
+    lookup = scoped_lookup(session, principal.scope, accepted)
     return validate_submission(
         item.schema, data, today=cambodia_today(now), now=now, lookup_record=lookup
     )
@@ -317,6 +304,7 @@ def _push_once(
     # ones, and every one the batch itself creates
     in_batch_data = {(rid, row.rev): row.data for rid, row in stored.items()}
     seen_ids: dict[str, dict[str, Any]] = {}
+    accepted_batch: dict[str, Found] = {}  # records this push has accepted so far
     writes = _Writes()
 
     for item in prepared:
@@ -353,8 +341,12 @@ def _push_once(
             results[item.index] = rejected(change.change_id, change.record_id, decision.errors)
             continue
         validation = item.validation
-        if decision.status != "applied" and decision.data != incoming:  # applied: a copy
-            validation = _validate_again(session, principal, item, decision.data or {}, now)
+        if (decision.status != "applied" and decision.data != incoming) or not (
+            item.batch_refs <= accepted_batch.keys()  # it named a change that was rejected
+        ):
+            validation = _validate_again(
+                session, principal, item, decision.data or {}, now, accepted_batch
+            )
         errors = [issue.as_detail() for issue in validation.errors]
         errors += _scope_errors(principal, validation, item.schema)
         if errors:
@@ -365,10 +357,15 @@ def _push_once(
         )
         results[item.index] = result
         seen_ids[change.change_id] = {"digest": item.digest, "result": result.as_json()}
+        accepted_batch[change.record_id] = {
+            "form_id": change.form_id,
+            "data": validation.data,
+            "location": validation.location or principal.scope.code,
+        }
         assert decision.rev is not None
         in_batch_data[(change.record_id, decision.rev)] = validation.data
 
-    _write(session, writes, stored)
+    _write(session, principal, writes, stored)
     session.commit()
     return [(r if r is not None else rejected(None, None, [])).as_json() for r in results]
 
@@ -455,7 +452,30 @@ def _accept(
     elif pending_new is not None:
         pending_new.update(values)
     else:
-        writes.updated_records[change.record_id] = {"b_record_id": change.record_id, **values}
+        assert row is not None
+        state = writes.updated_records.get(change.record_id, {}).get(
+            "placement_state", row.placement_state
+        )
+        if state in REOPENED_STATES and data != current[change.record_id].data:
+            step = _reopen_step(row, state, principal, rev, now)
+            writes.placement_steps.append(step)
+            writes.audit.append(
+                {
+                    "at": now,
+                    "actor": principal.username,
+                    "device_id": device_id,
+                    "action": "placement.reopen",
+                    "target_type": "record",
+                    "target_id": change.record_id,
+                    "details": {"from": state, "to": "recommended", "comment": step["comment"]},
+                }
+            )
+            state = "recommended"
+        writes.updated_records[change.record_id] = {
+            "b_record_id": change.record_id,
+            **values,
+            "placement_state": state,
+        }
     writes.revisions.append(
         {
             "record_id": change.record_id,
@@ -496,7 +516,27 @@ def _accept(
     return result
 
 
-def _write(session: Session, writes: _Writes, stored: dict[str, Record]) -> None:
+def _reopen_step(
+    row: Record, state: str, principal: Principal, rev: int, now: datetime
+) -> dict[str, Any]:
+    """The step that sends a changed authorized or certified recommendation back."""
+    approved = row.rev  # the revision the last step saw is at most the stored one
+    return {
+        "record_id": row.record_id,
+        "action": "reopen",
+        "from_state": state,
+        "to_state": "recommended",
+        "actor": principal.username,
+        "role": principal.role,
+        "comment": REOPEN_COMMENT.format(state=state, approved=approved, rev=rev),
+        "at": now,
+        "rev": rev,
+    }
+
+
+def _write(
+    session: Session, principal: Principal, writes: _Writes, stored: dict[str, Record]
+) -> None:
     records = cast(Table, Record.__table__)
     # each record's data is written once: its last revision here leaves it to the record's
     # row, and the revision it replaces gets the data being replaced (app.sync.revisions)
@@ -515,7 +555,12 @@ def _write(session: Session, writes: _Writes, stored: dict[str, Record]) -> None
     )
     links = [link for record_links in writes.links.values() for link in record_links]
     if writes.links:
-        present = queries.present_attachments(session, (link["sha256"] for link in links))
+        present = queries.readable_attachments(
+            session,
+            username=principal.username,
+            scope=principal.scope,
+            hashes=(link["sha256"] for link in links),
+        )
         missing_by_record: dict[str, bool] = {}
         for link in links:
             link["present"] = link["sha256"] in present
@@ -542,6 +587,7 @@ def _write(session: Session, writes: _Writes, stored: dict[str, Record]) -> None
         (RecordRevision, writes.revisions),
         (SyncChange, writes.changes),
         (Conflict, writes.conflicts),
+        (PlacementStep, writes.placement_steps),
         (AuditEntry, writes.audit),
     ):
         insert_rows(session, cast(Table, model.__table__), rows_)

@@ -25,7 +25,16 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.auth.scope import Scope, record_location
 from app.db.json_codec import dumps
-from app.models import Attachment, Conflict, Record, RecordRevision, SyncChange
+from app.models import (
+    Attachment,
+    AttachmentHolder,
+    Conflict,
+    Record,
+    RecordAttachment,
+    RecordRevision,
+    SyncChange,
+)
+from app.models.sync import sha_key
 from app.sync.revisions import data_of
 
 
@@ -85,15 +94,44 @@ def revision_data(
     return {(r.record_id, r.rev): data_of(r.data, r.current_data) for r in rows}
 
 
-def present_attachments(session: Session, hashes: Iterable[str]) -> set[str]:
+def readable_attachments(
+    session: Session, *, username: str, scope: Scope, hashes: Iterable[str]
+) -> set[str]:
+    """Of ``hashes``, the stored files this caller may read (and so name in a record): those
+    they hold (uploaded), and those a record in their scope names with the file present.
+    Any other file is, to them, not there (issue #14, item 1)."""
     wanted = list(set(hashes))
     if not wanted:
         return set()
-    return set(
+    stored = set(
         session.scalars(
             select(Attachment.sha256).where(_one_of(session, Attachment.sha256, wanted))
         )
     )
+    if not stored:
+        return set()
+    held = set(
+        session.scalars(
+            select(AttachmentHolder.sha256).where(
+                AttachmentHolder.username == username,
+                _one_of(session, AttachmentHolder.sha256, list(stored)),
+            )
+        )
+    )
+    rest = stored - held
+    if not rest:
+        return held
+    seen = session.scalars(
+        select(RecordAttachment.sha256)
+        .join(Record, Record.record_id == RecordAttachment.record_id)
+        .where(
+            RecordAttachment.sha_key.in_([sha_key(sha) for sha in rest]),
+            RecordAttachment.present.is_(True),
+            scope.filter(Record),
+        )
+        .distinct()
+    )
+    return held | (rest & set(seen))
 
 
 def scoped_record(session: Session, *, scope: Scope, record_id: str) -> Record | None:

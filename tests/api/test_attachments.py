@@ -19,6 +19,7 @@ from tests.api.helpers import assert_error, auth_headers
 from tests.api.sync_helpers import change, demo_institution, inspection_data, push
 
 URL = "/api/v1/attachments/"
+UPLOADER = "inspector.sr"  # every upload here is theirs
 
 
 def _file(size: int = 300_000) -> tuple[bytes, str]:
@@ -36,7 +37,7 @@ def _put(client: TestClient, headers: dict[str, str], sha: str, content: Any, **
 
 def _nothing_stored(sha: str) -> bool:
     store = _store()
-    return store.stored_size(sha) is None and store.partial_size(sha) is None
+    return store.stored_size(sha) is None and store.partial_size(sha, owner=UPLOADER) is None
 
 
 @pytest.fixture
@@ -136,7 +137,7 @@ def test_an_interrupted_upload_resumes_with_upload_offset(demo_client: TestClien
     rest = _put(demo_client, headers, sha, content[half:], **{"Upload-Offset": str(half)})
     assert rest.status_code == 201, rest.text
     assert demo_client.get(URL + sha, headers=headers).content == content
-    assert _store().partial_size(sha) is None
+    assert _store().partial_size(sha, owner=UPLOADER) is None
 
 
 def test_an_interrupted_upload_resumes_with_content_range(demo_client: TestClient) -> None:
@@ -191,7 +192,7 @@ def test_a_resume_at_the_wrong_offset_is_409_with_the_servers_offset(
     assert_error(ranged, 409, "offset_mismatch")
     assert ranged.headers["upload-offset"] == "4000"
 
-    assert _store().partial_size(sha) == 4000  # untouched
+    assert _store().partial_size(sha, owner=UPLOADER) == 4000  # untouched
     done = _put(demo_client, headers, sha, content[4000:], **{"Upload-Offset": "4000"})
     assert done.status_code == 201
     assert demo_client.get(URL + sha, headers=headers).content == content
@@ -251,7 +252,7 @@ def test_over_the_limit_is_413_before_reading(small_client: TestClient) -> None:
     )
     more = _put(small_client, headers, sha, content[800:1300], **{"Upload-Offset": "800"})
     assert_error(more, 413, "attachment_too_large")
-    assert _store().partial_size(sha) == 800  # refused before a byte was read
+    assert _store().partial_size(sha, owner=UPLOADER) == 800  # refused before a byte was read
 
 
 def test_over_the_limit_while_streaming_is_413_and_drops_the_partial(
@@ -290,7 +291,7 @@ def test_a_chunked_upload_over_the_limit_is_attachment_too_large(small_client: T
 def test_a_second_upload_of_a_file_being_uploaded_is_409(demo_client: TestClient) -> None:
     headers = auth_headers(demo_client, "inspector.sr")
     content, sha = _file(5000)
-    with _store().exclusive(sha):  # another request is appending to it right now
+    with _store().exclusive(sha, owner=UPLOADER):  # another request is appending to it right now
         busy = _put(demo_client, headers, sha, content)
     assert_error(busy, 409, "conflict")
     assert _put(demo_client, headers, sha, content).status_code == 201

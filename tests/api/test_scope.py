@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import uuid
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +16,8 @@ from app.db.session import session_scope
 from app.demo.accounts import DEMO_ACCOUNTS
 from app.models import Record
 from tests.api.helpers import assert_error, auth_headers
+from tests.api.sync_helpers import change, demo_institution, inspection_data, push
+from tests.api.test_every_route_is_guarded import _api_routes
 
 
 def _sample_records() -> list[tuple[str, str]]:
@@ -88,3 +93,96 @@ def test_out_of_scope_is_indistinguishable_from_missing(demo_client: TestClient)
     hidden = demo_client.get(f"/api/v1/records/{outside}", headers=headers)
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json() == missing.json()
+
+
+def _hidden_inspection(client: TestClient) -> tuple[str, str]:
+    """A Siem Reap inspection (rev 2: it has a history) with a photo: (record_id, sha256)."""
+    headers = auth_headers(client, "inspector.sr")
+    photo = os.urandom(2_000)
+    sha = hashlib.sha256(photo).hexdigest()
+    assert client.put(f"/api/v1/attachments/{sha}", content=photo, headers=headers).is_success
+    data = inspection_data(demo_institution("17"))
+    data["photos"][0]["photo"] = sha
+    first = change("institution_inspection", data)
+    assert push(client, headers, first)[0]["status"] == "applied"
+    again = change(
+        "institution_inspection", {**data, "beds": 1}, record_id=first["record_id"], base_rev=1
+    )
+    assert push(client, headers, again)[0]["status"] == "applied"
+    return first["record_id"], sha
+
+
+def _route_cases(record_id: str, sha: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(method, path, request keywords) for every /api/v1 route that names a record or a file,
+    walked from the app's routes so that a new one cannot be left out."""
+    bodies: dict[str, dict[str, Any]] = {
+        "/review": {"json": {"action": "return", "comment": "check"}},
+        "/placement": {"json": {"action": "authorize", "comment": "ok"}},
+        "/resolve": {"json": {"value": 1}},
+    }
+    cases = []
+    for route in _api_routes():
+        names = set(route.param_convertors)
+        if not names & {"record_id", "sha256"}:
+            continue
+        path = route.path.replace("{record_id}", record_id).replace("{sha256}", sha)
+        path = path.replace("{conflict_id}", CONFLICT_ID)
+        for method in sorted(route.methods):
+            extra = next((b for end, b in bodies.items() if route.path.endswith(end)), {})
+            if method == "PUT":
+                extra = {"content": b"not the file"}
+            cases.append((method, path, extra))
+    return cases
+
+
+CONFLICT_ID = "00000000-0000-4000-8000-000000000000"
+
+
+@pytest.mark.parametrize("username", ["supervisor.pp", "inspector.pp1", "ccwc.pp"])
+def test_every_route_answers_a_hidden_record_or_file_exactly_as_a_missing_one(
+    demo_client: TestClient, username: str
+) -> None:
+    """Byte for byte: status, headers that could tell, and body, for the record, its history,
+    review, placement, conflict resolution and its files, against a fresh id and hash."""
+    hidden_id, hidden_sha = _hidden_inspection(demo_client)
+    missing_id = str(uuid.uuid4())
+    missing_sha = hashlib.sha256(os.urandom(16)).hexdigest()
+    headers = auth_headers(demo_client, username)
+    hidden_cases = _route_cases(hidden_id, hidden_sha)
+    missing_cases = _route_cases(missing_id, missing_sha)
+    assert len(hidden_cases) >= 8
+    for (method, hidden_path, extra), (_, missing_path, _) in zip(
+        hidden_cases, missing_cases, strict=True
+    ):
+        hidden = demo_client.request(method, hidden_path, headers=headers, **extra)
+        missing = demo_client.request(method, missing_path, headers=headers, **extra)
+        assert hidden.status_code == missing.status_code, (method, hidden_path, hidden.text)
+        assert hidden.status_code in {403, 404, 422}, (method, hidden_path, hidden.text)
+        assert hidden.content == missing.content.replace(
+            missing_sha.encode(), hidden_sha.encode()
+        ), (method, hidden_path)
+        for header in ("upload-offset", "content-length", "etag", "location"):
+            assert hidden.headers.get(header) == missing.headers.get(header), (header, method)
+
+
+def test_an_edit_of_a_hidden_record_is_answered_as_one_of_a_missing_record(
+    demo_client: TestClient,
+) -> None:
+    hidden_id, _ = _hidden_inspection(demo_client)
+    headers = auth_headers(demo_client, "inspector.pp1")
+    data = inspection_data(demo_institution("12"))
+    missing_id = str(uuid.uuid4())
+    results = push(
+        demo_client,
+        headers,
+        change("institution_inspection", data, record_id=hidden_id, base_rev=1),
+        change("institution_inspection", data, record_id=missing_id, base_rev=1),
+    )
+    hidden, missing = ({k: v for k, v in r.items() if k != "record_id"} for r in results)
+    hidden.pop("change_id"), missing.pop("change_id")
+    assert hidden == missing
+    assert hidden["status"] == "rejected"
+    assert [e["code"] for e in hidden["errors"]] == ["unknown_record"]
+    # and the hidden record is as it was
+    owner = auth_headers(demo_client, "inspector.sr")
+    assert demo_client.get(f"/api/v1/records/{hidden_id}", headers=owner).json()["rev"] == 2

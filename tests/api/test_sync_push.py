@@ -374,3 +374,52 @@ def test_an_inspection_over_the_baseline_beds_or_with_children_under_3_is_flagge
     codes = {flag["code"] for flag in record["flags"]}
     assert {"beds_above_baseline", "children_under_3"} <= codes
     assert record["data"]["children_under_3"] == 1
+
+
+def test_a_field_left_empty_as_in_its_base_never_clashes(demo_client: TestClient) -> None:
+    """Empty text is stored absent; a tablet that still sends ``""`` for it, as it had it,
+    changed nothing there: its other edit merges (issue #15, point 1)."""
+    from tests.unit.test_domain_forms import institution
+
+    headers = auth_headers(demo_client, "inspector.pp1")
+    data = {**institution(), "district": "1201", "commune": "120101", "notes": ""}
+    first = change("institution", data)
+    assert push(demo_client, headers, first)[0]["status"] == "applied"
+    rid = first["record_id"]
+    a = change("institution", {**data, "notes": "from A"}, record_id=rid, base_rev=1)
+    assert push(demo_client, headers, a, device_id="tab-a")[0]["status"] == "applied"
+    for empty in ("", None):
+        b = change(
+            "institution",
+            {**data, "notes": empty, "baseline_children": 53},
+            record_id=rid,
+            base_rev=1,
+        )
+        [result] = push(demo_client, headers, b, device_id="tab-b")
+        assert result["status"] == "merged", result
+        assert result["conflicts"] == []
+    stored = demo_client.get(f"/api/v1/records/{rid}", headers=headers).json()
+    assert stored["data"]["notes"] == "from A"
+    assert stored["data"]["baseline_children"] == 53
+
+
+def test_a_repeat_row_without_its_key_gets_one_that_a_retry_keeps(
+    demo_client: TestClient,
+) -> None:
+    """A repeat is an array of objects: a row pushed without ``_row_id`` gets a key from the
+    server, the same on every retry of the change (issue #15, point 19)."""
+    headers = auth_headers(demo_client, "inspector.sr")
+    data = inspection_data(demo_institution("17"))
+    for row in data["inspectors"] + data["photos"]:
+        row.pop("_row_id", None)
+    data["inspectors"][0]["_row_id"] = ""  # empty counts as missing
+    new = change("institution_inspection", data)
+    [first] = push(demo_client, headers, new)
+    assert first["status"] == "applied", first
+    stored = demo_client.get(f"/api/v1/records/{new['record_id']}", headers=headers).json()
+    keys = [row["_row_id"] for row in stored["data"]["inspectors"] + stored["data"]["photos"]]
+    assert len(set(keys)) == len(keys) and all(len(k) == 36 for k in keys)
+    [again] = push(demo_client, headers, new)
+    assert again["status"] == "duplicate" and again["rev"] == first["rev"]
+    stored_again = demo_client.get(f"/api/v1/records/{new['record_id']}", headers=headers).json()
+    assert stored_again["data"] == stored["data"]

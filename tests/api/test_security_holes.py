@@ -1,0 +1,252 @@
+"""Holes found from outside by an attacker holding a field account (issue #14), each
+reproduced through the API on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from app.db.session import session_scope
+from app.models import Record
+from tests.api.helpers import auth_headers
+from tests.api.sync_helpers import change, demo_institution, inspection_data, placement_data, push
+from tests.unit.test_domain_forms import institution
+
+
+def _institutions_in(district: str, n: int) -> list[str]:
+    with session_scope() as session:
+        ids = session.scalars(
+            select(Record.record_id)
+            .where(Record.form_id == "institution", Record.district == district)
+            .order_by(Record.record_id)
+            .limit(n)
+        ).all()
+    assert len(ids) == n
+    return list(ids)
+
+
+def _location(record_id: str) -> tuple[str | None, str | None]:
+    with session_scope() as session:
+        row = session.get(Record, record_id)
+        assert row is not None
+        return row.province, row.district
+
+
+# --- item 2: references laundered inside one push ------------------------------------------
+
+
+def test_a_reference_never_resolves_to_a_change_of_the_push_that_was_rejected(
+    demo_client: TestClient,
+) -> None:
+    """An institution change claiming a Phnom Penh institution's id is refused; an inspection
+    in the same push naming that id must not resolve to the refused change."""
+    headers = auth_headers(demo_client, "inspector.sr")
+    foreign = demo_institution("12")
+    claim = change(
+        "institution",
+        {**institution(), "province": "17", "district": "1701", "commune": "170101"},
+        record_id=foreign,
+    )
+    inspection = change("institution_inspection", inspection_data(foreign))
+    claimed, inspected = push(demo_client, headers, claim, inspection)
+    assert claimed["status"] == "rejected"
+    assert inspected["status"] == "rejected", inspected
+    assert [(e["path"], e["code"]) for e in inspected["errors"]] == [
+        ("institution", "invalid_reference")
+    ]
+
+
+def test_a_reference_to_an_accepted_change_of_the_same_push_still_resolves(
+    demo_client: TestClient,
+) -> None:
+    headers = auth_headers(demo_client, "inspector.sr")
+    new = change(
+        "institution", {**institution(), "province": "17", "district": "1701", "commune": "170101"}
+    )
+    inspection = change("institution_inspection", inspection_data(new["record_id"]))
+    assert [r["status"] for r in push(demo_client, headers, new, inspection)] == [
+        "applied",
+        "applied",
+    ]
+
+
+# --- item 3: conflict resolution makes the checks a push makes -----------------------------
+
+
+def _conflict_on_institution(client: TestClient) -> tuple[str, str]:
+    """An inspection in district 1201 whose `institution` two tablets changed apart."""
+    headers = auth_headers(client, "inspector.pp1")
+    first, second, third = _institutions_in("1201", 3)
+    created = change("institution_inspection", inspection_data(first))
+    assert push(client, headers, created)[0]["status"] == "applied"
+    rid = created["record_id"]
+    a = change("institution_inspection", inspection_data(second), record_id=rid, base_rev=1)
+    b = change("institution_inspection", inspection_data(third), record_id=rid, base_rev=1)
+    assert push(client, headers, a, device_id="tab-a")[0]["status"] == "applied"
+    [clashed] = push(client, headers, b, device_id="tab-b")
+    assert clashed["status"] == "conflict", clashed
+    [conflict] = [c for c in clashed["conflicts"] if c["path"] == "institution"]
+    return rid, conflict["conflict_id"]
+
+
+def test_resolving_a_clash_with_an_institution_out_of_scope_is_refused(
+    demo_client: TestClient,
+) -> None:
+    rid, conflict_id = _conflict_on_institution(demo_client)
+    supervisor = auth_headers(demo_client, "supervisor.pp")
+    url = f"/api/v1/records/{rid}/conflicts/{conflict_id}/resolve"
+    response = demo_client.post(url, json={"value": demo_institution("17")}, headers=supervisor)
+    assert response.status_code == 422, response.text
+    assert [(d["path"], d["code"]) for d in response.json()["error"]["details"]] == [
+        ("institution", "invalid_reference")
+    ]
+    record = demo_client.get(f"/api/v1/records/{rid}", headers=supervisor).json()
+    assert record["rev"] == 3 and record["open_conflicts"]
+
+
+def test_resolving_a_clash_moves_the_record_where_its_new_value_places_it(
+    demo_client: TestClient,
+) -> None:
+    rid, conflict_id = _conflict_on_institution(demo_client)
+    assert _location(rid) == ("12", "1201")
+    [elsewhere] = _institutions_in("1202", 1)
+    supervisor = auth_headers(demo_client, "supervisor.pp")
+    url = f"/api/v1/records/{rid}/conflicts/{conflict_id}/resolve"
+    response = demo_client.post(url, json={"value": elsewhere}, headers=supervisor)
+    assert response.status_code < 300, response.text
+    assert _location(rid) == ("12", "1202")
+    # the district-1201 inspector no longer sees it, the supervisor of the province does
+    inspector = auth_headers(demo_client, "inspector.pp1")
+    assert demo_client.get(f"/api/v1/records/{rid}", headers=inspector).status_code == 404
+    assert demo_client.get(f"/api/v1/records/{rid}", headers=supervisor).status_code == 200
+
+
+# --- item 1: a file cannot be read by naming its hash ----------------------------------------
+
+ATTACHMENTS = "/api/v1/attachments/"
+
+
+def _photo() -> tuple[bytes, str]:
+    content = os.urandom(3_000)
+    return content, hashlib.sha256(content).hexdigest()
+
+
+def _phnom_penh_record_with_photo(client: TestClient) -> str:
+    """A photo that belongs only to a Phnom Penh inspection: its sha256."""
+    owner = auth_headers(client, "inspector.pp1")
+    photo, sha = _photo()
+    assert client.put(ATTACHMENTS + sha, content=photo, headers=owner).status_code == 201
+    data = inspection_data(_institutions_in("1201", 1)[0])
+    data["photos"][0]["photo"] = sha
+    assert push(client, owner, change("institution_inspection", data))[0]["status"] == "applied"
+    return sha
+
+
+def test_naming_anothers_file_in_a_record_does_not_open_it(demo_client: TestClient) -> None:
+    sha = _phnom_penh_record_with_photo(demo_client)
+    attacker = auth_headers(demo_client, "inspector.sr")
+    assert demo_client.get(ATTACHMENTS + sha, headers=attacker).status_code == 404
+    data = inspection_data(demo_institution("17"))
+    data["photos"][0]["photo"] = sha
+    mine = change("institution_inspection", data)
+    mine["attachments"] = [sha]
+    [result] = push(demo_client, attacker, mine)
+    assert result["status"] == "applied"
+    # exactly as a file not yet uploaded: the record waits for it, the file stays closed
+    record = demo_client.get(f"/api/v1/records/{mine['record_id']}", headers=attacker).json()
+    assert record["incomplete"] is True
+    assert demo_client.get(ATTACHMENTS + sha, headers=attacker).status_code == 404
+    assert demo_client.head(ATTACHMENTS + sha, headers=attacker).status_code == 404
+
+
+def test_a_put_of_anothers_file_confirms_nothing_unless_the_bytes_are_right(
+    demo_client: TestClient,
+) -> None:
+    sha = _phnom_penh_record_with_photo(demo_client)
+    missing = _photo()[1]
+    attacker = auth_headers(demo_client, "inspector.sr")
+    hidden = demo_client.put(ATTACHMENTS + sha, content=b"garbage", headers=attacker)
+    absent = demo_client.put(ATTACHMENTS + missing, content=b"garbage", headers=attacker)
+    assert hidden.status_code == absent.status_code == 422
+    assert hidden.content == absent.content.replace(missing.encode(), sha.encode())
+    assert demo_client.get(ATTACHMENTS + sha, headers=attacker).status_code == 404
+
+
+def test_whoever_uploads_the_same_bytes_holds_the_file(demo_client: TestClient) -> None:
+    """Having the bytes is having the file: the answer is that of a first upload."""
+    owner = auth_headers(demo_client, "inspector.pp1")
+    photo, sha = _photo()
+    assert demo_client.put(ATTACHMENTS + sha, content=photo, headers=owner).status_code == 201
+    other = auth_headers(demo_client, "inspector.sr")
+    again = demo_client.put(ATTACHMENTS + sha, content=photo, headers=other)
+    assert again.status_code == 201, again.text
+    assert demo_client.get(ATTACHMENTS + sha, headers=other).content == photo
+
+
+def test_anothers_partial_upload_is_neither_visible_nor_destroyable(
+    demo_client: TestClient,
+) -> None:
+    photo, sha = _photo()
+    owner = auth_headers(demo_client, "inspector.pp1")
+    half = {"Upload-Offset": "0", "Content-Range": f"bytes 0-1499/{len(photo)}"}
+    assert (
+        demo_client.put(ATTACHMENTS + sha, content=photo[:1500], headers={**owner, **half})
+    ).status_code == 204
+    assert demo_client.head(ATTACHMENTS + sha, headers=owner).headers["upload-offset"] == "1500"
+    attacker = auth_headers(demo_client, "inspector.sr")
+    seen = demo_client.head(ATTACHMENTS + sha, headers=attacker)
+    assert seen.status_code == 404 and "upload-offset" not in seen.headers
+    assert demo_client.put(ATTACHMENTS + sha, content=b"x", headers=attacker).status_code == 422
+    rest = {"Upload-Offset": "1500"}
+    done = demo_client.put(ATTACHMENTS + sha, content=photo[1500:], headers={**owner, **rest})
+    assert done.status_code == 201, done.text
+
+
+# --- item 7: a certified placement that is edited goes back to recommended ---------------------
+
+
+def test_a_certified_placement_changed_afterwards_must_be_authorized_again(
+    demo_client: TestClient,
+) -> None:
+    ccwc = auth_headers(demo_client, "ccwc.pp")
+    supervisor = auth_headers(demo_client, "supervisor.pp")
+    mosvy = auth_headers(demo_client, "mosvy")
+    data = placement_data()
+    new = change("placement_recommendation", data)
+    assert push(demo_client, ccwc, new)[0]["status"] == "applied"
+    rid = new["record_id"]
+    url = f"/api/v1/records/{rid}/placement"
+    assert demo_client.post(url, json={"action": "authorize"}, headers=supervisor).is_success
+    assert demo_client.post(url, json={"action": "certify"}, headers=mosvy).is_success
+
+    # the same data again changes nothing: still certified
+    same = change("placement_recommendation", data, record_id=rid, base_rev=1)
+    push(demo_client, ccwc, same)
+    record = demo_client.get(f"/api/v1/records/{rid}", headers=ccwc).json()
+    assert record["placement"] == {"state": "certified"}
+
+    rev = record["rev"]
+    other = "foster_care" if data["recommended_placement"] != "foster_care" else "kinship_care"
+    edited = change(
+        "placement_recommendation",
+        {**data, "recommended_placement": other},
+        record_id=rid,
+        base_rev=rev,
+    )
+    [result] = push(demo_client, ccwc, edited)
+    assert result["status"] == "applied", result
+    record = demo_client.get(f"/api/v1/records/{rid}", headers=ccwc).json()
+    assert record["placement"] == {"state": "recommended"}
+    trail = demo_client.get(f"/api/v1/records/{rid}/history", headers=mosvy).json()["placement"]
+    assert [(s["action"], s["from"], s["to"], s["rev"]) for s in trail] == [
+        ("authorize", "recommended", "authorized", 1),
+        ("certify", "authorized", "certified", 1),
+        ("reopen", "certified", "recommended", result["rev"]),
+    ]
+    assert "authorized again" in trail[-1]["comment"]
+    # the chain starts over, and MoSVY cannot certify what DoSVY has not authorized again
+    assert demo_client.post(url, json={"action": "certify"}, headers=mosvy).status_code == 409
+    assert demo_client.post(url, json={"action": "authorize"}, headers=supervisor).is_success
