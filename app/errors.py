@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -54,6 +55,41 @@ STATUS_CODES: dict[int, str] = {
     415: "unsupported_media_type",
     422: "validation_error",
     429: "too_many_attempts",
+}
+
+
+class ErrorDetail(BaseModel):
+    """One entry of ``details``: a validation detail ``{"path", "code", "message"}`` (a
+    change's or a form's also ``message_km``), or an XLSForm's ``{"sheet", "row", "feature",
+    "message"}``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    message: str
+    path: str | None = None
+    code: str | None = None
+
+
+class ErrorBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(description="A code of the catalog (docs/api.md, Errors)")
+    message: str
+    details: list[ErrorDetail]
+
+
+class ErrorOut(BaseModel):
+    """The contract's envelope of every 4xx/5xx answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: ErrorBody
+
+
+# Declared on every router (app.main), so the OpenAPI document describes error answers as sent.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorOut, "description": "Refused: the error envelope"},
+    "5XX": {"model": ErrorOut, "description": "Failed: the error envelope, nothing internal"},
 }
 
 

@@ -14,7 +14,7 @@ from app.attachments.service import attachment_limit
 from app.auth.routes import router as auth_router
 from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
-from app.errors import install_error_handlers
+from app.errors import ERROR_RESPONSES, install_error_handlers
 from app.forms.routes import router as forms_router
 from app.geography.routes import router as locations_router
 from app.records.routes import router as records_router
@@ -78,7 +78,7 @@ def create_app() -> FastAPI:
         overrides={"/api/v1/attachments/": attachment_limit(settings.max_attachment_bytes)},
     )
     for router in ROUTERS:
-        app.include_router(router)
+        app.include_router(router, responses=ERROR_RESPONSES)
     # The field app's files, tried only when no route matches the path (not even by path alone,
     # which is a 405): GET and HEAD serve a file or 404; another method is 405 on a file, 404
     # elsewhere. No fallback page: an unknown path is the contract's JSON 404.

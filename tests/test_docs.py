@@ -94,3 +94,24 @@ def test_the_attachment_limit_is_documented_as_attachment_too_large_however_sent
     api = (REPO / "docs" / "api.md").read_text()
     [row] = [line for line in api.splitlines() if line.startswith("| `attachment_too_large` |")]
     assert "Content-Length" in row and "chunked" in row
+
+
+def test_the_sync_protocol_names_every_key_of_a_pulled_record() -> None:
+    from app.sync.schemas import PullRecord
+
+    text = (REPO / "docs" / "sync-protocol.md").read_text()
+    section = text.split("### What a pulled record carries", 1)[1].split("\n#", 1)[0]
+    named = set(re.findall(r"`([a-z_]+)`", section))
+    assert [key for key in PullRecord.model_fields if key not in named] == []
+
+
+def test_the_api_reference_says_the_openapi_document_describes_every_answer() -> None:
+    text = (REPO / "docs" / "api.md").read_text()
+    assert "`additionalProperties: false`" in text and "tests/api/test_fuzz.py" in text
+    from app.main import create_app
+
+    document = create_app().openapi()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert {"4XX", "5XX"} <= set(operation["responses"]), (method, path)
+            assert "HTTPValidationError" not in str(operation["responses"]), (method, path)

@@ -7,20 +7,22 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
+from app.web.responses import ResponseModel
 
-class ScopeOut(BaseModel):
+
+class ScopeOut(ResponseModel):
     province: str | None
     district: str | None
     commune: str | None
 
 
-class UserOut(BaseModel):
+class UserOut(ResponseModel):
     username: str
     role: str
     scope: ScopeOut
 
 
-class TokenOut(BaseModel):
+class TokenOut(ResponseModel):
     access_token: str
     token_type: str = "bearer"
     expires_at: datetime
@@ -50,5 +52,5 @@ class RevokeIn(BaseModel):
         return value
 
 
-class RevokeOut(BaseModel):
+class RevokeOut(ResponseModel):
     revoked: int
