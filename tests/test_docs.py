@@ -115,3 +115,30 @@ def test_the_api_reference_says_the_openapi_document_describes_every_answer() ->
         for method, operation in operations.items():
             assert {"4XX", "5XX"} <= set(operation["responses"]), (method, path)
             assert "HTTPValidationError" not in str(operation["responses"]), (method, path)
+
+
+def test_every_command_and_option_is_in_the_readme() -> None:
+    import click
+
+    from app.cli import main
+
+    section = _section((REPO / "README.md").read_text(), "## Command line")
+    missing = []
+    for name, command in main.commands.items():
+        lines = [line for line in section.splitlines() if f"`homeward {name}" in line]
+        if not lines:
+            missing.append(name)
+            continue
+        for param in command.params:
+            if isinstance(param, click.Option):
+                missing += [f"{name} {o}" for o in param.opts if o not in lines[0]]
+            elif param.name and param.name.upper() not in lines[0]:
+                missing.append(f"{name} {param.name.upper()}")
+    assert missing == []
+
+
+def test_the_readme_says_what_the_commands_refuse_and_report() -> None:
+    section = _section((REPO / "README.md").read_text(), "## Command line")
+    assert "must be a location the database has" in section  # create-user: app/auth/users.py
+    assert "a published version stays published" in section  # import-xlsform: app/cli.py
+    assert "one line on standard error and exit status 1" in section  # app.cli.main

@@ -96,7 +96,7 @@ def _publish(session: SessionDep, schema: FormSchema, *, publish: bool, actor: s
     except VersionExists as exc:
         raise ApiError("version_exists", str(exc) + ": publish it under a new version.") from exc
     out = PublishedOut(
-        form_id=result.form_id, version=result.version, hash=result.hash, published=publish
+        form_id=result.form_id, version=result.version, hash=result.hash, published=result.published
     )
     return JSONResponse(out.model_dump(), status_code=201 if result.created else 200)
 
