@@ -42,7 +42,7 @@ def tune_gc() -> None:
     """Fewer cyclic-GC passes: sync parses and builds many short-lived JSON objects per request,
     and the default thresholds (700 allocations) trigger full scans of the long-lived ones
     (schemas, compiled expressions). Freezing what exists at start-up keeps it out of every
-    scan. Measured: push +15 %."""
+    scan. Push is 15 % faster than with the default thresholds."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
@@ -70,7 +70,7 @@ def create_app() -> FastAPI:
         description="Offline-first field data collection for child care reform.",
     )
     install_error_handlers(app)
-    # zlib-ng at level 3: faster and smaller than zlib's level 3 (docs/sync-protocol.md)
+    # zlib-ng at level 3: faster and smaller than zlib's level 3 (docs/performance.md)
     app.add_middleware(ZlibNgGZipMiddleware, minimum_size=1024, compresslevel=3)
     app.add_middleware(
         BodyLimitMiddleware,

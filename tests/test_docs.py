@@ -142,3 +142,30 @@ def test_the_readme_says_what_the_commands_refuse_and_report() -> None:
     assert "must be a location the database has" in section  # create-user: app/auth/users.py
     assert "a published version stays published" in section  # import-xlsform: app/cli.py
     assert "one line on standard error and exit status 1" in section  # app.cli.main
+
+
+def test_the_figures_live_in_docs_performance_and_the_readme_links_them() -> None:
+    readme = (REPO / "README.md").read_text()
+    benchmarks = _section(readme, "## Benchmarks")
+    assert "`docs/performance.md`" in benchmarks
+    assert "|" not in benchmarks, "the README keeps a summary; the tables are in performance.md"
+    performance = (REPO / "docs" / "performance.md").read_text()
+    benches = sorted(p.name for p in (REPO / "bench").glob("*_bench.py"))
+    assert [b for b in benches if f"`bench/{b}`" not in performance] == []
+
+
+def test_no_doc_or_comment_of_the_http_layer_narrates_history() -> None:
+    """Docs and code say what is true now; when something changed is git's business."""
+    diary = re.compile(
+        r"\| [^|\n]*\((?:before|now)\) \||session \d|before 20\d\d|tried and dropped", re.I
+    )
+    app = REPO / "app"
+    paths = [REPO / "README.md", *(REPO / "docs").glob("*.md"), *(app / "web").glob("*.py")]
+    paths += [app / name for name in ("main.py", "cli.py", "errors.py", "settings.py")]
+    paths += [app / "sync" / f"{name}.py" for name in ("routes", "pull", "cursor", "schemas")]
+    found = [
+        f"{path.relative_to(REPO)}: {match.group(0)}"
+        for path in paths
+        for match in diary.finditer(path.read_text())
+    ]
+    assert found == []
