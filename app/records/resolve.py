@@ -31,7 +31,7 @@ def resolve_conflict(
     value: Any,
     now: datetime,
 ) -> None:
-    record, seq = workflow.locked_record(session, principal, record_id)
+    record, seq = workflow.locked_record(session, principal, record_id, attempt="conflict.resolve")
     conflict = workflow.open_conflict(session, record_id, conflict_id)
     form = get_version(session, record.form_id, record.form_version)
     if form is None:

@@ -281,6 +281,12 @@ def _push_once(
     prepared = _prepare(session, principal, raw_changes, now, results)
     session.rollback()  # end the read snapshot before taking the write lock (SQLite WAL)
     if not prepared:
+        insert_rows(
+            session,
+            cast(Table, AuditEntry.__table__),
+            _rejections(results, principal, device_id, now),
+        )
+        session.commit()
         return [r.as_json() for r in results if r is not None]
 
     seq = next_seq(session)
@@ -365,9 +371,32 @@ def _push_once(
         assert decision.rev is not None
         in_batch_data[(change.record_id, decision.rev)] = validation.data
 
+    writes.audit += _rejections(results, principal, device_id, now)
     _write(session, principal, writes, stored)
     session.commit()
     return [(r if r is not None else rejected(None, None, [])).as_json() for r in results]
+
+
+def _rejections(
+    results: list[ChangeResult | None], principal: Principal, device_id: str, now: datetime
+) -> list[dict[str, Any]]:
+    """An audit line for every rejected change: what was refused, and why (by code)."""
+    return [
+        {
+            "at": now,
+            "actor": principal.username,
+            "device_id": device_id,
+            "action": "sync.rejected",
+            "target_type": "record",
+            "target_id": r.record_id,
+            "details": {
+                "change_id": r.change_id,
+                "errors": [{"path": e.get("path"), "code": e.get("code")} for e in r.errors],
+            },
+        }
+        for r in results
+        if r is not None and r.status == "rejected"
+    ]
 
 
 def _earlier(stored: SyncChange | None, in_batch: dict[str, Any] | None) -> EarlierResult | None:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.db.session import session_scope
-from app.models import Record
+from app.models import AuditEntry, Record
 from tests.api.helpers import auth_headers
 from tests.api.sync_helpers import change, demo_institution, inspection_data, placement_data, push
 from tests.unit.test_domain_forms import institution
@@ -250,3 +250,41 @@ def test_a_certified_placement_changed_afterwards_must_be_authorized_again(
     # the chain starts over, and MoSVY cannot certify what DoSVY has not authorized again
     assert demo_client.post(url, json={"action": "certify"}, headers=mosvy).status_code == 409
     assert demo_client.post(url, json={"action": "authorize"}, headers=supervisor).is_success
+
+
+# --- item 11: refused writes are audited --------------------------------------------------------
+
+
+def _audit(action: str, actor: str) -> list[AuditEntry]:
+    with session_scope() as session:
+        return list(
+            session.scalars(
+                select(AuditEntry).where(AuditEntry.action == action, AuditEntry.actor == actor)
+            )
+        )
+
+
+def test_refused_writes_land_in_the_audit_log(demo_client: TestClient) -> None:
+    attacker = auth_headers(demo_client, "inspector.sr")
+    # a rejected change (a record out of scope named by an edit)
+    hidden = demo_institution("12")
+    edit = change("institution", institution(), record_id=hidden, base_rev=1)
+    malformed = {"change_id": "nope"}
+    push(demo_client, attacker, edit, malformed)
+    lines = _audit("sync.rejected", "inspector.sr")
+    assert {line.target_id for line in lines} >= {hidden}
+    assert any(line.details["errors"][0]["code"] == "unknown_record" for line in lines)
+    assert len(lines) == 2  # the malformed one too
+    # a refused upload
+    _, sha = _photo()
+    assert demo_client.put(ATTACHMENTS + sha, content=b"x", headers=attacker).status_code == 422
+    [refused] = _audit("attachment.refused", "inspector.sr")
+    assert (refused.target_id, refused.details) == (sha, {"reason": "hash_mismatch"})
+    # a review of a record out of scope
+    supervisor = auth_headers(demo_client, "supervisor.pp")
+    outside = demo_institution("17")
+    review = {"action": "approve"}
+    url = f"/api/v1/records/{outside}/review"
+    assert demo_client.post(url, json=review, headers=supervisor).status_code == 404
+    [attempt] = _audit("review.approve.refused", "supervisor.pp")
+    assert attempt.target_id == outside
