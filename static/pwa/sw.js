@@ -9,7 +9,7 @@
 
 import { syncInBackground } from './js/sync.js';
 
-const VERSION = '2026.11.24-7';
+const VERSION = '2026.12.07-1';
 const CACHE = `homeward-shell-${VERSION}`;
 const CACHE_PREFIX = 'homeward-shell-';
 
@@ -41,13 +41,23 @@ const SHELL = [
   '/js/ui/dom.js',
   '/js/ui/editor.js',
   '/js/ui/form.js',
+  '/js/ui/form-errors.js',
   '/js/ui/home.js',
   '/js/ui/records.js',
   '/js/ui/settings.js',
   '/js/ui/shell.js',
   '/js/ui/signin.js',
+  '/js/ui/widgets/choices.js',
+  '/js/ui/widgets/field.js',
   '/js/ui/widgets/geopoint.js',
+  '/js/ui/widgets/group.js',
+  '/js/ui/widgets/input.js',
+  '/js/ui/widgets/kit.js',
+  '/js/ui/widgets/note.js',
   '/js/ui/widgets/photo.js',
+  '/js/ui/widgets/reference.js',
+  '/js/ui/widgets/repeat.js',
+  '/js/ui/widgets/select.js',
   '/js/ui/widgets/signature.js',
 ];
 
