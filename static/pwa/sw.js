@@ -9,7 +9,7 @@
 
 import { syncInBackground } from './js/sync.js';
 
-const VERSION = '2026.12.07-1';
+const VERSION = '2026.12.07-2';
 const CACHE = `homeward-shell-${VERSION}`;
 const CACHE_PREFIX = 'homeward-shell-';
 
@@ -27,6 +27,7 @@ const SHELL = [
   '/js/api.js',
   '/js/app.js',
   '/js/db.js',
+  '/js/drafts.js',
   '/js/expr.js',
   '/js/form-model.js',
   '/js/i18n.js',
@@ -36,6 +37,7 @@ const SHELL = [
   '/js/records.js',
   '/js/retention.js',
   '/js/session.js',
+  '/js/store.js',
   '/js/uuid.js',
   '/js/sync.js',
   '/js/ui/dom.js',

@@ -1,36 +1,21 @@
 // A draft open in the form renderer. Every change is written to IndexedDB at once (a tablet
 // that dies mid-form loses nothing); "Save draft" keeps it for later; "Submit" validates,
 // queues a change in the outbox (the draft's form version, a new change_id, the base_rev the
-// device knew) and removes the draft.
+// device knew) and removes the draft, in one transaction (app.store.submitDraft).
 
 import { formatDateTime, pick } from '../i18n.js';
 import { attachmentsIn } from '../records.js';
-import { newUuid } from '../session.js';
-import { queueChange } from '../sync.js';
+import { newUuid } from '../uuid.js';
 import { h, replace } from './dom.js';
-import { attachmentStore, lookupRecordsFor } from './records.js';
-
-export async function ensureSchema(app, formId, version) {
-  const stored = await app.db.get('forms', [formId, version]);
-  if (stored) return stored.schema;
-  if (!navigator.onLine) return null;
-  try {
-    const schema = await app.api.formVersion(formId, version);
-    await app.db.put('forms', { form_id: formId, version, title: schema.title, schema });
-    return schema;
-  } catch {
-    return null;
-  }
-}
 
 export async function renderEditor(app, main, draftId) {
   const t = (k, p) => app.t(k, p);
-  const draft = await app.db.get('drafts', draftId);
-  if (!draft || draft.username !== app.session.username) {
+  const draft = await app.store.draft(draftId);
+  if (!draft) {
     replace(main, h('p', { class: 'card' }, t('not_found')), h('a', { class: 'button', href: '#/' }, t('home')));
     return null;
   }
-  const schema = await ensureSchema(app, draft.form_id, draft.form_version);
+  const schema = await app.store.exactSchema(draft.form_id, draft.form_version);
   if (!schema) {
     replace(main, h('p', { class: 'card error' }, t('form_missing')), h('a', { class: 'button', href: '#/' }, t('home')));
     return null;
@@ -67,7 +52,7 @@ export async function renderEditor(app, main, draftId) {
       if (pending === null) return;
       const next = { ...current, data: pending, updated_at: new Date().toISOString() };
       pending = null;
-      await app.db.put('drafts', next);
+      await app.store.saveDraft(next);
       current = next;
       saved.textContent = t('draft_autosaved');
     }).catch((err) => {
@@ -81,8 +66,8 @@ export async function renderEditor(app, main, draftId) {
     schema,
     data: draft.data,
     lang: app.lang,
-    lookupRecords: lookupRecordsFor(app),
-    attachments: attachmentStore(app),
+    lookupRecords: app.store.lookupRecords(),
+    attachments: app.store.attachments(),
     onChange: (data) => { persist(data); },
     readOnly: false,
   });
@@ -110,7 +95,7 @@ export async function renderEditor(app, main, draftId) {
       await persist(data);
       await writing;
       submitted = true;
-      await queueChange(app.db, {
+      await app.store.submitDraft(current, {
         change_id: newUuid(),
         record_id: current.record_id,
         form_id: current.form_id,
@@ -124,7 +109,6 @@ export async function renderEditor(app, main, draftId) {
         title: schema.title,
         origin: current.origin,
       });
-      await app.db.delete('drafts', current.draft_id);
       app.openDraftId = null;
       app.shell.notice(t('submitted'));
       app.shell.refreshStatus();
