@@ -91,7 +91,7 @@ export class Store {
   }
 
   /** A record as the views show it: its state, the copy shown (pulled or the user's last
-   * change), its form's schema, title and readable name. */
+   * change), its form's schema, title and readable name, and the base an edit starts from. */
   async describe(recordId, items, draft, pulled) {
     const state = recordState({ draft, items, pulled });
     const last = state.item;
@@ -105,6 +105,10 @@ export class Store {
       title: schema ? schema.title : (last && last.title) || source.form_id,
       label: schema ? recordLabel(schema, { record_id: recordId, data: source.data }) : recordId.slice(0, 8),
       data: source.data,
+      // the data at the revision an edit would be based on, when the device holds exactly that
+      // (the pulled copy is shown and is the newest revision known): a draft can then merge a
+      // later revision in (drafts.js rebaseDraft)
+      base_data: source === pulled && pulled.rev === state.rev ? pulled.data : null,
       state,
       items,
       draft,

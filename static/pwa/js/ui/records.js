@@ -121,6 +121,7 @@ function correct(app, r) {
   return app.startDraft({ form_id: r.form_id, version: r.form_version, title: r.title }, {
     record_id: r.record_id,
     base_rev: state.rev,
+    base_data: r.base_data,
     data: structuredClone(r.data || {}),
     origin: ATTENTION.has(state.state) ? 'correction' : 'edit',
     errors: state.errors.length ? state.errors : null,
