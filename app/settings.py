@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # from, and the file's upload lock is free again (a tablet that lost its link mid-upload
     # may leave a connection the server would otherwise wait on for hours).
     upload_idle_seconds: float = 60.0
+    # A file that no record names is removed this many days after its upload (app.attachments.
+    # collect): long enough for a tablet that uploaded a photo to push its record after weeks.
+    unnamed_upload_days: int = 30
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
