@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     token_ttl_hours: int = 24 * 14
     # Failed sign-ins for one username before each further attempt must wait.
     login_free_failures: int = 3
+    # Failed sign-ins for one username from every address together before attempts from an
+    # address or device not known for that user must wait (docs/security.md, "Sign-in").
+    login_free_failures_per_account: int = 30
     login_max_delay_seconds: int = 900
     max_body_bytes: int = 16 * 1024 * 1024
     max_changes_per_push: int = 1000
