@@ -288,3 +288,44 @@ def test_refused_writes_land_in_the_audit_log(demo_client: TestClient) -> None:
     assert demo_client.post(url, json=review, headers=supervisor).status_code == 404
     [attempt] = _audit("review.approve.refused", "supervisor.pp")
     assert attempt.target_id == outside
+
+
+# --- item 13: files no record names are collected after a delay --------------------------------
+
+
+def test_a_file_no_record_names_is_collected_after_the_delay(demo_client: TestClient) -> None:
+    from datetime import timedelta
+
+    from app.attachments.collect import collect_unnamed
+    from app.attachments.storage import AttachmentStore
+    from app.clock import now_utc
+    from app.settings import get_settings
+
+    uploader = auth_headers(demo_client, "inspector.sr")
+    (orphan, orphan_sha), (named, named_sha) = _photo(), _photo()
+    (replaced, replaced_sha) = _photo()
+    for content, sha in ((orphan, orphan_sha), (named, named_sha), (replaced, replaced_sha)):
+        assert demo_client.put(ATTACHMENTS + sha, content=content, headers=uploader).is_success
+    data = inspection_data(demo_institution("17"))
+    data["photos"][0]["photo"] = replaced_sha
+    record = change("institution_inspection", data)
+    assert push(demo_client, uploader, record)[0]["status"] == "applied"
+    data["photos"][0]["photo"] = named_sha  # the first photo stays in revision 1 only
+    again = change("institution_inspection", data, record_id=record["record_id"], base_rev=1)
+    assert push(demo_client, uploader, again)[0]["status"] == "applied"
+
+    store = AttachmentStore.under(get_settings().data_dir)
+    with session_scope() as session:  # not yet old enough: nothing goes
+        assert collect_unnamed(session, store, older_than=timedelta(days=30), now=now_utc()) == []
+    later = now_utc() + timedelta(days=31)
+    with session_scope() as session:
+        removed = collect_unnamed(session, store, older_than=timedelta(days=30), now=later)
+    assert orphan_sha in removed
+    assert named_sha not in removed and replaced_sha not in removed
+    assert store.stored_size(orphan_sha) is None
+    assert demo_client.get(ATTACHMENTS + orphan_sha, headers=uploader).status_code == 404
+    assert demo_client.get(ATTACHMENTS + named_sha, headers=uploader).content == named
+    assert demo_client.get(ATTACHMENTS + replaced_sha, headers=uploader).content == replaced
+    # uploaded again, it is there again
+    assert demo_client.put(ATTACHMENTS + orphan_sha, content=orphan, headers=uploader).is_success
+    assert demo_client.get(ATTACHMENTS + orphan_sha, headers=uploader).content == orphan
