@@ -21,6 +21,7 @@ from typing import IO
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl.utils import get_column_letter
 
 from app.forms.workbook_limits import (
     MAX_CELLS_PER_ROW,
@@ -95,7 +96,9 @@ def many_rows_bomb(rows: int = MAX_ROWS_PER_SHEET + 1) -> bytes:
 
 def many_columns_bomb(columns: int = MAX_CELLS_PER_ROW + 1) -> bytes:
     def write(stream: IO[bytes]) -> None:
-        cells = b"".join(_cell(f"R1C{n}", f"label::lang{n}") for n in range(columns))
+        cells = b"".join(
+            _cell(f"{get_column_letter(n + 1)}1", f"label::lang{n}") for n in range(columns)
+        )
         stream.write(HEAD + b'<row r="1">' + cells + b"</row>" + TAIL)
 
     return _with_survey(write)
