@@ -17,12 +17,13 @@ from app.db.session import SessionDep, committed
 from app.errors import ApiError
 from app.forms.schema import FormSchema, LocalizedText
 from app.forms.store import VersionExists, current_versions, get_version, save_version, schema_of
+from app.forms.workbook_limits import MAX_WORKBOOK_BYTES
 from app.web.etag import etag_matches
 
 router = APIRouter(prefix="/api/v1/forms", tags=["forms"])
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-MAX_XLSFORM_BYTES = 5 * 1024 * 1024
+MAX_XLSFORM_BYTES = MAX_WORKBOOK_BYTES  # docs/xlsform.md, "Limits"
 
 
 class FormSummary(BaseModel):
