@@ -45,6 +45,7 @@ from app.models import (
     PlacementStep,
     Record,
     RecordAttachment,
+    RecordDeparture,
     RecordRevision,
     SyncChange,
 )
@@ -91,6 +92,7 @@ class _Writes:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     links: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # the last, by record
     placement_steps: list[dict[str, Any]] = field(default_factory=list)
+    departures: list[dict[str, Any]] = field(default_factory=list)  # records that moved
     audit: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -465,9 +467,18 @@ def _accept(
         "review_comment": None,
         "flags": flags,
         "incomplete": bool(attachments),  # settled in _write
-        **location_columns(validation.location or principal.scope.code),
     }
     pending_new = writes.new_records.get(change.record_id)
+    pending_update = writes.updated_records.get(change.record_id)
+    # where the record was before this change, if it was stored or written earlier in the push
+    before = pending_update or pending_new or row
+    was = None if before is None else record_location(_Location.of(before))
+    # a record whose location field is empty stays where its creator's scope put it
+    values.update(location_columns(validation.location or was or principal.scope.code))
+    if row is not None and was is not None and record_location(_Location.of(values)) != was:
+        writes.departures.append(
+            {"record_id": change.record_id, "seq": seq, **location_columns(was), "at": now}
+        )
     if row is None and pending_new is None:
         placement = "recommended" if change.form_id == "placement_recommendation" else None
         writes.new_records[change.record_id] = {
@@ -482,9 +493,7 @@ def _accept(
         pending_new.update(values)
     else:
         assert row is not None
-        state = writes.updated_records.get(change.record_id, {}).get(
-            "placement_state", row.placement_state
-        )
+        state = (pending_update or {}).get("placement_state", row.placement_state)
         if state in REOPENED_STATES and data != current[change.record_id].data:
             step = _reopen_step(row, state, principal, rev, now)
             writes.placement_steps.append(step)
@@ -543,6 +552,20 @@ def _accept(
         record_id=change.record_id, form_id=change.form_id, rev=rev, data=data
     )
     return result
+
+
+@dataclass(frozen=True)
+class _Location:
+    province: str | None
+    district: str | None
+    commune: str | None
+
+    @classmethod
+    def of(cls, row: Any) -> _Location:
+        """Of a Record, or of the values about to be written for one."""
+        if isinstance(row, dict):
+            return cls(row.get("province"), row.get("district"), row.get("commune"))
+        return cls(row.province, row.district, row.commune)
 
 
 def _reopen_step(
@@ -617,6 +640,7 @@ def _write(
         (SyncChange, writes.changes),
         (Conflict, writes.conflicts),
         (PlacementStep, writes.placement_steps),
+        (RecordDeparture, writes.departures),
         (AuditEntry, writes.audit),
     ):
         insert_rows(session, cast(Table, model.__table__), rows_)

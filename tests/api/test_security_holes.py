@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -329,3 +330,79 @@ def test_a_file_no_record_names_is_collected_after_the_delay(demo_client: TestCl
     # uploaded again, it is there again
     assert demo_client.put(ATTACHMENTS + orphan_sha, content=orphan, headers=uploader).is_success
     assert demo_client.get(ATTACHMENTS + orphan_sha, headers=uploader).content == orphan
+
+
+# --- item 14: a record that leaves a scope leaves the devices there -----------------------------
+
+
+def _pull_all(
+    client: TestClient, headers: dict[str, str], cursor: str | None = None, limit: int = 500
+) -> tuple[list[dict[str, Any]], list[str], str | None]:
+    records: list[dict[str, Any]] = []
+    removed: list[str] = []
+    for _ in range(500):
+        params: dict[str, Any] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        page = client.get("/api/v1/sync/pull", params=params, headers=headers).json()
+        records += page["records"]
+        removed += [r["record_id"] for r in page["removed"]]
+        cursor = page["cursor"]
+        if not page["more"]:
+            return records, removed, cursor
+    raise AssertionError("the pull never ended")
+
+
+def test_a_record_that_moves_away_is_removed_from_the_devices_it_left(
+    demo_client: TestClient,
+) -> None:
+    rid, conflict_id = _conflict_on_institution(demo_client)
+    inspector = auth_headers(demo_client, "inspector.pp1")  # district 1201
+    supervisor = auth_headers(demo_client, "supervisor.pp")  # province 12
+    _, _, inspector_cursor = _pull_all(demo_client, inspector)
+    _, _, supervisor_cursor = _pull_all(demo_client, supervisor)
+    [elsewhere] = _institutions_in("1202", 1)
+    url = f"/api/v1/records/{rid}/conflicts/{conflict_id}/resolve"
+    assert demo_client.post(url, json={"value": elsewhere}, headers=supervisor).is_success
+    # some other writes after it, so that the removal sits between records in the feed
+    later = change("institution_inspection", inspection_data(_institutions_in("1201", 1)[0]))
+    assert push(demo_client, inspector, later)[0]["status"] == "applied"
+
+    records, removed, _ = _pull_all(demo_client, inspector, inspector_cursor, limit=1)
+    assert removed == [rid]
+    assert rid not in [r["record_id"] for r in records]
+    assert later["record_id"] in [r["record_id"] for r in records]
+    # the province still holds it: an update, not a removal
+    records, removed, _ = _pull_all(demo_client, supervisor, supervisor_cursor)
+    assert removed == [] and rid in [r["record_id"] for r in records]
+    # a device that starts afresh never gets it (it may be told to drop it: an id its user
+    # could see before it moved, and a no-op for a device that does not hold it)
+    records, _, _ = _pull_all(demo_client, inspector)
+    assert rid not in [r["record_id"] for r in records]
+    first = demo_client.get("/api/v1/sync/pull", params={"limit": 5}, headers=inspector).json()
+    assert first["removed"] == []
+
+
+def test_a_record_a_push_moves_away_is_removed_from_the_devices_it_left(
+    demo_client: TestClient,
+) -> None:
+    from app.auth.users import create_user
+    from app.demo.accounts import DEMO_PASSWORD
+
+    with session_scope() as session:
+        create_user(
+            session, username="inspector.pp", password=DEMO_PASSWORD, role="inspector",
+            province="12",
+        )  # fmt: skip
+    province = auth_headers(demo_client, "inspector.pp")
+    district = auth_headers(demo_client, "inspector.pp1")  # 1201
+    data = inspection_data(_institutions_in("1201", 1)[0])
+    new = change("institution_inspection", data)
+    assert push(demo_client, district, new)[0]["status"] == "applied"
+    _, _, cursor = _pull_all(demo_client, district)
+    moved = {**data, "institution": _institutions_in("1202", 1)[0]}
+    edit = change("institution_inspection", moved, record_id=new["record_id"], base_rev=1)
+    assert push(demo_client, province, edit)[0]["status"] == "applied"
+    assert _location(new["record_id"]) == ("12", "1202")
+    records, removed, _ = _pull_all(demo_client, district, cursor)
+    assert removed == [new["record_id"]] and records == []
