@@ -39,6 +39,8 @@ def serve(host: str, port: int, workers: int) -> None:
     """Serve the API and the field app."""
     import uvicorn
 
+    from app.web.log_redaction import logging_config
+
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -47,6 +49,7 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        log_config=logging_config(),  # no token reaches a log line
     )
 
 

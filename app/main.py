@@ -9,8 +9,10 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
+from app.attachments.collect import Collector
 from app.attachments.routes import router as attachments_router
 from app.attachments.service import attachment_limit
+from app.attachments.storage import AttachmentStore
 from app.auth.routes import router as auth_router
 from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
@@ -50,12 +52,17 @@ def tune_gc() -> None:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """While serving: WAL checkpoints in the background on SQLite (app.db.wal_checkpoints)."""
-    path = sqlite_path(get_settings().database_url)
+    """While serving: WAL checkpoints in the background on SQLite (app.db.wal_checkpoints), and
+    files no record names collected after a delay (app.attachments.collect)."""
+    settings = get_settings()
+    path = sqlite_path(settings.database_url)
     checkpointer = Checkpointer(path).start() if path else None
+    store = AttachmentStore.under(settings.data_dir)
+    collector = Collector(store, settings.unnamed_upload_days).start()
     try:
         yield
     finally:
+        collector.stop()
         if checkpointer is not None:
             checkpointer.stop()
 

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     token_ttl_hours: int = 24 * 14
     # Failed sign-ins for one username before each further attempt must wait.
     login_free_failures: int = 3
+    # Failed sign-ins for one username from every address together before attempts from an
+    # address or device not known for that user must wait (docs/security.md, "Sign-in").
+    login_free_failures_per_account: int = 30
     login_max_delay_seconds: int = 900
     max_body_bytes: int = 16 * 1024 * 1024
     max_changes_per_push: int = 1000
@@ -31,6 +34,9 @@ class Settings(BaseSettings):
     # from, and the file's upload lock is free again (a tablet that lost its link mid-upload
     # may leave a connection the server would otherwise wait on for hours).
     upload_idle_seconds: float = 60.0
+    # A file that no record names is removed this many days after its upload (app.attachments.
+    # collect): long enough for a tablet that uploaded a photo to push its record after weeks.
+    unnamed_upload_days: int = 30
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -243,6 +243,7 @@ async def _receive_locked(
         await run_in_threadpool(partial.close)
     if too_large:
         store.discard(sha256, owner=owner)
+        await run_in_threadpool(_audit_refusal, session, principal, sha256, "attachment_too_large")
         raise _too_large(limit)
     if partial.hexdigest() == sha256:
         await run_in_threadpool(store.finalize, sha256, owner=owner)
@@ -260,6 +261,7 @@ async def _receive_locked(
     finished = not plan.resume or (plan.total is not None and partial.size >= plan.total)
     if finished and not interrupted:
         store.discard(sha256, owner=owner)
+        await run_in_threadpool(_audit_refusal, session, principal, sha256, "hash_mismatch")
         raise ApiError(
             "hash_mismatch",
             f"These {partial.size} bytes do not hash to {sha256}: nothing was stored.",
@@ -274,6 +276,21 @@ def _readable_row(
     row = readable_attachment(session, principal, sha256=sha256)
     session.rollback()  # end the read snapshot: a completion takes the write lock afresh
     return None if row is None else (row.size, row.content_type)
+
+
+def _audit_refusal(session: Session, principal: Principal, sha256: str, code: str) -> None:
+    """An audit line for a refused upload, in its own transaction (the request fails)."""
+    session.rollback()
+    with committed(session):
+        record_audit(
+            session,
+            action="attachment.refused",
+            actor=principal.username,
+            device_id=principal.device_id,
+            target_type="attachment",
+            target_id=sha256,
+            details={"reason": code},
+        )
 
 
 def record_upload(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends, Form, Request
 
 from app.auth.principal import Principal, require
 from app.auth.schemas import RevokeIn, RevokeOut, ScopeOut, TokenOut, UserOut
@@ -24,6 +24,7 @@ def _user_out(username: str, role: str, scope: dict[str, str | None]) -> UserOut
 
 @router.post("/auth/token", response_model=TokenOut, dependencies=[AcceptsForm])
 def token(
+    request: Request,
     session: SessionDep,
     username: Annotated[str, Form(min_length=1, max_length=256)],
     password: Annotated[str, Form(min_length=1, max_length=1024)],
@@ -35,6 +36,7 @@ def token(
             username=username,
             password=password,
             device_id=device_id,
+            client_address=request.client.host if request.client else "unknown",
             now=now_utc(),
             settings=get_settings(),
         )

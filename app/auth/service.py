@@ -23,51 +23,74 @@ def sign_in(
     username: str,
     password: str,
     device_id: str | None,
+    client_address: str,
     now: datetime,
     settings: Settings,
 ) -> tuple[User, IssuedToken]:
-    """Check the password (after the throttle) and issue a token, or raise ApiError.
+    """Count the attempt (the throttle), check the password and issue a token, or raise
+    ApiError. The attempt is committed here, before the slow check, so that no parallel
+    attempt slips past the throttle; failures are committed by the caller too.
 
-    Failures are committed by the caller too: a failed attempt must be remembered.
-    """
+    An unknown or inactive user is checked against a dummy Argon2 hash, so that the answer
+    takes as long as for a real one and tells no username apart."""
     name = username.strip().lower()[:64]
-    wait = throttle.seconds_to_wait(
-        session,
-        name,
-        now=now,
+    user = find_user(session, name)
+    account = user if user is not None and user.active else None
+    known_device = (
+        device_id
+        if account is not None
+        and device_id
+        and throttle.device_has_signed_in(session, user_id=account.id, device_id=device_id)
+        else None
+    )
+    sources = throttle.sources_for(address=client_address, known_device=known_device)
+    limits = throttle.Limits(
         free=settings.login_free_failures,
+        account_free=settings.login_free_failures_per_account,
         cap_seconds=settings.login_max_delay_seconds,
     )
-    if wait:
+    claim = throttle.claim(session, name, sources, now=now, limits=limits)
+    if claim.wait:
+        session.rollback()  # refused: this attempt counts nowhere
         record_audit(
             session,
             action="login.throttled",
             actor=name,
             device_id=device_id,
-            details={"retry_after": wait},
+            details={"retry_after": claim.wait, "client": client_address},
         )
         raise ApiError(
             "too_many_attempts",
-            f"Too many failed sign-ins for this account: try again in {wait} s.",
-            headers={"Retry-After": str(wait)},
+            f"Too many failed sign-ins for this account: try again in {claim.wait} s.",
+            headers={"Retry-After": str(claim.wait)},
         )
-    user = find_user(session, name)
-    if user is None or not user.active or not verify_password(user.password_hash, password):
-        failures = throttle.note_failure(session, name, now=now)
+    session.commit()  # counted as a failure until the password proves otherwise
+    if not verify_password(account.password_hash if account else None, password):
         record_audit(
             session,
             action="login.failed",
             actor=name,
             device_id=device_id,
-            details={"consecutive_failures": failures},
+            details={"consecutive_failures": claim.failures, "client": client_address},
         )
         raise ApiError("invalid_credentials")
-    throttle.clear_failures(session, name)
+    assert account is not None  # verify_password is False without a hash
+    throttle.clear_failures(session, name, sources)
     issued = issue_token(
-        session, user, device_id=device_id, now=now, ttl=timedelta(hours=settings.token_ttl_hours)
+        session,
+        account,
+        device_id=device_id,
+        now=now,
+        ttl=timedelta(hours=settings.token_ttl_hours),
     )
-    record_audit(session, action="login.succeeded", actor=user.username, device_id=device_id)
-    return user, issued
+    record_audit(
+        session,
+        action="login.succeeded",
+        actor=account.username,
+        device_id=device_id,
+        details={"client": client_address},
+    )
+    return account, issued
 
 
 def revoke(

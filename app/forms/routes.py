@@ -16,6 +16,7 @@ from app.db.session import SessionDep, committed
 from app.errors import ApiError
 from app.forms.schema import FormSchema, LocalizedText
 from app.forms.store import VersionExists, current_versions, get_version, save_version, schema_of
+from app.forms.workbook_limits import MAX_WORKBOOK_BYTES
 from app.web.etag import etag_matches
 from app.web.media import AcceptsJson, AcceptsMultipart
 from app.web.responses import ResponseModel
@@ -27,7 +28,7 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 }
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-MAX_XLSFORM_BYTES = 5 * 1024 * 1024
+MAX_XLSFORM_BYTES = MAX_WORKBOOK_BYTES  # docs/xlsform.md, "Limits"
 
 
 class FormSummary(ResponseModel):

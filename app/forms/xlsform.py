@@ -33,6 +33,7 @@ from app.forms.schema import (
     FormSchema,
     walk,
 )
+from app.forms.workbook_limits import WorkbookTooLarge, check_workbook
 
 __all__ = ["ImportIssue", "XLSFormError", "import_xlsform"]
 
@@ -104,6 +105,7 @@ def import_xlsform(content: bytes, filename: str) -> FormSchema:
     """
     try:
         kind = _workbook_kind(content, filename)
+        _check_limits(content, kind)
         book = _read_workbook(content, kind)
         _check_with_pyxform(content, kind, book)
         return _Importer(book, filename).run()
@@ -133,6 +135,14 @@ def _workbook_kind(content: bytes, filename: str) -> str:
     raise XLSFormError(
         [ImportIssue(None, None, "workbook", f"the file is not an Excel workbook ({suffix})")]
     )
+
+
+def _check_limits(content: bytes, kind: str) -> None:
+    """Sizes, rows and cells within docs/xlsform.md "Limits", before any reader parses it."""
+    try:
+        check_workbook(content, kind)
+    except WorkbookTooLarge as exc:
+        raise XLSFormError([ImportIssue(None, None, "workbook limits", str(exc))]) from exc
 
 
 def _unreadable(kind: str) -> XLSFormError:

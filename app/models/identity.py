@@ -40,10 +40,16 @@ class AuthToken(Base):
 
 
 class LoginAttempt(Base):
-    """Consecutive failed sign-ins per username (known or not), shared by every worker."""
+    """Consecutive failed sign-ins for one username (known or not) from one source, shared by
+    every worker. ``source`` is ``addr:<client address>``, ``device:<device id>`` (a device
+    that has signed in as this user before) or ``account`` (every source together): see
+    ``app.auth.throttle``. An attempt is counted here before its password is checked."""
 
     __tablename__ = "login_attempts"
 
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(160), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the next attempt from this source is refused (429) before this moment
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DDL, BigInteger, Boolean, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    DDL,
+    BigInteger,
+    Boolean,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import now_utc
@@ -127,6 +137,22 @@ class RecordAttachment(Base):
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     sha_key: Mapped[int] = mapped_column(BigInteger, index=True)
     present: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RecordDeparture(Base):
+    """A record that left a place: its former location and the sequence of the write that
+    moved it. Pull tells the devices of that place to drop it (``app.sync.pull``)."""
+
+    __tablename__ = "record_departures"
+    __table_args__ = (Index("ix_record_departures_seq_record_id", "seq", "record_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_id: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    province: Mapped[str | None] = mapped_column(String(2))
+    district: Mapped[str | None] = mapped_column(String(4))
+    commune: Mapped[str | None] = mapped_column(String(6))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 
 class PlacementStep(Base):

@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.auth.principal import Principal
-from app.auth.scope import location_columns
+from app.auth.scope import location_columns, record_location
 from app.change_codes import detail
 from app.clock import cambodia_today
 from app.errors import ApiError
 from app.forms.store import get_version, schema_of
 from app.forms.validate import validate_submission
-from app.models import RecordRevision
+from app.models import RecordDeparture, RecordRevision
 from app.records import workflow
 from app.sync.lookup import scoped_lookup
 from app.sync.merge import PathError, row_keys_for, with_value
@@ -31,7 +31,7 @@ def resolve_conflict(
     value: Any,
     now: datetime,
 ) -> None:
-    record, seq = workflow.locked_record(session, principal, record_id)
+    record, seq = workflow.locked_record(session, principal, record_id, attempt="conflict.resolve")
     conflict = workflow.open_conflict(session, record_id, conflict_id)
     form = get_version(session, record.form_id, record.form_version)
     if form is None:
@@ -71,7 +71,12 @@ def resolve_conflict(
     )
     record.data, record.rev = result.data, rev
     record.flags = [issue.as_detail() for issue in result.flags]
-    if result.location is not None:  # else it stays where its creator's scope put it
+    moved_from = record_location(record)
+    if result.location is not None and result.location != moved_from:
+        # else it stays where it is (an empty location field: its creator's scope)
+        session.add(
+            RecordDeparture(record_id=record_id, seq=seq, **location_columns(moved_from), at=now)
+        )
         for column, code in location_columns(result.location).items():
             setattr(record, column, code)
     conflict.resolved_at, conflict.resolved_by, conflict.resolved_rev = now, principal.username, rev

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.audit import record_audit
 from app.auth.principal import Principal
 from app.auth.roles import may
+from app.db.session import committed
 from app.errors import ApiError
 from app.models import Conflict, PlacementStep, Record, RecordRevision
 from app.sync.revisions import data_of
@@ -44,13 +45,27 @@ PLACEMENT_STEPS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-def locked_record(session: Session, principal: Principal, record_id: str) -> tuple[Record, int]:
-    """Take the sequence first (it serialises writers), then read the record in scope."""
+def locked_record(
+    session: Session, principal: Principal, record_id: str, *, attempt: str
+) -> tuple[Record, int]:
+    """Take the sequence first (it serialises writers), then read the record in scope. A
+    record that is missing or out of scope is 404 alike; the attempt is audited."""
     seq = next_seq(session)
     record = session.scalar(
         select(Record).where(Record.record_id == record_id, principal.scope.filter(Record))
     )
     if record is None:
+        session.rollback()
+        with committed(session):
+            record_audit(
+                session,
+                action=f"{attempt}.refused",
+                actor=principal.username,
+                device_id=principal.device_id,
+                target_type="record",
+                target_id=record_id,
+                details={"reason": "not_found"},
+            )
         raise ApiError("not_found", "No such record.")
     return record, seq
 
@@ -87,7 +102,7 @@ def review_record(
     comment: str | None,
     now: datetime,
 ) -> Record:
-    record, seq = locked_record(session, principal, record_id)
+    record, seq = locked_record(session, principal, record_id, attempt=f"review.{action}")
     if record.review_state != "received":
         raise ApiError(
             "invalid_transition",
@@ -122,7 +137,7 @@ def step_placement(
     comment: str | None,
     now: datetime,
 ) -> Record:
-    record, seq = locked_record(session, principal, record_id)
+    record, seq = locked_record(session, principal, record_id, attempt=f"placement.{action}")
     state = record.placement_state
     if record.form_id != "placement_recommendation" or state is None:
         raise ApiError("invalid_transition", "This record is not a placement recommendation.")

@@ -106,8 +106,23 @@ def pull_page(session: Session, *, scope: Scope, cursor: str | None, limit: int)
             "from before the database was restored): pull without a cursor to start again."
         )
     rows = queries.page_of_records(session, scope=scope, after=after, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
+    # a device that starts afresh holds nothing to drop (and learns no id it never had)
+    departed = (
+        queries.departures_after(session, scope=scope, after=after, limit=limit + 1)
+        if cursor
+        else []
+    )
+    # one keyset over both streams: the page ends at its limit-th entry, records or departures
+    ends = sorted([(r.seq, r.record_id) for r in rows] + departed)
+    more = len(ends) > limit
+    last = ends[limit - 1] if more else (ends[-1] if ends else None)
+    if last is not None:
+        rows = [r for r in rows if (r.seq, r.record_id) <= last]
+        departed = [d for d in departed if d <= last]
+    removed = [
+        {"record_id": rid, "reason": "out_of_scope"}
+        for rid in dict.fromkeys(r for _, r in departed)
+    ]
     conflicts = (
         queries.open_conflicts_in_page(
             session, scope=scope, after=after, last=(rows[-1].seq, rows[-1].record_id)
@@ -149,5 +164,7 @@ def pull_page(session: Session, *, scope: Scope, cursor: str | None, limit: int)
         entry["data"] = orjson.Fragment(data_text)
         entry["flags"] = orjson.Fragment(flags_text if flags_text not in _NO_FLAGS else b"[]")
         entries.append(entry)
-    next_cursor = encode_cursor(rows[-1].seq, rows[-1].record_id) if rows else (cursor or "")
-    return orjson.dumps({"records": entries, "cursor": next_cursor, "more": more})
+    next_cursor = encode_cursor(*last) if last is not None else (cursor or "")
+    return orjson.dumps(
+        {"records": entries, "removed": removed, "cursor": next_cursor, "more": more}
+    )

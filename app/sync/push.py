@@ -45,6 +45,7 @@ from app.models import (
     PlacementStep,
     Record,
     RecordAttachment,
+    RecordDeparture,
     RecordRevision,
     SyncChange,
 )
@@ -91,6 +92,7 @@ class _Writes:
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     links: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # the last, by record
     placement_steps: list[dict[str, Any]] = field(default_factory=list)
+    departures: list[dict[str, Any]] = field(default_factory=list)  # records that moved
     audit: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -281,6 +283,12 @@ def _push_once(
     prepared = _prepare(session, principal, raw_changes, now, results)
     session.rollback()  # end the read snapshot before taking the write lock (SQLite WAL)
     if not prepared:
+        insert_rows(
+            session,
+            cast(Table, AuditEntry.__table__),
+            _rejections(results, principal, device_id, now),
+        )
+        session.commit()
         return [r.as_json() for r in results if r is not None]
 
     seq = next_seq(session)
@@ -365,9 +373,32 @@ def _push_once(
         assert decision.rev is not None
         in_batch_data[(change.record_id, decision.rev)] = validation.data
 
+    writes.audit += _rejections(results, principal, device_id, now)
     _write(session, principal, writes, stored)
     session.commit()
     return [(r if r is not None else rejected(None, None, [])).as_json() for r in results]
+
+
+def _rejections(
+    results: list[ChangeResult | None], principal: Principal, device_id: str, now: datetime
+) -> list[dict[str, Any]]:
+    """An audit line for every rejected change: what was refused, and why (by code)."""
+    return [
+        {
+            "at": now,
+            "actor": principal.username,
+            "device_id": device_id,
+            "action": "sync.rejected",
+            "target_type": "record",
+            "target_id": r.record_id,
+            "details": {
+                "change_id": r.change_id,
+                "errors": [{"path": e.get("path"), "code": e.get("code")} for e in r.errors],
+            },
+        }
+        for r in results
+        if r is not None and r.status == "rejected"
+    ]
 
 
 def _earlier(stored: SyncChange | None, in_batch: dict[str, Any] | None) -> EarlierResult | None:
@@ -436,9 +467,18 @@ def _accept(
         "review_comment": None,
         "flags": flags,
         "incomplete": bool(attachments),  # settled in _write
-        **location_columns(validation.location or principal.scope.code),
     }
     pending_new = writes.new_records.get(change.record_id)
+    pending_update = writes.updated_records.get(change.record_id)
+    # where the record was before this change, if it was stored or written earlier in the push
+    before = pending_update or pending_new or row
+    was = None if before is None else record_location(_Location.of(before))
+    # a record whose location field is empty stays where its creator's scope put it
+    values.update(location_columns(validation.location or was or principal.scope.code))
+    if row is not None and was is not None and record_location(_Location.of(values)) != was:
+        writes.departures.append(
+            {"record_id": change.record_id, "seq": seq, **location_columns(was), "at": now}
+        )
     if row is None and pending_new is None:
         placement = "recommended" if change.form_id == "placement_recommendation" else None
         writes.new_records[change.record_id] = {
@@ -453,9 +493,7 @@ def _accept(
         pending_new.update(values)
     else:
         assert row is not None
-        state = writes.updated_records.get(change.record_id, {}).get(
-            "placement_state", row.placement_state
-        )
+        state = (pending_update or {}).get("placement_state", row.placement_state)
         if state in REOPENED_STATES and data != current[change.record_id].data:
             step = _reopen_step(row, state, principal, rev, now)
             writes.placement_steps.append(step)
@@ -514,6 +552,20 @@ def _accept(
         record_id=change.record_id, form_id=change.form_id, rev=rev, data=data
     )
     return result
+
+
+@dataclass(frozen=True)
+class _Location:
+    province: str | None
+    district: str | None
+    commune: str | None
+
+    @classmethod
+    def of(cls, row: Any) -> _Location:
+        """Of a Record, or of the values about to be written for one."""
+        if isinstance(row, dict):
+            return cls(row.get("province"), row.get("district"), row.get("commune"))
+        return cls(row.province, row.district, row.commune)
 
 
 def _reopen_step(
@@ -588,6 +640,7 @@ def _write(
         (SyncChange, writes.changes),
         (Conflict, writes.conflicts),
         (PlacementStep, writes.placement_steps),
+        (RecordDeparture, writes.departures),
         (AuditEntry, writes.audit),
     ):
         insert_rows(session, cast(Table, model.__table__), rows_)

@@ -17,6 +17,8 @@ from sqlalchemy import (
     cast,
     func,
     literal_column,
+    not_,
+    or_,
     select,
     tuple_,
 )
@@ -31,6 +33,7 @@ from app.models import (
     Conflict,
     Record,
     RecordAttachment,
+    RecordDeparture,
     RecordRevision,
     SyncChange,
 )
@@ -203,6 +206,26 @@ def open_conflicts(session: Session, record_ids: Iterable[str]) -> dict[str, lis
     for row in rows:
         found.setdefault(row.record_id, []).append(row)
     return found
+
+
+def departures_after(
+    session: Session, *, scope: Scope, after: tuple[int, str], limit: int
+) -> list[tuple[int, str]]:
+    """(seq, record_id) of records that left a place in ``scope`` after ``after`` and are not
+    in ``scope`` now (moved out of it, or gone): the devices of the scope drop them."""
+    position = tuple_(RecordDeparture.seq, RecordDeparture.record_id)
+    rows = session.execute(
+        select(RecordDeparture.seq, RecordDeparture.record_id)
+        .outerjoin(Record, Record.record_id == RecordDeparture.record_id)
+        .where(
+            scope.filter(RecordDeparture),
+            position > tuple_(*after),
+            or_(Record.record_id.is_(None), not_(scope.filter(Record))),
+        )
+        .order_by(RecordDeparture.seq, RecordDeparture.record_id)
+        .limit(limit)
+    ).all()
+    return [(row.seq, row.record_id) for row in rows]
 
 
 def open_conflicts_in_page(

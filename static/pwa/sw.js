@@ -9,7 +9,7 @@
 
 import { syncInBackground } from './js/sync.js';
 
-const VERSION = '2026.11.24-7';
+const VERSION = '2026.12.07-4';
 const CACHE = `homeward-shell-${VERSION}`;
 const CACHE_PREFIX = 'homeward-shell-';
 
@@ -27,6 +27,7 @@ const SHELL = [
   '/js/api.js',
   '/js/app.js',
   '/js/db.js',
+  '/js/drafts.js',
   '/js/expr.js',
   '/js/form-model.js',
   '/js/i18n.js',
@@ -36,18 +37,29 @@ const SHELL = [
   '/js/records.js',
   '/js/retention.js',
   '/js/session.js',
+  '/js/store.js',
   '/js/uuid.js',
   '/js/sync.js',
   '/js/ui/dom.js',
   '/js/ui/editor.js',
   '/js/ui/form.js',
+  '/js/ui/form-errors.js',
   '/js/ui/home.js',
   '/js/ui/records.js',
   '/js/ui/settings.js',
   '/js/ui/shell.js',
   '/js/ui/signin.js',
+  '/js/ui/widgets/choices.js',
+  '/js/ui/widgets/field.js',
   '/js/ui/widgets/geopoint.js',
+  '/js/ui/widgets/group.js',
+  '/js/ui/widgets/input.js',
+  '/js/ui/widgets/kit.js',
+  '/js/ui/widgets/note.js',
   '/js/ui/widgets/photo.js',
+  '/js/ui/widgets/reference.js',
+  '/js/ui/widgets/repeat.js',
+  '/js/ui/widgets/select.js',
   '/js/ui/widgets/signature.js',
 ];
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.db.session import session_scope
-from app.models import Record
+from app.models import AuditEntry, Record
 from tests.api.helpers import auth_headers
 from tests.api.sync_helpers import change, demo_institution, inspection_data, placement_data, push
 from tests.unit.test_domain_forms import institution
@@ -250,3 +251,158 @@ def test_a_certified_placement_changed_afterwards_must_be_authorized_again(
     # the chain starts over, and MoSVY cannot certify what DoSVY has not authorized again
     assert demo_client.post(url, json={"action": "certify"}, headers=mosvy).status_code == 409
     assert demo_client.post(url, json={"action": "authorize"}, headers=supervisor).is_success
+
+
+# --- item 11: refused writes are audited --------------------------------------------------------
+
+
+def _audit(action: str, actor: str) -> list[AuditEntry]:
+    with session_scope() as session:
+        return list(
+            session.scalars(
+                select(AuditEntry).where(AuditEntry.action == action, AuditEntry.actor == actor)
+            )
+        )
+
+
+def test_refused_writes_land_in_the_audit_log(demo_client: TestClient) -> None:
+    attacker = auth_headers(demo_client, "inspector.sr")
+    # a rejected change (a record out of scope named by an edit)
+    hidden = demo_institution("12")
+    edit = change("institution", institution(), record_id=hidden, base_rev=1)
+    malformed = {"change_id": "nope"}
+    push(demo_client, attacker, edit, malformed)
+    lines = _audit("sync.rejected", "inspector.sr")
+    assert {line.target_id for line in lines} >= {hidden}
+    assert any(line.details["errors"][0]["code"] == "unknown_record" for line in lines)
+    assert len(lines) == 2  # the malformed one too
+    # a refused upload
+    _, sha = _photo()
+    assert demo_client.put(ATTACHMENTS + sha, content=b"x", headers=attacker).status_code == 422
+    [refused] = _audit("attachment.refused", "inspector.sr")
+    assert (refused.target_id, refused.details) == (sha, {"reason": "hash_mismatch"})
+    # a review of a record out of scope
+    supervisor = auth_headers(demo_client, "supervisor.pp")
+    outside = demo_institution("17")
+    review = {"action": "approve"}
+    url = f"/api/v1/records/{outside}/review"
+    assert demo_client.post(url, json=review, headers=supervisor).status_code == 404
+    [attempt] = _audit("review.approve.refused", "supervisor.pp")
+    assert attempt.target_id == outside
+
+
+# --- item 13: files no record names are collected after a delay --------------------------------
+
+
+def test_a_file_no_record_names_is_collected_after_the_delay(demo_client: TestClient) -> None:
+    from datetime import timedelta
+
+    from app.attachments.collect import collect_unnamed
+    from app.attachments.storage import AttachmentStore
+    from app.clock import now_utc
+    from app.settings import get_settings
+
+    uploader = auth_headers(demo_client, "inspector.sr")
+    (orphan, orphan_sha), (named, named_sha) = _photo(), _photo()
+    (replaced, replaced_sha) = _photo()
+    for content, sha in ((orphan, orphan_sha), (named, named_sha), (replaced, replaced_sha)):
+        assert demo_client.put(ATTACHMENTS + sha, content=content, headers=uploader).is_success
+    data = inspection_data(demo_institution("17"))
+    data["photos"][0]["photo"] = replaced_sha
+    record = change("institution_inspection", data)
+    assert push(demo_client, uploader, record)[0]["status"] == "applied"
+    data["photos"][0]["photo"] = named_sha  # the first photo stays in revision 1 only
+    again = change("institution_inspection", data, record_id=record["record_id"], base_rev=1)
+    assert push(demo_client, uploader, again)[0]["status"] == "applied"
+
+    store = AttachmentStore.under(get_settings().data_dir)
+    with session_scope() as session:  # not yet old enough: nothing goes
+        assert collect_unnamed(session, store, older_than=timedelta(days=30), now=now_utc()) == []
+    later = now_utc() + timedelta(days=31)
+    with session_scope() as session:
+        removed = collect_unnamed(session, store, older_than=timedelta(days=30), now=later)
+    assert orphan_sha in removed
+    assert named_sha not in removed and replaced_sha not in removed
+    assert store.stored_size(orphan_sha) is None
+    assert demo_client.get(ATTACHMENTS + orphan_sha, headers=uploader).status_code == 404
+    assert demo_client.get(ATTACHMENTS + named_sha, headers=uploader).content == named
+    assert demo_client.get(ATTACHMENTS + replaced_sha, headers=uploader).content == replaced
+    # uploaded again, it is there again
+    assert demo_client.put(ATTACHMENTS + orphan_sha, content=orphan, headers=uploader).is_success
+    assert demo_client.get(ATTACHMENTS + orphan_sha, headers=uploader).content == orphan
+
+
+# --- item 14: a record that leaves a scope leaves the devices there -----------------------------
+
+
+def _pull_all(
+    client: TestClient, headers: dict[str, str], cursor: str | None = None, limit: int = 500
+) -> tuple[list[dict[str, Any]], list[str], str | None]:
+    records: list[dict[str, Any]] = []
+    removed: list[str] = []
+    for _ in range(500):
+        params: dict[str, Any] = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        page = client.get("/api/v1/sync/pull", params=params, headers=headers).json()
+        records += page["records"]
+        removed += [r["record_id"] for r in page["removed"]]
+        cursor = page["cursor"]
+        if not page["more"]:
+            return records, removed, cursor
+    raise AssertionError("the pull never ended")
+
+
+def test_a_record_that_moves_away_is_removed_from_the_devices_it_left(
+    demo_client: TestClient,
+) -> None:
+    rid, conflict_id = _conflict_on_institution(demo_client)
+    inspector = auth_headers(demo_client, "inspector.pp1")  # district 1201
+    supervisor = auth_headers(demo_client, "supervisor.pp")  # province 12
+    _, _, inspector_cursor = _pull_all(demo_client, inspector)
+    _, _, supervisor_cursor = _pull_all(demo_client, supervisor)
+    [elsewhere] = _institutions_in("1202", 1)
+    url = f"/api/v1/records/{rid}/conflicts/{conflict_id}/resolve"
+    assert demo_client.post(url, json={"value": elsewhere}, headers=supervisor).is_success
+    # some other writes after it, so that the removal sits between records in the feed
+    later = change("institution_inspection", inspection_data(_institutions_in("1201", 1)[0]))
+    assert push(demo_client, inspector, later)[0]["status"] == "applied"
+
+    records, removed, _ = _pull_all(demo_client, inspector, inspector_cursor, limit=1)
+    assert removed == [rid]
+    assert rid not in [r["record_id"] for r in records]
+    assert later["record_id"] in [r["record_id"] for r in records]
+    # the province still holds it: an update, not a removal
+    records, removed, _ = _pull_all(demo_client, supervisor, supervisor_cursor)
+    assert removed == [] and rid in [r["record_id"] for r in records]
+    # a device that starts afresh never gets it (it may be told to drop it: an id its user
+    # could see before it moved, and a no-op for a device that does not hold it)
+    records, _, _ = _pull_all(demo_client, inspector)
+    assert rid not in [r["record_id"] for r in records]
+    first = demo_client.get("/api/v1/sync/pull", params={"limit": 5}, headers=inspector).json()
+    assert first["removed"] == []
+
+
+def test_a_record_a_push_moves_away_is_removed_from_the_devices_it_left(
+    demo_client: TestClient,
+) -> None:
+    from app.auth.users import create_user
+    from app.demo.accounts import DEMO_PASSWORD
+
+    with session_scope() as session:
+        create_user(
+            session, username="inspector.pp", password=DEMO_PASSWORD, role="inspector",
+            province="12",
+        )  # fmt: skip
+    province = auth_headers(demo_client, "inspector.pp")
+    district = auth_headers(demo_client, "inspector.pp1")  # 1201
+    data = inspection_data(_institutions_in("1201", 1)[0])
+    new = change("institution_inspection", data)
+    assert push(demo_client, district, new)[0]["status"] == "applied"
+    _, _, cursor = _pull_all(demo_client, district)
+    moved = {**data, "institution": _institutions_in("1202", 1)[0]}
+    edit = change("institution_inspection", moved, record_id=new["record_id"], base_rev=1)
+    assert push(demo_client, province, edit)[0]["status"] == "applied"
+    assert _location(new["record_id"]) == ("12", "1202")
+    records, removed, _ = _pull_all(demo_client, district, cursor)
+    assert removed == [new["record_id"]] and records == []

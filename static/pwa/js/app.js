@@ -5,6 +5,7 @@
 import { openDatabase, requestPersistence } from './db.js';
 import { DEFAULT_IDLE_LOCK_MINUTES, IdleLock } from './idle.js';
 import { t as translate, LANGS } from './i18n.js';
+import { Store } from './store.js';
 import { syncParts } from './sync.js';
 import { Shell } from './ui/shell.js';
 import { renderHome } from './ui/home.js';
@@ -27,6 +28,8 @@ class App {
     this.lang = (await this.db.getMeta('language')) || defaultLanguage();
     if (!LANGS.includes(this.lang)) this.lang = 'en';
     ({ deviceId: this.deviceId, session: this.session, api: this.api, syncer: this.syncer } = await syncParts(this.db));
+    // what the views read and write (they never touch this.db themselves)
+    this.store = new Store({ db: this.db, session: this.session, api: this.api });
     this.shell = new Shell(this);
     this.cleanup = null;
     this.openDraftId = null;
@@ -133,6 +136,14 @@ class App {
     this.view = view || null;
     this.cleanup = view && view.destroy ? () => view.destroy() : null;
     this.shell.refreshStatus();
+  }
+
+  /** A new draft (a new record, or a correction or follow-up of one: see drafts.js newDraft),
+   * opened in the editor. */
+  async startDraft(form, options = {}) {
+    const draft = await this.store.createDraft(form, options);
+    this.navigate(`#/draft/${encodeURIComponent(draft.draft_id)}`);
+    return draft;
   }
 
   /** After sign-in or unlock. */

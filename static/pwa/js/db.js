@@ -5,7 +5,7 @@
 // Stores (keys):
 //   forms        [form_id, version] -> {form_id, version, title, hash, schema}
 //   records      key "username|record_id" -> a pull entry + {key, username}     (index by_user)
-//   drafts       draft_id -> {draft_id, username, record_id, form_id, form_version, base_rev, data, …}
+//   drafts       draft_id -> {draft_id, username, record_id, form_id, form_version, base_rev, base_data, data, clashes, …}
 //   outbox       change_id -> an outbox item (js/outbox.js)                    (index by_user)
 //   attachments  sha256 -> {sha256, blob, content_type, size, state, username, created_at}
 //   meta         key -> {key, value}: device_id, language, session, cursor:<user>, …

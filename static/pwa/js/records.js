@@ -4,6 +4,11 @@
 
 import { evaluate } from './expr.js';
 
+/** States that need the user's attention: listed on the home view, "Correct and send again". */
+export const ATTENTION = new Set(['rejected', 'returned', 'conflict']);
+/** States in which a record can be opened again as a draft (a correction or a follow-up). */
+export const CORRECTABLE = new Set(['waiting', 'rejected', 'returned', 'conflict', 'sent', 'received', 'approved']);
+
 /** A record's state from what the device holds: its draft (if any), its outbox items (any
  * order) and its pulled copy (if any). Returns {state, rev, comment, errors, conflicts, item}. */
 export function recordState({ draft = null, items = [], pulled = null } = {}) {
@@ -28,6 +33,16 @@ export function recordState({ draft = null, items = [], pulled = null } = {}) {
   if (last && last.state === 'conflict') return { ...base, state: 'conflict', conflicts: last.result?.conflicts || [] };
   if (last) return { ...base, state: 'sent' };
   return { ...base, state: 'received' };
+}
+
+/** The copy of a record to show, given its state (recordState) and its pulled copy: the
+ * pulled one when it is at least as new as the user's last change and that change is settled
+ * (not waiting, not rejected); else the user's last change. */
+export function shownCopy(state, pulled) {
+  const last = state.item;
+  const useServer = pulled && (!last || ((last.result?.rev == null || pulled.rev >= last.result.rev)
+    && last.state !== 'waiting' && last.state !== 'rejected'));
+  return useServer ? pulled : last;
 }
 
 /** The newest revision the device has heard of: from a pull or from a push result. */

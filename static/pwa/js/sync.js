@@ -26,12 +26,15 @@ export const SYNC_LOCK = 'homeward-sync';
 
 export const recordKey = (username, recordId) => `${username}|${recordId}`;
 
-/** Put a change in the outbox, atomically with respect to a push that is marking a batch. */
-export async function queueChange(db, change, now = Date.now()) {
-  return db.tx(['outbox', 'attachments'], 'readwrite', async (s) => {
+/** Put a change in the outbox, atomically with respect to a push that is marking a batch;
+ * with `draftId`, the draft it came from is removed in the same transaction. */
+export async function queueChange(db, change, now = Date.now(), { draftId = null } = {}) {
+  const stores = draftId ? ['outbox', 'attachments', 'drafts'] : ['outbox', 'attachments'];
+  return db.tx(stores, 'readwrite', async (s) => {
     const items = await req(s.outbox.index('by_user').getAll(change.username));
     const { put } = enqueue(items, change, { now });
     for (const item of put) await req(s.outbox.put(item));
+    if (draftId) await req(s.drafts.delete(draftId));
     return put[put.length - 1];
   });
 }

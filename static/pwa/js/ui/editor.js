@@ -1,36 +1,28 @@
 // A draft open in the form renderer. Every change is written to IndexedDB at once (a tablet
 // that dies mid-form loses nothing); "Save draft" keeps it for later; "Submit" validates,
 // queues a change in the outbox (the draft's form version, a new change_id, the base_rev the
-// device knew) and removes the draft.
+// device knew) and removes the draft, in one transaction (app.store.submitDraft).
+//
+// A draft of an existing record catches up with the server: when a newer revision of the
+// record has been pulled (before the draft opens, or by a sync while it is open), it is merged
+// into the draft (js/drafts.js rebaseDraft: the server's changes come in, the user's stay, a
+// field both changed keeps the user's value and shows the server's beside it).
 
 import { formatDateTime, pick } from '../i18n.js';
-import { attachmentsIn } from '../records.js';
-import { newUuid } from '../session.js';
-import { queueChange } from '../sync.js';
+import { openClashes, rebaseDraft } from '../drafts.js';
+import { attachmentsIn, labelAt } from '../records.js';
+import { newUuid } from '../uuid.js';
 import { h, replace } from './dom.js';
-import { attachmentStore, lookupRecordsFor } from './records.js';
-
-export async function ensureSchema(app, formId, version) {
-  const stored = await app.db.get('forms', [formId, version]);
-  if (stored) return stored.schema;
-  if (!navigator.onLine) return null;
-  try {
-    const schema = await app.api.formVersion(formId, version);
-    await app.db.put('forms', { form_id: formId, version, title: schema.title, schema });
-    return schema;
-  } catch {
-    return null;
-  }
-}
+import { valuesTable } from './records.js';
 
 export async function renderEditor(app, main, draftId) {
   const t = (k, p) => app.t(k, p);
-  const draft = await app.db.get('drafts', draftId);
-  if (!draft || draft.username !== app.session.username) {
+  const stored = await app.store.draft(draftId);
+  if (!stored) {
     replace(main, h('p', { class: 'card' }, t('not_found')), h('a', { class: 'button', href: '#/' }, t('home')));
     return null;
   }
-  const schema = await ensureSchema(app, draft.form_id, draft.form_version);
+  const schema = await app.store.exactSchema(stored.form_id, stored.form_version);
   if (!schema) {
     replace(main, h('p', { class: 'card error' }, t('form_missing')), h('a', { class: 'button', href: '#/' }, t('home')));
     return null;
@@ -42,20 +34,27 @@ export async function renderEditor(app, main, draftId) {
     replace(main, h('p', { class: 'card error' }, t('renderer_missing')));
     return null;
   }
+  // a newer revision of the record pulled while the draft waited: merged in before it opens
+  const caughtUp = rebaseDraft(stored, await app.store.pulledRecord(stored.record_id), schema);
+  const draft = caughtUp ? caughtUp.draft : stored;
+  if (caughtUp) await app.store.saveDraft(draft);
   app.openDraftId = draft.draft_id;
 
   const heading = h('h1', {}, pick(schema.title, app.lang));
   const version = h('p', { class: 'meta' }, t('form_version', { version: draft.form_version }));
   const saved = h('p', { class: 'meta saved', 'aria-live': 'polite' });
   const comment = draft.comment ? h('p', { class: 'card returned' }, t('supervisor_comment', { comment: draft.comment })) : null;
+  const merged = h('p', { class: 'card merged', id: 'draft-merged', hidden: !caughtUp }, t('draft_caught_up'));
+  const clashBox = h('section', { class: 'card conflict', id: 'draft-clashes', hidden: true });
   const message = h('p', { class: 'error', role: 'alert', hidden: true });
   const container = h('div', { class: 'form-container' });
   const saveButton = h('button', { type: 'button', onclick: () => saveAndClose() }, t('save_draft'));
   const submitButton = h('button', { type: 'button', class: 'primary', onclick: () => submit() }, t('submit'));
   const actions = h('div', { class: 'form-actions' }, saveButton, submitButton);
-  replace(main, h('article', { class: 'editor' }, heading, version, comment, container, message, saved, actions));
+  replace(main, h('article', { class: 'editor' }, heading, version, comment, merged, clashBox, container, message, saved, actions));
 
-  // writes in order, latest wins; `pending` is the newest data not yet on disk
+  // writes in order, latest wins; `pending` is the newest data not yet on disk; `current` is
+  // the draft as it is to be on disk (changed at once by a catch-up, written in turn)
   let current = draft;
   let writing = Promise.resolve();
   let pending = null;
@@ -65,10 +64,9 @@ export async function renderEditor(app, main, draftId) {
     pending = data;
     writing = writing.then(async () => {
       if (pending === null) return;
-      const next = { ...current, data: pending, updated_at: new Date().toISOString() };
+      current = { ...current, data: pending, updated_at: new Date().toISOString() };
       pending = null;
-      await app.db.put('drafts', next);
-      current = next;
+      await app.store.saveDraft(current);
       saved.textContent = t('draft_autosaved');
     }).catch((err) => {
       message.hidden = false;
@@ -77,16 +75,54 @@ export async function renderEditor(app, main, draftId) {
     return writing;
   }
 
-  const form = renderForm(container, {
-    schema,
-    data: draft.data,
-    lang: app.lang,
-    lookupRecords: lookupRecordsFor(app),
-    attachments: attachmentStore(app),
-    onChange: (data) => { persist(data); },
-    readOnly: false,
-  });
-  if (draft.errors && draft.errors.length) form.showErrors(draft.errors);
+  /** The fields the user and the server changed differently: the server's value beside the
+   * user's, until the user settles them. */
+  function drawClashes(data) {
+    const open = openClashes(current, schema, data);
+    clashBox.hidden = !open.length;
+    replace(clashBox, open.length ? [
+      h('p', {}, t('draft_clashes')),
+      valuesTable(app, open.map((c) => ({ label: labelAt(schema, c.at, app.lang), ...c }))),
+    ] : []);
+  }
+
+  function openForm(data) {
+    const made = renderForm(container, {
+      schema,
+      data,
+      lang: app.lang,
+      lookupRecords: app.store.lookupRecords(),
+      attachments: app.store.attachments(),
+      // a form replaced by a catch-up may still finish a photo: only the form on screen writes
+      onChange: (next) => {
+        if (made !== form) return;
+        persist(next);
+        if (current.clashes?.length) drawClashes(next);
+      },
+      readOnly: false,
+    });
+    if (current.errors && current.errors.length) made.showErrors(current.errors);
+    return made;
+  }
+  let form = openForm(draft.data);
+  drawClashes(form.getData());
+
+  /** After a sync: a newer revision of the record pulled meanwhile is merged into the open
+   * draft, and the form drawn again with the merged answers (focus kept on the same field). */
+  async function catchUp() {
+    const pulled = await app.store.pulledRecord(current.record_id);
+    if (submitted || app.openDraftId !== current.draft_id) return;
+    const next = rebaseDraft({ ...current, data: form.getData() }, pulled, schema);
+    if (!next) return;
+    current = next.draft;
+    const focused = document.activeElement?.closest?.('[data-path]')?.dataset.path;
+    form.destroy();
+    form = openForm(current.data);
+    if (focused) container.querySelector(`[data-path="${CSS.escape(focused)}"] :is(input, select, textarea, button)`)?.focus();
+    merged.hidden = false;
+    drawClashes(current.data);
+    persist(form.getData());
+  }
 
   async function saveAndClose() {
     await persist(form.getData());
@@ -110,7 +146,7 @@ export async function renderEditor(app, main, draftId) {
       await persist(data);
       await writing;
       submitted = true;
-      await queueChange(app.db, {
+      await app.store.submitDraft(current, {
         change_id: newUuid(),
         record_id: current.record_id,
         form_id: current.form_id,
@@ -124,7 +160,6 @@ export async function renderEditor(app, main, draftId) {
         title: schema.title,
         origin: current.origin,
       });
-      await app.db.delete('drafts', current.draft_id);
       app.openDraftId = null;
       app.shell.notice(t('submitted'));
       app.shell.refreshStatus();
@@ -137,10 +172,13 @@ export async function renderEditor(app, main, draftId) {
   }
 
   return {
+    onSynced: () => catchUp(),
     setLang(lang) {
       form.setLang(lang);
+      merged.textContent = t('draft_caught_up');
+      drawClashes(form.getData());
       heading.textContent = pick(schema.title, lang);
-      version.textContent = t('form_version', { version: draft.form_version });
+      version.textContent = t('form_version', { version: current.form_version });
       saveButton.textContent = t('save_draft');
       if (saved.textContent) saved.textContent = t('draft_autosaved');
       submitButton.textContent = t('submit');

@@ -2,9 +2,8 @@
 // (each a button named by its title in the current language).
 
 import { formatDateTime, pick } from '../i18n.js';
-import { newUuid } from '../session.js';
+import { ATTENTION } from '../records.js';
 import { h, replace } from './dom.js';
-import { loadMyRecords, ATTENTION } from './records.js';
 
 export async function renderHome(app, main) {
   const view = {
@@ -13,13 +12,11 @@ export async function renderHome(app, main) {
   };
   async function draw() {
     const t = (k, p) => app.t(k, p);
-    const username = app.session.username;
-    const list = await app.db.getMeta(`forms:${username}`);
+    const list = await app.store.formList();
     const forms = list ? list.forms : [];
-    const drafts = (await app.db.getAllFromIndex('drafts', 'by_user', username))
-      .sort((a, b) => (b.updated_at || '').localeCompare(a.updated_at || ''));
+    const drafts = await app.store.drafts();
     const titles = new Map(forms.map((f) => [f.form_id, f.title]));
-    const attention = (await loadMyRecords(app)).filter((r) => ATTENTION.has(r.state.state));
+    const attention = (await app.store.myRecords()).filter((r) => ATTENTION.has(r.state.state));
 
     const sections = [];
     if (attention.length) {
@@ -44,33 +41,10 @@ export async function renderHome(app, main) {
       h('h1', { id: 'forms-h' }, t('forms')),
       forms.length ? h('p', { class: 'hint' }, t('new_form_intro')) : h('p', { class: 'hint' }, list ? t('no_forms') : t('loading')),
       h('ul', { class: 'form-list' }, forms.map((f) => h('li', {},
-        h('button', { type: 'button', class: 'form-button', onclick: () => startDraft(app, f) }, pick(f.title, app.lang)))))),
+        h('button', { type: 'button', class: 'form-button', onclick: () => app.startDraft(f) }, pick(f.title, app.lang)))))),
       h('p', {}, h('a', { class: 'button', href: '#/find' }, t('find_record'))));
     replace(main, ...sections);
   }
   await draw();
   return view;
-}
-
-/** A new record: a draft that keeps its form's version until it is submitted. */
-export async function startDraft(app, form, { record_id = null, base_rev = null, data = {}, origin = 'new', errors = null, comment = null, version = null } = {}) {
-  const now = new Date().toISOString();
-  const draft = {
-    draft_id: newUuid(),
-    username: app.session.username,
-    record_id: record_id || newUuid(),
-    form_id: form.form_id,
-    form_version: version || form.version,
-    title: form.title,
-    base_rev,
-    data,
-    origin,
-    errors,
-    comment,
-    created_at: now,
-    updated_at: now,
-  };
-  await app.db.put('drafts', draft);
-  app.navigate(`#/draft/${encodeURIComponent(draft.draft_id)}`);
-  return draft;
 }

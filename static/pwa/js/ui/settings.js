@@ -3,9 +3,8 @@
 
 import { ApiFailure } from '../api.js';
 import { formatBytes } from '../i18n.js';
-import { storageEstimate } from '../db.js';
 import { IDLE_LOCK_CHOICES } from '../idle.js';
-import { DAY_MS, whereIs } from '../retention.js';
+import { DAY_MS } from '../retention.js';
 import { validPin } from '../session.js';
 import { h, replace } from './dom.js';
 
@@ -14,10 +13,9 @@ export async function renderSettings(app, main) {
   async function draw() {
     const t = (k, p) => app.t(k, p);
     const hasPin = await app.session.hasPin();
-    const estimate = await storageEstimate();
+    const estimate = await app.store.storageEstimate();
     const persisted = app.persisted;
-    const uploaded = await app.db.getAllFromIndex('attachments', 'by_state', 'uploaded');
-    const pruned = uploaded.filter((a) => whereIs(a) === 'server').length;
+    const pruned = await app.store.prunedAttachments();
 
     const pinMessage = h('p', { role: 'alert', class: 'hint', hidden: true });
     const pin1 = h('input', { id: 'pin-new', type: 'password', inputmode: 'numeric', autocomplete: 'off', maxlength: 8 });

@@ -110,6 +110,7 @@ export function createGeopoint(ctx) {
   show(ctx.value());
   return {
     el: h('div', { class: 'hw-geo' }, button, statusEl, details),
+    fieldset: true, // a button and three boxes under the field's legend
     inputs: [button, ...parts.map((p) => p.input)],
     update: show,
     focus: () => button.focus(),

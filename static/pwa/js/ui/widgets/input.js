@@ -1,0 +1,52 @@
+// A field typed in one box: text (one line, or several for `multiline` and long texts),
+// integer and decimal (Khmer digits accepted), date, date and time (kept with the device's UTC
+// offset), and a calculated value shown read-only.
+
+import { fmtValue, getAt } from './kit.js';
+
+export function createInput(ctx) {
+  const { h, id, field, value, set, parseNumber } = ctx;
+  const locked = ctx.readOnly;
+  const t_ = field.type;
+  const number = t_ === 'integer' || t_ === 'decimal' || (t_ === 'calculate' && typeof value() === 'number');
+  const long = field.appearance?.includes('multiline') || (field.max_length ?? 0) > 500;
+  const props = { id, ...ctx.aria, readOnly: locked, autocomplete: 'off' };
+  let input;
+  if (t_ === 'text' && long) input = h('textarea', { ...props, rows: 4, maxlength: field.max_length || 2000 });
+  else if (t_ === 'date') input = h('input', { ...props, type: 'date' });
+  else if (t_ === 'datetime') input = h('input', { ...props, type: 'datetime-local', step: 60 });
+  else if (number) input = h('input', { ...props, type: 'text', inputmode: t_ === 'integer' && (field.min ?? -1) >= 0 ? 'numeric' : 'decimal' });
+  else input = h('input', { ...props, type: 'text', maxlength: t_ === 'text' ? field.max_length || 2000 : null });
+  const show = (v) => {
+    if (document.activeElement === input && !locked) return;
+    input.value = v === undefined || v === null ? '' : t_ === 'datetime' ? String(v).slice(0, 16) : String(v);
+  };
+  const read = () => {
+    const s = input.value;
+    if (t_ === 'integer' || t_ === 'decimal') return parseNumber(s, t_ === 'integer');
+    if (t_ === 'datetime') return s ? withOffset(s) : null;
+    return s === '' ? null : s;
+  };
+  if (!locked) {
+    input.addEventListener('input', () => set(read()));
+    input.addEventListener('change', () => set(read()));
+  }
+  show(value());
+  return {
+    el: input,
+    inputs: [input],
+    update: show,
+    // a calculated field shows the value the model computes
+    refresh: field.calculation != null ? (view) => { input.value = fmtValue(getAt(view.data, ctx.path)); } : null,
+  };
+}
+
+// 'YYYY-MM-DDTHH:MM' from a datetime-local input -> ISO 8601 with the device's UTC offset.
+export function withOffset(local) {
+  const [date, time] = local.split('T');
+  const [y, m, d] = date.split('-').map(Number);
+  const [hh, mm, ss = 0] = time.split(':').map(Number);
+  const off = -new Date(y, m - 1, d, hh, mm, ss).getTimezoneOffset();
+  const p = (n) => String(Math.trunc(Math.abs(n))).padStart(2, '0');
+  return `${date}T${p(hh)}:${p(mm)}:${p(ss)}${off < 0 ? '-' : '+'}${p(off / 60)}:${p(off % 60)}`;
+}

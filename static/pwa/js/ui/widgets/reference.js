@@ -1,0 +1,43 @@
+// A record of another form (an institution, a child), chosen among those on the device
+// (ctx.lookupRecords(form_id) -> [{record_id, label}]); a search box above a long list. A chosen
+// record the device does not hold stays chosen, named by the start of its id.
+
+import { MAX_BUTTONS } from './kit.js';
+
+export function createReference(ctx) {
+  const { h, field, t } = ctx;
+  const select = h('select', { id: ctx.id, ...ctx.aria, disabled: ctx.readOnly });
+  const search = h('input', { type: 'search', class: 'hw-search', hidden: true, autocomplete: 'off', 'aria-controls': ctx.id });
+  const status = h('p', { class: 'hw-status' });
+  let records = null;
+  ctx.text(search, () => t('searchLabel', { label: ctx.label() }), false, 'aria-label');
+  const draw = () => {
+    const current = ctx.value();
+    const query = search.value.trim().toLowerCase();
+    const shown = (records || []).filter((r) => !query || r.record_id === current || String(r.label).toLowerCase().includes(query));
+    // drawn again on setLang (update), so these texts need no registration
+    const options = [h('option', { value: '' }, records ? t('choose') : t('loading'))];
+    if (current && !(records || []).some((r) => r.record_id === current)) {
+      options.push(h('option', { value: current }, t('unknownRecord', { id: String(current).slice(0, 8) })));
+    }
+    for (const r of shown) options.push(h('option', { value: r.record_id }, String(r.label ?? r.record_id)));
+    select.replaceChildren(...options);
+    select.value = current || '';
+    search.hidden = ctx.readOnly || !records || records.length <= MAX_BUTTONS;
+    status.textContent = records && !records.length ? t('noRecords') : '';
+  };
+  select.addEventListener('change', () => ctx.set(select.value || null));
+  search.addEventListener('input', draw);
+  draw();
+  Promise.resolve(ctx.lookupRecords ? ctx.lookupRecords(field.reference.form_id) : [])
+    .then((list) => {
+      if (ctx.destroyed()) return;
+      records = Array.isArray(list) ? list : [];
+      draw();
+    })
+    .catch(() => {
+      records = [];
+      draw();
+    });
+  return { el: h('div', { class: 'hw-reference' }, search, select, status), inputs: [select], update: draw };
+}
