@@ -8,8 +8,9 @@ results (errors with their messages, flags, data with its types and key order, a
 location) for the ten built-in forms over many mutated submissions, and for random forms whose
 calculations and relevances read each other across groups and repeats. Validating the data a
 validation returns must give that data again. The readers' shortcuts (a UUID by pattern, a
-geopoint of plain numbers) agree with the general checks, and expressions compiled to read the
-validator's tree agree with the interpreter.
+geopoint of plain numbers) agree with the general checks, expressions compiled to read the
+validator's tree agree with the interpreter, and with no generated code at all (expressions
+interpreted) the validator gives exactly what it gives with it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from app.forms.expressions import (
     TreeField,
     compile_reference,
     compile_resolved,
+    generate_code,
     interpret,
     normalize,
     parse,
@@ -44,6 +46,7 @@ from app.forms.validate import ValidationResult, validate_submission
 from app.forms.validate.readers import INVALID, is_geopoint, is_uuid, read_geopoint
 from app.forms.validate.settle import Settler
 from tests.unit import test_domain_forms as domain
+from tests.unit import test_validation_vectors as vectors
 from tests.unit.test_expressions import context_for
 from tests.unit.test_expressions_agree import VALUES, random_cases
 
@@ -443,3 +446,58 @@ def test_expressions_reading_the_tree_agree_with_the_interpreter() -> None:
         assert evaluated(compiled, ctx) == expected, case["expr"]
         checked += 1
     assert checked > 3000
+
+
+# --- the generated code is a fast path only ------------------------------------------------
+
+
+@contextmanager
+def interpreted_expressions() -> Iterator[None]:
+    generate_code(False)
+    try:
+        yield
+    finally:
+        generate_code(True)
+
+
+def assert_interprets_alike(
+    schema: FormSchema, data: Any, lookup: Any, today: date = TODAY, now: datetime = NOW
+) -> None:
+    """`schema` validates `data` alike with generated code and with the interpreter (a plan is
+    made per schema object: the interpreter gets a copy of its own)."""
+    again = schema.model_copy(deep=True)
+    fast = validate_submission(
+        schema, copy.deepcopy(data), today=today, now=now, lookup_record=lookup
+    )
+    with interpreted_expressions():
+        slow = validate_submission(
+            again, copy.deepcopy(data), today=today, now=now, lookup_record=lookup
+        )
+    assert outcome(fast) == outcome(slow)
+
+
+def test_the_vectors_validate_alike_with_expressions_interpreted() -> None:
+    for case in vectors.CASES:
+        today = date.fromisoformat(case["today"])
+        now = datetime.fromisoformat(case.get("now", vectors.VECTORS["now"]))
+        schema = vectors.schema_of(case)
+        assert_interprets_alike(schema, case["data"], vectors.lookup_record, today, now)
+
+
+def test_builtin_and_random_forms_validate_alike_with_expressions_interpreted() -> None:
+    rng = random.Random(20261207)
+    for form_id in BUILTIN_FORM_IDS:
+        schema = load_builtin_form(form_id)
+        for _ in range(12):
+            data = mutated(schema, domain.GOOD[form_id](), rng)
+            assert_interprets_alike(schema, data, domain.lookup_record)
+    checked = 0
+    for seed in range(80):
+        schema = random_schema(random.Random(seed))
+        if schema is None:
+            continue
+        for _ in range(3):
+            data = {f.name: value_for(schema, f, rng) for f in schema.fields if rng.random() < 0.9}
+            assert_interprets_alike(schema, data, domain.lookup_record)
+        checked += 1
+    assert checked > 40
