@@ -179,6 +179,11 @@ def _type_problems(f: Field) -> Iterator[str]:
         yield "a calculate field needs a 'calculation'"
     if t in {"note", "group", "repeat"} and (f.required or f.calculation or f.constraint):
         yield f"a {t} takes no required, calculation or constraint"
+    elif t != "calculate" and f.calculation is not None and not f.read_only:
+        yield (
+            "a calculation needs read_only (the server recomputes the value, so one typed in"
+            " would be lost) or the type calculate"
+        )
     if f.max_length is not None and t != "text":
         yield "max_length applies only to text"
     if (f.min is not None or f.max is not None) and t not in NUMBER_TYPES:

@@ -225,6 +225,8 @@ def random_schema(rng: random.Random) -> FormSchema | None:
             if t == "calculate" or (t in ("integer", "decimal", "text") and rng.random() < 0.3):
                 calculated.append(name)
                 field["calculation"] = "?"
+                if t != "calculate":
+                    field["read_only"] = True
             fields.append(field)
         return fields
 
@@ -385,10 +387,13 @@ def test_a_calculation_is_written_in_its_field_type() -> None:
         "fields": [
             {"name": "x", "type": "decimal", "label": label("x")},
             *({"name": name, "type": t, "label": label(name),
-               "calculation": "${x} div 3" if name == "h" else "${x} * 2"}
+               "calculation": "${x} div 3" if name == "h" else "${x} * 2",
+               "read_only": t != "calculate"}
               for name, t in calculations.items()),
-            {"name": "never", "type": "decimal", "label": label("n"), "calculation": "1 div 0"},
-            {"name": "empty", "type": "text", "label": label("e"), "calculation": "''"},
+            {"name": "never", "type": "decimal", "label": label("n"), "calculation": "1 div 0",
+             "read_only": True},
+            {"name": "empty", "type": "text", "label": label("e"), "calculation": "''",
+             "read_only": True},
         ],
     })  # fmt: skip
     result = assert_settles_alike(schema, {"x": 1})
