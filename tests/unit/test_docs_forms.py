@@ -11,8 +11,10 @@ from typing import Any, get_args
 import pytest
 from pydantic import ValidationError
 
-from app.forms.schema import FieldType, FormSchema
+from app.forms.schema import STORED, FieldType, FormSchema
+from app.forms.store import schema_of
 from app.forms.validate import validate_submission
+from app.models.forms import FormVersion
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "forms.md"
 CONTAINERS = {"note", "group", "repeat"}  # no value: they take no calculation
@@ -68,6 +70,20 @@ def test_a_label_applies_to_every_field_and_is_optional_on_a_calculate() -> None
     for kind in TYPES:
         assert valid(field_of(kind)), kind
         assert valid(field_of(kind, label=None)) == (kind == "calculate"), kind
+
+
+def test_a_version_already_stored_loads_as_it_was_accepted() -> None:
+    """A published version never changes: one stored with a calculation on an editable field
+    (accepted then) still loads, though a new version like it is refused."""
+    form = {"form_id": "docs", "version": "1", "title": label("docs"), "roles": ["admin"],
+            "fields": [{"name": "n", "type": "integer", "label": label("n")},
+                       field_of("integer", calculation="${n} + 1")]}  # fmt: skip
+    with pytest.raises(ValidationError, match="needs read_only"):
+        FormSchema.model_validate(form)
+    row = FormVersion(form_id="docs", version="1", content_hash="sha256:0", schema_json=form)
+    assert schema_of(row).fields[1].calculation == "${n} + 1"
+    with pytest.raises(ValidationError, match="a label is required"):  # other checks still apply
+        FormSchema.model_validate(form | {"fields": [field_of("text", label=None)]}, context=STORED)
 
 
 @pytest.mark.parametrize("kind", ["integer", "text"])
