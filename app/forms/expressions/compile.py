@@ -14,7 +14,14 @@ scope of its own, whose tree ``compile_resolved`` reads directly).
 The source is made from the tree alone: constants, closures and helpers are bound as names of
 the function's globals, never written into the code as text from the form.
 
-BENCH
+It pays for itself: with it, validating the built-in forms' realistic submissions takes two
+thirds of the time it takes with the tree interpreter (``generate_code(False)``):
+``bench/validate_bench.py --cpu`` against ``--cpu --interpret``, best of 4 x 15 rounds, 68 against
+103 µs per submission on average over the ten forms; institution_inspection 107 against 212,
+placement_recommendation 122 against 184, child_registration 72 against 114, institution 35
+against 52. Measure again when changing either evaluator; the day the interpreter is as fast,
+remove the code generator and keep what ``generate_code(False)`` does
+(``tests/unit/test_validate_equivalence.py`` shows the validator gives the same either way).
 """
 
 from __future__ import annotations
