@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
 from app.settings import get_settings
 
@@ -14,6 +15,20 @@ from app.settings import get_settings
 @click.group()
 def main() -> None:
     """Homeward: offline-first field data collection for child care reform."""
+    try:
+        get_settings()
+    except ValidationError as exc:  # one clear line (click prints "Error: …", exits 1)
+        raise click.ClickException(f"configuration: {settings_problems(exc)}") from None
+
+
+def settings_problems(exc: ValidationError) -> str:
+    """What is wrong with the HOMEWARD_* environment, in one line."""
+    problems = []
+    for error in exc.errors():
+        message = str(error["msg"]).removeprefix("Value error, ")
+        names = [f"HOMEWARD_{str(part).upper()}" for part in error["loc"]]
+        problems.append(f"{names[0]}: {message}" if names else message)
+    return "; ".join(problems)
 
 
 @main.command()
@@ -131,7 +146,12 @@ def import_xlsform_command(file: Path, publish: bool) -> None:
             result = save_version(session, schema, publish=publish, actor="cli")
     except VersionExists as exc:
         raise click.ClickException(f"{exc}: publish it under a new version") from exc
-    state = "published" if publish else "stored as a draft"
+    # what the database now holds, which a re-import does not change
+    state = "published" if result.published else "stored as a draft"
+    if not result.changed:
+        state = f"already {'published' if result.published else 'a draft'} with this content"
+        if result.published and not publish:
+            state += " (a published version stays published)"
     click.echo(f"{result.form_id} version {result.version} {state} ({result.hash})")
 
 

@@ -12,7 +12,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("homeward.errors")
 
@@ -56,6 +58,41 @@ STATUS_CODES: dict[int, str] = {
 }
 
 
+class ErrorDetail(BaseModel):
+    """One entry of ``details``: a validation detail ``{"path", "code", "message"}`` (a
+    change's or a form's also ``message_km``), or an XLSForm's ``{"sheet", "row", "feature",
+    "message"}``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    message: str
+    path: str | None = None
+    code: str | None = None
+
+
+class ErrorBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(description="A code of the catalog (docs/api.md, Errors)")
+    message: str
+    details: list[ErrorDetail]
+
+
+class ErrorOut(BaseModel):
+    """The contract's envelope of every 4xx/5xx answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    error: ErrorBody
+
+
+# Declared on every router (app.main), so the OpenAPI document describes error answers as sent.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ErrorOut, "description": "Refused: the error envelope"},
+    "5XX": {"model": ErrorOut, "description": "Failed: the error envelope, nothing internal"},
+}
+
+
 class ApiError(Exception):
     """Raise this from anywhere below a route; the handler renders it."""
 
@@ -75,6 +112,16 @@ class ApiError(Exception):
         self.status = status or default_status
         self.headers = headers
         super().__init__(self.message)
+
+
+class CodedHTTPException(StarletteHTTPException):
+    """An error of the catalog raised where only an ``HTTPException`` passes unchanged (from a
+    request's ``receive``: FastAPI turns any other exception met while reading a body into 400)."""
+
+    def __init__(self, code: str, message: str | None = None) -> None:
+        status, default_message = CATALOG[code]
+        super().__init__(status_code=status, detail=message or default_message)
+        self.code = code
 
 
 def error_body(
@@ -116,14 +163,49 @@ async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods a path takes, for a 405's ``Allow``: every method some route answers on that
+    path (FastAPI makes one route per method, and the router names only the first one's); a
+    path no route has belongs to the field app (``app.frontend``), which serves GET and HEAD."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**_probe(request), "method": method})[0] is Match.FULL
+            for route in routes
+        )
+    ]
+    return allowed or ["GET", "HEAD"]
+
+
+def _probe(request: Request) -> dict[str, Any]:
+    """A fresh scope for the request's path, to ask routes whether they match it."""
+    scope = request.scope
+    return {
+        "type": "http",
+        "path": scope["path"],
+        "root_path": scope.get("root_path", ""),
+        "headers": [],
+        "query_string": b"",
+    }
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers) if exc.headers else {}
+    if isinstance(exc, CodedHTTPException):
+        return error_response(exc.status_code, exc.code, exc.detail, None, headers or None)
     code = STATUS_CODES.get(
         exc.status_code, "internal_error" if exc.status_code >= 500 else "bad_request"
     )
     message = CATALOG.get(code, (exc.status_code, "Request failed."))[1]
-    headers = dict(exc.headers) if exc.headers else None
-    return error_response(exc.status_code, code, message, None, headers)
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return error_response(exc.status_code, code, message, None, headers or None)
 
 
 async def _request_validation_error(_request: Request, exc: Exception) -> JSONResponse:

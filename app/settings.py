@@ -40,8 +40,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:
-        if self.environment == "production" and self.secret_key == DEV_SECRET:
-            raise ValueError("HOMEWARD_SECRET_KEY must be set in production")
+        if self.environment == "production" and self.secret_key.strip() in {DEV_SECRET, ""}:
+            raise ValueError(
+                "HOMEWARD_SECRET_KEY must be set to a secret of your own when "
+                "HOMEWARD_ENVIRONMENT=production (the default one is public)"
+            )
         return self
 
 

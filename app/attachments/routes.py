@@ -13,7 +13,7 @@ from app.auth.principal import Principal, require
 from app.db.session import SessionDep
 from app.settings import get_settings
 from app.web.etag import etag_matches
-from app.web.responses import json_response
+from app.web.responses import ResponseModel, json_response
 
 router = APIRouter(prefix="/api/v1/attachments", tags=["attachments"])
 
@@ -33,6 +33,21 @@ SAFE_HEADERS = {
 }
 
 
+OFFSET_HEADER = {
+    "Upload-Offset": {
+        "description": "How many bytes of the file the server holds",
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+class AttachmentOut(ResponseModel):
+    sha256: str
+    size: int
+    content_type: str | None
+
+
 def _store() -> AttachmentStore:
     return AttachmentStore.under(get_settings().data_dir)
 
@@ -44,9 +59,12 @@ def _etag(sha256: str) -> str:
 @router.put(
     "/{sha256}",
     status_code=201,
+    response_model=AttachmentOut,
     responses={
-        200: {"description": "Already stored (nothing read)"},
-        204: {"description": "Part stored; the server holds `Upload-Offset` bytes"},
+        200: {"model": AttachmentOut, "description": "Already stored (nothing read)"},
+        201: {"headers": OFFSET_HEADER},
+        204: {"description": "Part stored; the server holds `Upload-Offset` bytes",
+              "headers": OFFSET_HEADER},
     },
     openapi_extra={
         "requestBody": {
@@ -93,7 +111,12 @@ async def upload(
     return response
 
 
-@router.head("/{sha256}")
+@router.head(
+    "/{sha256}",
+    response_class=Response,
+    responses={200: {"description": "Stored and readable: `Content-Length`, `Content-Type`, "
+                                    "`ETag`, `Upload-Offset` say what it is"}},
+)  # fmt: skip
 def exists(
     sha256: Sha256,
     session: SessionDep,
@@ -112,7 +135,15 @@ def exists(
     )
 
 
-@router.get("/{sha256}", response_class=FileResponse)
+@router.get(
+    "/{sha256}",
+    response_class=Response,
+    responses={
+        200: {"description": "The file, with the Content-Type it was uploaded with",
+              "content": {"*/*": BINARY}},
+        304: {"description": "Not modified: `If-None-Match` names its ETag"},
+    },
+)  # fmt: skip
 def read(
     sha256: Sha256,
     request: Request,

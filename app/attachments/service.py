@@ -42,7 +42,7 @@ from app.errors import ApiError
 from app.models import Attachment, AttachmentHolder, Record, RecordAttachment
 from app.models.sync import sha_key
 from app.sync.sequence import next_seq
-from app.web.limits import BodyTooLarge
+from app.web.limits import BodyLimit, BodyTooLarge
 
 DEFAULT_MEDIA_TYPE = "application/octet-stream"
 TUS_MEDIA_TYPE = "application/offset+octet-stream"
@@ -125,10 +125,16 @@ def check_declared_size(plan: UploadPlan, limit: int) -> None:
         raise _too_large(limit)
 
 
+TOO_LARGE = "An attachment may be at most {limit} bytes; this one is larger."
+
+
+def attachment_limit(limit: int) -> BodyLimit:
+    """The body limit of the attachment routes: a body over it is an attachment over it."""
+    return BodyLimit(limit, "attachment_too_large", TOO_LARGE)
+
+
 def _too_large(limit: int) -> ApiError:
-    return ApiError(
-        "attachment_too_large", f"An attachment may be at most {limit} bytes; this one is larger."
-    )
+    return ApiError("attachment_too_large", TOO_LARGE.format(limit=limit))
 
 
 def media_type(header: str | None) -> str:

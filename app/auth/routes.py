@@ -13,6 +13,7 @@ from app.clock import now_utc
 from app.db.session import SessionDep, committed
 from app.errors import ApiError
 from app.settings import get_settings
+from app.web.media import AcceptsForm, AcceptsJson
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -21,7 +22,7 @@ def _user_out(username: str, role: str, scope: dict[str, str | None]) -> UserOut
     return UserOut(username=username, role=role, scope=ScopeOut(**scope))
 
 
-@router.post("/auth/token", response_model=TokenOut)
+@router.post("/auth/token", response_model=TokenOut, dependencies=[AcceptsForm])
 def token(
     request: Request,
     session: SessionDep,
@@ -59,7 +60,7 @@ def me(principal: Annotated[Principal, Depends(require("me.read"))]) -> UserOut:
     return _user_out(principal.username, principal.role, principal.scope.as_dict())
 
 
-@router.post("/auth/revoke", response_model=RevokeOut)
+@router.post("/auth/revoke", response_model=RevokeOut, dependencies=[AcceptsJson])
 def revoke_route(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require("token.revoke"))],

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
+
+from app.web.responses import ResponseModel
 
 
-class ScopeOut(BaseModel):
+class ScopeOut(ResponseModel):
     province: str | None
     district: str | None
     commune: str | None
 
 
-class UserOut(BaseModel):
+class UserOut(ResponseModel):
     username: str
     role: str
     scope: ScopeOut
 
 
-class TokenOut(BaseModel):
+class TokenOut(ResponseModel):
     access_token: str
     token_type: str = "bearer"
     expires_at: datetime
@@ -27,11 +30,27 @@ class TokenOut(BaseModel):
 
 
 class RevokeIn(BaseModel):
-    """Empty: revoke the caller's own token. ``username`` or ``device_id``: admin only."""
+    """No body, or ``{}``: revoke the caller's own token. ``username`` and/or ``device_id``
+    (admin only): every token of that user or device. Any other key, or a key given as null or
+    empty, is a 422: a misspelt key must never fall back to "my own token"."""
 
-    username: str | None = Field(default=None, max_length=64)
-    device_id: str | None = Field(default=None, max_length=128)
+    model_config = ConfigDict(extra="forbid")
+
+    # null is refused (below), so the document says "a string"
+    username: Annotated[
+        str | None, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 64})
+    ] = Field(default=None, min_length=1, max_length=64)
+    device_id: Annotated[
+        str | None, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 128})
+    ] = Field(default=None, min_length=1, max_length=128)
+
+    @field_validator("username", "device_id", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("leave the key out instead of sending null")
+        return value
 
 
-class RevokeOut(BaseModel):
+class RevokeOut(ResponseModel):
     revoked: int

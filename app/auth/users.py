@@ -11,6 +11,7 @@ from app.audit import record_audit
 from app.auth.passwords import hash_password
 from app.auth.roles import check_role_scope
 from app.auth.scope import Scope, scope_from_codes
+from app.geography.queries import unknown_codes
 from app.models import User
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -47,6 +48,13 @@ def create_user(
         )
     scope = scope_from_codes(province, district, commune)
     check_role_scope(role, scope)
+    levels = {scope.province: "province", scope.district: "district", scope.commune: "commune"}
+    unknown = unknown_codes(session, [scope.province, scope.district, scope.commune])
+    if unknown:
+        raise ValueError(
+            f"unknown {levels[unknown[0]]} {unknown[0]}: no location has this code "
+            "(GET /api/v1/locations lists them)"
+        )
     if find_user(session, username) is not None:
         raise UserExists(f"user {username} already exists")
     user = User(

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
 from app.auth.principal import Principal, require
 from app.auth.roles import may
@@ -19,32 +18,38 @@ from app.forms.schema import FormSchema, LocalizedText
 from app.forms.store import VersionExists, current_versions, get_version, save_version, schema_of
 from app.forms.workbook_limits import MAX_WORKBOOK_BYTES
 from app.web.etag import etag_matches
+from app.web.media import AcceptsJson, AcceptsMultipart
+from app.web.responses import ResponseModel
 
 router = APIRouter(prefix="/api/v1/forms", tags=["forms"])
+
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: `If-None-Match` names the current ETag"}
+}
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 MAX_XLSFORM_BYTES = MAX_WORKBOOK_BYTES  # docs/xlsform.md, "Limits"
 
 
-class FormSummary(BaseModel):
+class FormSummary(ResponseModel):
     form_id: str
     version: str
     title: LocalizedText
     hash: str
 
 
-class FormList(BaseModel):
+class FormList(ResponseModel):
     forms: list[FormSummary]
 
 
-class PublishedOut(BaseModel):
+class PublishedOut(ResponseModel):
     form_id: str
     version: str
     hash: str
     published: bool
 
 
-@router.get("", response_model=FormList)
+@router.get("", response_model=FormList, responses=NOT_MODIFIED)
 def list_forms(
     request: Request,
     session: SessionDep,
@@ -67,7 +72,7 @@ def list_forms(
     return Response(payload, media_type="application/json", headers=headers)
 
 
-@router.get("/{form_id}/versions/{version}")
+@router.get("/{form_id}/versions/{version}", response_model=FormSchema, responses=NOT_MODIFIED)
 def read_version(
     form_id: str,
     version: str,
@@ -92,12 +97,18 @@ def _publish(session: SessionDep, schema: FormSchema, *, publish: bool, actor: s
     except VersionExists as exc:
         raise ApiError("version_exists", str(exc) + ": publish it under a new version.") from exc
     out = PublishedOut(
-        form_id=result.form_id, version=result.version, hash=result.hash, published=publish
+        form_id=result.form_id, version=result.version, hash=result.hash, published=result.published
     )
     return JSONResponse(out.model_dump(), status_code=201 if result.created else 200)
 
 
-@router.post("", status_code=201, response_model=PublishedOut)
+@router.post(
+    "",
+    status_code=201,
+    response_model=PublishedOut,
+    responses={200: {"model": PublishedOut, "description": "Already there, same content"}},
+    dependencies=[AcceptsJson],
+)
 def publish_form(
     schema: FormSchema,
     session: SessionDep,
@@ -106,7 +117,13 @@ def publish_form(
     return _publish(session, schema, publish=True, actor=principal.username)
 
 
-@router.post("/xlsform", status_code=201, response_model=PublishedOut)
+@router.post(
+    "/xlsform",
+    status_code=201,
+    response_model=PublishedOut,
+    responses={200: {"model": PublishedOut, "description": "Already there, same content"}},
+    dependencies=[AcceptsMultipart],
+)
 def import_xlsform_route(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require("form.publish"))],

@@ -34,7 +34,9 @@ class Published:
     form_id: str
     version: str
     hash: str
-    created: bool
+    created: bool  # this content was not stored before
+    published: bool  # the version is published now (whether or not this call published it)
+    changed: bool  # this call stored or published something
 
 
 _SCHEMAS: dict[tuple[str, str, str], FormSchema] = {}
@@ -108,11 +110,21 @@ def save_version(
                 raise VersionExists(schema.form_id, schema.version)
             existing.schema_json = schema.model_dump(mode="json", exclude_defaults=True)
             existing.content_hash = digest
-            return Published(schema.form_id, schema.version, digest, created=True)
-        if publish and not existing.published:
+            return Published(
+                schema.form_id, schema.version, digest, created=True, published=False, changed=True
+            )
+        publishing = publish and not existing.published
+        if publishing:
             existing.published, existing.published_at = True, now
             _audit_publish(session, schema, digest, actor)
-        return Published(schema.form_id, schema.version, digest, created=False)
+        return Published(
+            schema.form_id,
+            schema.version,
+            digest,
+            created=False,
+            published=existing.published,
+            changed=publishing,
+        )
     row = FormVersion(
         form_id=schema.form_id,
         version=schema.version,
@@ -130,7 +142,9 @@ def save_version(
         return save_version(session, schema, publish=publish, actor=actor, now=now)
     if publish:
         _audit_publish(session, schema, digest, actor)
-    return Published(schema.form_id, schema.version, digest, created=True)
+    return Published(
+        schema.form_id, schema.version, digest, created=True, published=publish, changed=True
+    )
 
 
 def _audit_publish(session: Session, schema: FormSchema, digest: str, actor: str | None) -> None:

@@ -5,23 +5,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
 
 from app.auth.principal import Principal, require
 from app.db.session import SessionDep
 from app.geography.queries import locations_in_scope
+from app.web.responses import ResponseModel
 
 router = APIRouter(prefix="/api/v1", tags=["locations"])
 
 
-class LocationOut(BaseModel):
+class LocationOut(ResponseModel):
     code: str
     level: str
     parent_code: str | None
     name: dict[str, str]
 
 
-class LocationsOut(BaseModel):
+class LocationsOut(ResponseModel):
     locations: list[LocationOut]
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.principal import Principal, require
 from app.clock import now_utc
@@ -17,7 +18,9 @@ from app.records import workflow
 from app.records.resolve import resolve_conflict
 from app.sync import queries
 from app.sync.pull import record_out
-from app.web.responses import json_response
+from app.sync.schemas import PullRecord
+from app.web.media import AcceptsJson
+from app.web.responses import ResponseModel, json_response
 
 router = APIRouter(prefix="/api/v1/records", tags=["records"])
 
@@ -36,6 +39,37 @@ class ResolveIn(BaseModel):
     value: Any = None
 
 
+class RevisionOut(ResponseModel):
+    rev: int
+    form_version: str
+    status: str = Field(description="How the revision came: the sync status, or the step")
+    data: dict[str, Any]
+    change_id: str | None
+    by: str | None
+    device_id: str | None
+    captured_at: str | None = Field(description="As the device sent it")
+    received_at: datetime
+
+
+class PlacementStepOut(ResponseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    action: str
+    from_state: str | None = Field(alias="from")
+    to: str
+    by: str | None
+    role: str | None
+    comment: str | None
+    at: datetime
+    rev: int | None = Field(description="The revision the step acted on")
+
+
+class HistoryOut(ResponseModel):
+    record_id: str
+    revisions: list[RevisionOut]
+    placement: list[PlacementStepOut]
+
+
 def _shown(session: SessionDep, principal: Principal, record_id: str) -> dict[str, Any]:
     record = queries.scoped_record(session, scope=principal.scope, record_id=record_id)
     if record is None:
@@ -44,7 +78,7 @@ def _shown(session: SessionDep, principal: Principal, record_id: str) -> dict[st
     return record_out(record, conflicts)
 
 
-@router.get("/{record_id}")
+@router.get("/{record_id}", response_model=PullRecord)
 def read_record(
     record_id: uuid.UUID,
     session: SessionDep,
@@ -53,7 +87,7 @@ def read_record(
     return json_response(_shown(session, principal, str(record_id)))
 
 
-@router.get("/{record_id}/history")
+@router.get("/{record_id}/history", response_model=HistoryOut)
 def read_history(
     record_id: uuid.UUID,
     session: SessionDep,
@@ -69,7 +103,7 @@ def read_history(
     )
 
 
-@router.post("/{record_id}/review")
+@router.post("/{record_id}/review", response_model=PullRecord, dependencies=[AcceptsJson])
 def review(
     record_id: uuid.UUID,
     body: ReviewIn,
@@ -88,7 +122,7 @@ def review(
     return json_response(_shown(session, principal, str(record_id)))
 
 
-@router.post("/{record_id}/placement")
+@router.post("/{record_id}/placement", response_model=PullRecord, dependencies=[AcceptsJson])
 def placement(
     record_id: uuid.UUID,
     body: PlacementIn,
@@ -107,7 +141,11 @@ def placement(
     return json_response(_shown(session, principal, str(record_id)))
 
 
-@router.post("/{record_id}/conflicts/{conflict_id}/resolve")
+@router.post(
+    "/{record_id}/conflicts/{conflict_id}/resolve",
+    response_model=PullRecord,
+    dependencies=[AcceptsJson],
+)
 def resolve(
     record_id: uuid.UUID,
     conflict_id: uuid.UUID,

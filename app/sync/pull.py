@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from app.auth.scope import Scope
 from app.models import Conflict, Record
 from app.sync import queries
-from app.sync.cursor import decode_cursor, encode_cursor
+from app.sync.cursor import InvalidCursor, decode_cursor, encode_cursor
+from app.sync.sequence import current_seq
 
 DEFAULT_LIMIT = 500
 _NO_FLAGS = (None, "null", b"null")
@@ -99,6 +100,11 @@ def pull_page(session: Session, *, scope: Scope, cursor: str | None, limit: int)
     (one push stamps all its records alike), so each distinct one is converted once per page.
     """
     after = decode_cursor(cursor)
+    if cursor and after[0] > current_seq(session):
+        raise InvalidCursor(
+            "The cursor is ahead of this server's records (a cursor from another server, or "
+            "from before the database was restored): pull without a cursor to start again."
+        )
     rows = queries.page_of_records(session, scope=scope, after=after, limit=limit + 1)
     # a device that starts afresh holds nothing to drop (and learns no id it never had)
     departed = (

@@ -20,6 +20,7 @@ from app.sync.cursor import InvalidCursor
 from app.sync.pull import DEFAULT_LIMIT, MAX_LIMIT, pull_page
 from app.sync.push import push_changes
 from app.sync.schemas import PullOut, PushIn, PushOut
+from app.web.media import AcceptsJson
 from app.web.responses import json_response
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
@@ -28,6 +29,7 @@ router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 @router.post(
     "/push",
     response_model=PushOut,
+    dependencies=[AcceptsJson],
     openapi_extra={
         "requestBody": {
             "required": True,

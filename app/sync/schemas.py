@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.web.responses import ResponseModel
+
 Status = Literal["applied", "merged", "conflict", "duplicate", "rejected"]
 SHA256 = r"^[0-9a-f]{64}$"
 # Bounds of a change (docs/sync.md, "Limits"; issue #14 item 9): a revision is a 32-bit integer
@@ -68,39 +70,94 @@ class PushIn(BaseModel):
     changes: list[dict[str, Any]]
 
 
-class ClashOut(BaseModel):
+class DetailOut(BaseModel):
+    """A change's error or a record's flag (``app.change_codes``): where, which code, and the
+    message in English and Khmer; a flag may be ``urgent``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    path: str
+    code: str
+    message: str
+    message_km: str | None = None
+    urgent: bool = False
+
+
+class ClashOut(ResponseModel):
+    """A field both sides changed: the server's value stayed. ``*_absent`` (only when true):
+    that side removed the field, so its value ``null`` is not a null."""
+
     conflict_id: str
     path: str
     server_value: Any
     client_value: Any
+    server_absent: bool = False
+    client_absent: bool = False
 
 
-class ChangeResult(BaseModel):
+class ChangeResult(ResponseModel):
     change_id: str | None
     record_id: str | None
     status: Status
     rev: int | None
-    errors: list[dict[str, Any]]
-    conflicts: list[dict[str, Any]]
+    errors: list[DetailOut]
+    conflicts: list[ClashOut]
 
 
-class PushOut(BaseModel):
+class PushOut(ResponseModel):
     results: list[ChangeResult]
     server_time: datetime
 
 
-class PullRecord(BaseModel):
+class ReviewOut(ResponseModel):
+    state: Literal["received", "approved", "returned", "rejected"]
+    comment: str | None
+
+
+class PlacementOut(ResponseModel):
+    state: Literal["recommended", "authorized", "certified", "declined"]
+
+
+class OpenConflictOut(ResponseModel):
+    """A clash kept for a supervisor: both values, the revision, who, which device, when."""
+
+    conflict_id: str
+    path: str
+    server_value: Any
+    client_value: Any
+    rev: int
+    by: str | None
+    device_id: str | None
+    at: datetime
+
+
+class PullRecord(ResponseModel):
+    """A record as pull, ``GET /records/{record_id}`` and the review steps show it."""
+
     record_id: str
     form_id: str
     form_version: str
     rev: int
     data: dict[str, Any]
-    review: dict[str, Any]
-    open_conflicts: list[dict[str, Any]]
+    review: ReviewOut
+    placement: PlacementOut | None = Field(
+        description="A placement recommendation's step; null for every other form"
+    )
+    flags: list[DetailOut]
+    incomplete: bool = Field(description="An attachment it names has not arrived yet")
+    open_conflicts: list[OpenConflictOut]
     updated_at: datetime
 
 
-class PullOut(BaseModel):
+class RemovedOut(ResponseModel):
+    """A record the device holds that left the caller's scope: drop it."""
+
+    record_id: str
+    reason: Literal["out_of_scope"]
+
+
+class PullOut(ResponseModel):
     records: list[PullRecord]
+    removed: list[RemovedOut]
     cursor: str
     more: bool

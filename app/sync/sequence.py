@@ -25,3 +25,9 @@ def next_seq(session: Session) -> int:
         text("UPDATE sync_counter SET value = value + 1 WHERE id = 1 RETURNING value")
     ).scalar_one()
     return int(value)
+
+
+def current_seq(session: Session) -> int:
+    """The last value taken: no record's ``seq``, and so no cursor this server gave, is above it."""
+    value = session.execute(text("SELECT value FROM sync_counter WHERE id = 1")).scalar_one()
+    return int(value)

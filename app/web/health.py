@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from app.db.engine import get_engine
-from app.errors import error_body
+from app.errors import ErrorBody, error_body
+from app.web.responses import ResponseModel
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+class HealthOut(ResponseModel):
+    status: Literal["ok"]
+    database: Literal["ok"]
+
+
+class HealthDown(ResponseModel):
+    """The error envelope, with the health check's own keys beside it."""
+
+    error: ErrorBody
+    status: Literal["error"]
+    database: Literal["unavailable"]
+
+
+@router.get(
+    "/healthz",
+    response_model=HealthOut,
+    responses={503: {"model": HealthDown, "description": "The database does not answer"}},
+)
 def healthz() -> JSONResponse:
     try:
         with get_engine().connect() as connection:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
-from starlette.exceptions import HTTPException
-
-from app.errors import error_body
+from app.errors import CodedHTTPException, error_body
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -17,11 +16,23 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-class BodyTooLarge(HTTPException):
-    """Raised from ``receive``; an HTTPException so FastAPI's body parsing lets it through."""
+@dataclass(frozen=True)
+class BodyLimit:
+    """At most ``limit`` bytes of body; a larger one is refused with 413 ``code``."""
 
-    def __init__(self) -> None:
-        super().__init__(status_code=413)
+    limit: int
+    code: str = "body_too_large"
+    message: str = "The request body is larger than the limit of {limit} bytes."
+
+    def text(self) -> str:
+        return self.message.format(limit=self.limit)
+
+
+class BodyTooLarge(CodedHTTPException):
+    """Raised from ``receive`` the moment a body passes its limit; the handler renders it."""
+
+    def __init__(self, limit: BodyLimit) -> None:
+        super().__init__(limit.code, limit.text())
 
 
 async def send_json_error(send: Send, status: int, code: str, message: str) -> None:
@@ -41,19 +52,22 @@ async def send_json_error(send: Send, status: int, code: str, message: str) -> N
 
 
 class BodyLimitMiddleware:
-    """Refuse a body over the limit with 413 ``body_too_large``.
+    """Refuse a body over the limit with 413 (``body_too_large`` unless the limit says other).
 
     A declared Content-Length over the limit is refused before anything is read; a chunked
     or lying body is counted as it streams and cut off the moment it passes the limit.
-    ``overrides`` gives other limits by path prefix (attachments are larger).
+    ``overrides`` gives other limits by path prefix (attachments: larger, and answered
+    ``attachment_too_large`` whether the size was declared or counted).
     """
 
-    def __init__(self, app: ASGIApp, limit: int, overrides: dict[str, int] | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: BodyLimit, overrides: dict[str, BodyLimit] | None = None
+    ) -> None:
         self.app = app
         self.limit = limit
         self.overrides = overrides or {}
 
-    def limit_for(self, path: str) -> int:
+    def limit_for(self, path: str) -> BodyLimit:
         for prefix, limit in self.overrides.items():
             if path.startswith(prefix):
                 return limit
@@ -64,7 +78,6 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope.get("path", ""))
-        message = f"The request body is larger than the limit of {limit} bytes."
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
@@ -74,8 +87,8 @@ class BodyLimitMiddleware:
                         send, 400, "bad_request", "Content-Length is not a number."
                     )
                     return
-                if declared > limit:
-                    await send_json_error(send, 413, "body_too_large", message)
+                if declared > limit.limit:
+                    await send_json_error(send, 413, limit.code, limit.text())
                     return
         received = 0
         started = False
@@ -85,8 +98,8 @@ class BodyLimitMiddleware:
             msg = await receive()
             if msg["type"] == "http.request":
                 received += len(msg.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge
+                if received > limit.limit:
+                    raise BodyTooLarge(limit)
             return msg
 
         async def tracking_send(msg: Message) -> None:
@@ -99,4 +112,4 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await send_json_error(send, 413, "body_too_large", message)
+                await send_json_error(send, 413, limit.code, limit.text())

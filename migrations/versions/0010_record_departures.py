@@ -33,9 +33,7 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_record_departures")),
     )
-    op.create_index(
-        "ix_record_departures_seq_record_id", "record_departures", ["seq", "record_id"]
-    )
+    op.create_index("ix_record_departures_seq_record_id", "record_departures", ["seq", "record_id"])
 
 
 def downgrade() -> None:

@@ -243,8 +243,8 @@ def test_over_the_limit_is_413_before_reading(small_client: TestClient) -> None:
     tus = _put(small_client, headers, sha, content[:500],
                **{"Upload-Offset": "0", "Upload-Length": "1500"})  # fmt: skip
     assert_error(tus, 413, "attachment_too_large")
-    # one request over the limit: the body limit refuses it from Content-Length
-    assert_error(_put(small_client, headers, sha, content), 413, "body_too_large")
+    # one request over the limit: refused from its Content-Length, as an attachment
+    assert_error(_put(small_client, headers, sha, content), 413, "attachment_too_large")
     assert _nothing_stored(sha)
 
     assert (
@@ -271,6 +271,21 @@ def test_over_the_limit_while_streaming_is_413_and_drops_the_partial(
     response = _put(small_client, headers, sha, chunks(), **{"Upload-Offset": "800"})
     assert_error(response, 413, "attachment_too_large")
     assert _nothing_stored(sha)
+
+
+def test_a_chunked_upload_over_the_limit_is_attachment_too_large(small_client: TestClient) -> None:
+    """No Content-Length, no Upload-Length: counted as it streams, and named for what it is."""
+    headers = auth_headers(small_client, "inspector.sr")
+    content, sha = _file(1500)
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(content), 300):
+            yield content[start : start + 300]
+
+    error = assert_error(_put(small_client, headers, sha, chunks()), 413, "attachment_too_large")
+    assert "1000 bytes" in error["message"]
+    assert _nothing_stored(sha)
+    assert small_client.head(URL + sha, headers=headers).status_code == 404
 
 
 def test_a_second_upload_of_a_file_being_uploaded_is_409(demo_client: TestClient) -> None:

@@ -112,6 +112,41 @@ def test_admin_revokes_every_token_of_a_user(demo_client: TestClient) -> None:
         assert_error(demo_client.get("/api/v1/me", headers=headers), 401, "invalid_token")
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"usernme": "ccwc.pp"},
+        {"device": "tab-lost"},
+        {"username": "ccwc.pp", "extra": 1},
+        {"username": None},
+        {"device_id": ""},
+        [],
+        "ccwc.pp",
+    ],
+)
+def test_a_revoke_body_that_is_not_understood_is_422_and_revokes_nothing(
+    demo_client: TestClient, body: object
+) -> None:
+    admin = auth_headers(demo_client, "admin")
+    target = auth_headers(demo_client, "ccwc.pp")
+    response = demo_client.post("/api/v1/auth/revoke", json=body, headers=admin)
+    assert_error(response, 422, "validation_error")
+    assert demo_client.get("/api/v1/me", headers=admin).status_code == 200  # not its own token
+    assert demo_client.get("/api/v1/me", headers=target).status_code == 200
+
+
+@pytest.mark.parametrize("body", [None, {}])
+def test_an_empty_revoke_body_revokes_the_callers_own_token(
+    demo_client: TestClient, body: object
+) -> None:
+    admin = auth_headers(demo_client, "admin")
+    other = auth_headers(demo_client, "admin")
+    response = demo_client.post("/api/v1/auth/revoke", json=body, headers=admin)
+    assert response.status_code == 200 and response.json() == {"revoked": 1}
+    assert_error(demo_client.get("/api/v1/me", headers=admin), 401, "invalid_token")
+    assert demo_client.get("/api/v1/me", headers=other).status_code == 200
+
+
 def test_only_admin_revokes_other_tokens(demo_client: TestClient) -> None:
     headers = auth_headers(demo_client, "supervisor.pp")
     response = demo_client.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -76,6 +77,53 @@ def test_a_bad_cursor_or_limit_is_a_clear_error(demo_client: TestClient) -> None
         422,
         "validation_error",
     )
+
+
+def _b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def test_a_well_formed_cursor_this_server_never_gave_is_400(demo_client: TestClient) -> None:
+    headers = auth_headers(demo_client, "admin")
+    records, cursor = _pull_all(demo_client, headers, limit=5000)
+    seq_text, last_id = base64.urlsafe_b64decode(cursor + "==").decode().split(":")
+    seq = int(seq_text)
+    some_id = "00000000-0000-4000-8000-000000000000"
+    forged = [
+        f"{seq + 1}:{last_id}",  # beyond the server's position
+        f"{2**63}:{some_id}",  # past a 64-bit integer: never a 500
+        f"{2**63}:",
+        "9223372036854775808:",
+        f"{10**40}:{some_id}",
+        f"0:{some_id}",
+        f"-1:{some_id}",
+        f"0{seq}:{last_id}",  # not as the server writes it
+        f"+{seq}:{last_id}",
+        f" {seq}:{last_id}",
+        f"{seq}:{last_id.upper()}",
+        f"{seq}:not-a-record-id",
+        f"{seq}",
+    ]
+    for text in forged:
+        response = demo_client.get(
+            "/api/v1/sync/pull", params={"cursor": _b64(text)}, headers=headers
+        )
+        assert_error(response, 400, "invalid_cursor")
+    padded = demo_client.get("/api/v1/sync/pull", params={"cursor": cursor + "="}, headers=headers)
+    assert_error(padded, 400, "invalid_cursor")
+    # the cursors the server gives still work, to the last one
+    again = demo_client.get("/api/v1/sync/pull", params={"cursor": cursor}, headers=headers)
+    assert again.status_code == 200 and again.json() == {
+        "records": [],
+        "cursor": cursor,
+        "more": False,
+    }
+    page = demo_client.get("/api/v1/sync/pull", params={"limit": 1}, headers=headers).json()
+    after = {"cursor": page["cursor"], "limit": 1}
+    second = demo_client.get("/api/v1/sync/pull", params=after, headers=headers).json()
+    assert [r["record_id"] for r in page["records"] + second["records"]] == [
+        r["record_id"] for r in records[:2]
+    ]
 
 
 def test_pull_is_sent_gzipped_when_asked(demo_client: TestClient) -> None:

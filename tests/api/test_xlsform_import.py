@@ -136,3 +136,32 @@ def test_homeward_import_xlsform_from_the_command_line(database: str, tmp_path: 
     refused = subprocess.run([*run, str(bad)], env=env, capture_output=True, text=True, timeout=120)
     assert refused.returncode != 0
     assert "row" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_a_re_import_reports_what_the_database_holds(demo_database: str, tmp_path: Path) -> None:
+    """A published version stays published: importing it again without --publish says so,
+    on the command line and over HTTP."""
+    workbook = tmp_path / "again.xlsx"
+    workbook.write_bytes(xlsx(SURVEY, YES_NO, settings(form_id="again")))
+    env = dict(os.environ, HOMEWARD_DATABASE_URL=demo_database)
+
+    def homeward_import(*flags: str) -> str:
+        run = [sys.executable, "-m", "app", "import-xlsform", str(workbook), *flags]
+        done = subprocess.run(run, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "again version 2026.1 stored as a draft" in homeward_import()
+    assert "again version 2026.1 already a draft with this content" in homeward_import()
+    assert "again version 2026.1 published" in homeward_import("--publish")
+    again = homeward_import()
+    assert "already published with this content" in again and "draft" not in again
+    assert "already published with this content" in homeward_import("--publish")
+
+    from app.main import create_app
+
+    with TestClient(create_app()) as client:
+        admin = auth_headers(client, "admin")
+        response = _upload(client, admin, workbook.read_bytes(), "again.xlsx", publish=False)
+        assert response.status_code == 200, response.text  # type: ignore[attr-defined]
+        assert response.json()["published"] is True  # type: ignore[attr-defined]

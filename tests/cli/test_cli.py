@@ -11,14 +11,17 @@ from sqlalchemy import func, select
 
 from app.db.session import session_scope
 from app.models import Record, User
+from app.settings import DEV_SECRET
 from tests.conftest import skip_or_fail
 from tests.postgres import PostgresServer
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def homeward(database: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, HOMEWARD_DATABASE_URL=database)
+def homeward(
+    database: str, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, HOMEWARD_DATABASE_URL=database, **(env or {}))
     return subprocess.run(
         [sys.executable, "-m", "app", *args],
         input=stdin,
@@ -48,9 +51,9 @@ def test_migrate_twice_is_harmless_and_alembic_check_finds_no_drift(database: st
     assert "No new upgrade operations detected" in check.stdout + check.stderr
 
 
-def test_create_user_reads_the_password_from_stdin(database: str) -> None:
+def test_create_user_reads_the_password_from_stdin(demo_database: str) -> None:
     result = homeward(
-        database,
+        demo_database,
         "create-user",
         "--username",
         "Field.One",
@@ -100,6 +103,44 @@ def test_create_user_refuses_bad_input_clearly(database: str) -> None:
     ]
     assert twice[0].returncode == 0 and twice[1].returncode != 0
     assert "already exists" in twice[1].stderr
+
+
+def test_create_user_refuses_a_location_that_does_not_exist(demo_database: str) -> None:
+    cases = [
+        (["--role", "inspector", "--province", "99"], "unknown province 99"),
+        (["--role", "inspector", "--district", "1799"], "unknown district 1799"),
+        (["--role", "ccwc", "--commune", "120199"], "unknown commune 120199"),
+        (["--role", "ccwc", "--commune", "990101"], "unknown province 99"),
+    ]
+    for args, message in cases:
+        result = homeward(
+            demo_database, "create-user", "--username", "someone", *args, stdin="a-long-secret\n"
+        )
+        assert result.returncode != 0, args
+        assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
+    with session_scope() as session:
+        assert session.scalar(select(User).where(User.username == "someone")) is None
+    known = homeward(
+        demo_database,
+        *("create-user", "--username", "someone", "--role", "ccwc", "--commune", "120101"),
+        stdin="a-long-secret\n",
+    )
+    assert known.returncode == 0, known.stderr
+
+
+def test_production_with_the_default_secret_says_so_in_one_line(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'homeward.db'}"
+    env = {"HOMEWARD_ENVIRONMENT": "production", "HOMEWARD_SECRET_KEY": DEV_SECRET}
+    for args in (["migrate"], ["serve", "--port", "1"], ["seed-demo"]):
+        result = homeward(database, *args, env=env)
+        assert result.returncode != 0
+        assert "Traceback" not in result.stderr and result.stdout == ""
+        [line] = result.stderr.strip().splitlines()
+        assert "HOMEWARD_SECRET_KEY" in line and "production" in line, line
+    secret = homeward(
+        database, "migrate", env={**env, "HOMEWARD_SECRET_KEY": "a-secret-of-our-own-0123456789"}
+    )
+    assert secret.returncode == 0, secret.stderr
 
 
 def test_seed_demo_is_idempotent(database: str) -> None:
