@@ -25,6 +25,7 @@ from app.sync.routes import router as sync_router
 from app.web.compression import ZlibNgGZipMiddleware
 from app.web.health import router as health_router
 from app.web.limits import BodyLimit, BodyLimitMiddleware
+from app.web.security_headers import SecurityHeadersMiddleware
 
 # The URL map: every router, in order. Tests walk this list (a route must declare an action).
 ROUTERS: list[APIRouter] = [
@@ -84,6 +85,7 @@ def create_app() -> FastAPI:
         limit=BodyLimit(settings.max_body_bytes),
         overrides={"/api/v1/attachments/": attachment_limit(settings.max_attachment_bytes)},
     )
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer, 413s too
     for router in ROUTERS:
         app.include_router(router, responses=ERROR_RESPONSES)
     # The field app's files, tried only when no route matches the path (not even by path alone,
