@@ -80,7 +80,9 @@ def _items(schema: FormSchema, fields: list[Field], data: dict[str, Any], lang: 
         value = data.get(f.name)
         if f.type == "group":
             inner = value if isinstance(value, dict) else {}
-            shown.append(Item(label, "group", items=_items(schema, f.fields or [], inner, lang)))
+            items = _items(schema, f.fields or [], inner, lang)
+            if items:  # a group not asked (not relevant) is not shown
+                shown.append(Item(label, "group", items=items))
         elif f.type == "repeat":
             rows = value if isinstance(value, list) else []
             shown.append(
