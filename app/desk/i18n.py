@@ -71,8 +71,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "queue_title": ("Review queue", "បញ្ជីរង់ចាំការពិនិត្យ"),
     "queue_sort_note": (
         "Abuse reports and flagged records come first, then the most recently changed.",
-        "របាយការណ៍រំលោភបំពាន និងកំណត់ត្រាដែលមានសញ្ញាព្រមាន មកមុនគេ "
-        "បន្ទាប់មកកំណត់ត្រាដែលបានផ្លាស់ប្ដូរចុងក្រោយ។",
+        "របាយការណ៍រំលោភបំពាន និងកំណត់ត្រាដែលមានសញ្ញាព្រមាន មកមុនគេ បន្ទាប់មកកំណត់ត្រាដែលបានផ្លាស់ប្ដូរចុងក្រោយ។",
     ),
     "counts_caption": (
         "Records in your area by review state",
@@ -238,10 +237,12 @@ def format_date(value: date | str | None, lang: str) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value[:10])
+            day = date.fromisoformat(value[:10])
         except ValueError:
             return value
-    return f"{value.day} {MONTHS[pick_lang(lang)][value.month - 1]} {value.year}"
+    else:
+        day = value
+    return f"{day.day} {MONTHS[pick_lang(lang)][day.month - 1]} {day.year}"
 
 
 def format_datetime(value: datetime | str | None, lang: str) -> str:
@@ -250,10 +251,12 @@ def format_datetime(value: datetime | str | None, lang: str) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            moment = datetime.fromisoformat(value)
         except ValueError:
             return value
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    local = value.astimezone(CAMBODIA)
+    else:
+        moment = value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(CAMBODIA)
     return f"{format_date(local.date(), lang)}, {local:%H:%M}"

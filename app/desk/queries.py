@@ -239,9 +239,7 @@ def location_names(session: Session, codes: set[str]) -> dict[str, tuple[str, st
     if not wanted:
         return {}
     rows = session.execute(
-        select(Location.code, Location.name_en, Location.name_km).where(
-            Location.code.in_(wanted)
-        )
+        select(Location.code, Location.name_en, Location.name_km).where(Location.code.in_(wanted))
     ).all()
     return {r.code: (r.name_en, r.name_km) for r in rows}
 

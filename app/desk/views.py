@@ -24,10 +24,10 @@ from app.desk.sessions import (
     LiveSession,
     device_for,
     end_session,
-    token_id_of,
     live_session,
     new_session_id,
     start_session,
+    token_id_of,
 )
 from app.desk.settings import get_desk_settings
 from app.desk.web import (
@@ -132,7 +132,7 @@ def signin(
     csrftoken: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
     check_csrf(request, csrftoken, request.cookies.get(PRE_SESSION_COOKIE))
-    errors = []
+    errors: list[tuple[str, str, dict[str, Any]]] = []
     if not username.strip():
         errors.append(("username", "username_required", {}))
     if not password:
@@ -235,9 +235,7 @@ def _date(value: str | None) -> tuple[date | None, bool]:
 
 
 def _form_titles(session: SessionDep, lang: str) -> dict[str, str]:
-    return {
-        row.form_id: localized(schema_of(row).title, lang) for row in current_versions(session)
-    }
+    return {row.form_id: localized(schema_of(row).title, lang) for row in current_versions(session)}
 
 
 @router.get("")
@@ -258,10 +256,8 @@ def queue(
     lang = lang_of(request)
     start, start_ok = _date(date_from)
     end, end_ok = _date(date_to)
-    errors = [
-        (name, "bad_date", {})
-        for name, ok in (("from", start_ok), ("to", end_ok))
-        if not ok
+    errors: list[tuple[str, str, dict[str, Any]]] = [
+        (name, "bad_date", {}) for name, ok in (("from", start_ok), ("to", end_ok)) if not ok
     ]
     filters = queries.QueueFilters(
         form=form or None,
@@ -362,7 +358,11 @@ def _record_page(
     previous: dict[str, Any] | None = None
     for rev in revisions:
         data = rev["data"] if isinstance(rev["data"], dict) else {}
-        changes = None if previous is None else diff(schema_for(rev["form_version"]), previous, data, lang)
+        changes = (
+            None
+            if previous is None
+            else diff(schema_for(rev["form_version"]), previous, data, lang)
+        )
         history.append({**rev, "changes": changes})
         previous = data
     history.reverse()  # newest first, as a feed
@@ -429,13 +429,15 @@ def review(
         if exc.code == "not_found":
             raise DeskRefusal(404, "error.html", live=live, **NOT_FOUND) from None
         if exc.code == "validation_error":
-            errors = [("comment", "comment_required", {})]
+            errors: list[tuple[str, str, dict[str, Any]]] = [("comment", "comment_required", {})]
             return _record_page(request, session, live, record_id, status=422, errors=errors)
         if exc.code == "invalid_transition":
             current = sync_queries.scoped_record(
                 session, scope=live.principal.scope, record_id=record_id
             )
-            state = text(lang_of(request), f"state_{current.review_state if current else 'received'}")
+            state = text(
+                lang_of(request), f"state_{current.review_state if current else 'received'}"
+            )
             errors = [("comment", "already_reviewed", {"state": state})]
             return _record_page(
                 request, session, live, record_id, status=409, errors=errors, comment=comment

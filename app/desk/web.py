@@ -58,9 +58,7 @@ def lang_of(request: Request) -> str:
     return pick_lang(request.cookies.get(LANG_COOKIE))
 
 
-def render(
-    request: Request, template: str, status: int = 200, **context: Any
-) -> HTMLResponse:
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     lang = lang_of(request)
 
     def t(key: str, **params: Any) -> str:
@@ -114,9 +112,7 @@ def check_csrf(request: Request, submitted: str | None, expected: str | None) ->
         or not submitted
         or not secrets.compare_digest(submitted.encode(), expected.encode())
     ):
-        raise DeskRefusal(
-            403, "error.html", title_key="forbidden_title", message_key="csrf_failed"
-        )
+        raise DeskRefusal(403, "error.html", title_key="forbidden_title", message_key="csrf_failed")
 
 
 class DeskRoute(APIRoute):

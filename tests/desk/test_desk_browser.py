@@ -13,13 +13,7 @@ import httpx
 from playwright.sync_api import expect
 
 from tests.api.sync_helpers import change, placement_data
-from tests.browser.conftest import (  # noqa: F401  (fixtures)
-    CHROMIUM_ARGS,
-    EXPECT_TIMEOUT_MS,
-    browser,
-    browser_database,
-    server,
-)
+from tests.browser.conftest import EXPECT_TIMEOUT_MS
 from tests.live_server import LiveServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,8 +41,8 @@ def _push(server: LiveServer, username: str, *changes: dict[str, Any]) -> None:
 
 
 def test_a_supervisor_filters_opens_returns_and_reads_in_khmer(
-    browser: Any,  # noqa: F811
-    server: LiveServer,  # noqa: F811
+    browser: Any,
+    server: LiveServer,
 ) -> None:
     first = change("placement_recommendation", placement_data(child_name="Sok Dara"))
     others = [
