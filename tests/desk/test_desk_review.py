@@ -242,3 +242,17 @@ def test_the_record_page_shows_labels_in_the_readers_language(demo_client: TestC
     demo_client.get("/review/language/km")
     khmer = demo_client.get(f"/review/records/{rid}").text
     assert "អនុម័ត" in khmer and '<html lang="km">' in khmer
+
+
+def test_an_admin_reads_but_may_not_review_and_mosvy_may(demo_client: TestClient) -> None:
+    rid = _pushed_placement(demo_client)
+    token = desk_sign_in(demo_client, "admin")
+    page = demo_client.get(f"/review/records/{rid}")
+    assert page.status_code == 200 and ">Approve</button>" not in page.text
+    refused = _review(demo_client, rid, "approve", "", token)
+    assert refused.status_code == 403
+    assert _record(rid).review_state == "received"
+    demo_client.cookies.clear()
+    token = desk_sign_in(demo_client, "mosvy")
+    assert _review(demo_client, rid, "approve", "", token).status_code == 303
+    assert _record(rid).review_state == "approved"

@@ -167,3 +167,34 @@ def test_the_language_switch_is_remembered(demo_client: TestClient) -> None:
         "/review/language/en?next=https://evil.example/", follow_redirects=False
     )
     assert elsewhere.headers["location"] == "/review"  # never off the desk
+
+
+def test_in_production_the_session_cookie_is_secure(
+    demo_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.settings import get_settings
+
+    monkeypatch.setenv("HOMEWARD_ENVIRONMENT", "production")
+    monkeypatch.setenv("HOMEWARD_SECRET_KEY", "a-test-secret-that-is-not-the-default")
+    get_settings.cache_clear()
+    try:
+        page = demo_client.get("/review/signin")
+        assert "Secure" in page.headers["set-cookie"]
+        response = demo_client.post(
+            "https://testserver/review/signin",
+            data={
+                "username": "supervisor.pp",
+                "password": "homeward-demo",
+                "csrftoken": csrf_of(page.text),
+            },
+            headers={"Origin": "https://testserver"},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+        cookie = next(
+            c for c in response.headers.get_list("set-cookie") if c.startswith("homeward_desk=")
+        )
+        assert "Secure" in cookie and "HttpOnly" in cookie
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
