@@ -16,6 +16,7 @@ from app.attachments.storage import AttachmentStore
 from app.auth.routes import router as auth_router
 from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
+from app.desk.views import router as desk_router
 from app.errors import ERROR_RESPONSES, install_error_handlers
 from app.forms.routes import router as forms_router
 from app.geography.routes import router as locations_router
@@ -36,6 +37,7 @@ ROUTERS: list[APIRouter] = [
     records_router,
     sync_router,
     attachments_router,
+    desk_router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"
