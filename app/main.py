@@ -16,6 +16,7 @@ from app.attachments.storage import AttachmentStore
 from app.auth.routes import router as auth_router
 from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
+from app.desk.views import router as desk_router
 from app.errors import ERROR_RESPONSES, install_error_handlers
 from app.forms.routes import router as forms_router
 from app.geography.routes import router as locations_router
@@ -25,6 +26,7 @@ from app.sync.routes import router as sync_router
 from app.web.compression import ZlibNgGZipMiddleware
 from app.web.health import router as health_router
 from app.web.limits import BodyLimit, BodyLimitMiddleware
+from app.web.security_headers import SecurityHeadersMiddleware
 
 # The URL map: every router, in order. Tests walk this list (a route must declare an action).
 ROUTERS: list[APIRouter] = [
@@ -35,6 +37,7 @@ ROUTERS: list[APIRouter] = [
     records_router,
     sync_router,
     attachments_router,
+    desk_router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"
@@ -84,6 +87,7 @@ def create_app() -> FastAPI:
         limit=BodyLimit(settings.max_body_bytes),
         overrides={"/api/v1/attachments/": attachment_limit(settings.max_attachment_bytes)},
     )
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on every answer, 413s too
     for router in ROUTERS:
         app.include_router(router, responses=ERROR_RESPONSES)
     # The field app's files, tried only when no route matches the path (not even by path alone,

@@ -66,6 +66,11 @@ def hold_writer_lock(session: Session) -> None:
     session.info[_KEY] = (thread_lock, fd)
 
 
+def holds_writer_lock(session: Session) -> bool:
+    """Whether ``session``'s transaction holds the writer lock (let go when it ends)."""
+    return _KEY in session.info
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _release(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is not None:  # a savepoint or subtransaction ended, not the whole

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 from pydantic import Field as PydField
 
 from app.auth.roles import Role
@@ -46,6 +46,10 @@ DEFAULT_ROW_KEY = "_row_id"
 # In a choice_filter, `${choice.province}` is an alias of the bare column `province`.
 CHOICE_REF_PREFIX = "choice."
 DEFAULT_TEXT_MAX_LENGTH = 2000
+# The validation context reading a version already stored (`app.forms.store.schema_of`): a
+# published version never changes, so it is read as it was accepted. The checks marked "new
+# versions only" below are skipped for it; every other check is made again.
+STORED = {"stored": True}
 
 SELECT_TYPES = frozenset({"select_one", "select_multiple"})
 CONTAINER_TYPES = frozenset({"group", "repeat"})
@@ -135,14 +139,15 @@ class Field(_Model):
             yield "default", self.default.expression
 
     @model_validator(mode="after")
-    def _check_attributes_fit_type(self) -> Field:
-        problems = list(_type_problems(self))
+    def _check_attributes_fit_type(self, info: ValidationInfo) -> Field:
+        stored = bool(info.context and info.context.get("stored"))
+        problems = list(_type_problems(self, new=not stored))
         if problems:
             raise ValueError(f"field {self.name!r}: " + "; ".join(problems))
         return self
 
 
-def _type_problems(f: Field) -> Iterator[str]:
+def _type_problems(f: Field, *, new: bool = True) -> Iterator[str]:
     t = f.type
     if f.label is None and t != "calculate":
         yield "a label is required"
@@ -179,6 +184,12 @@ def _type_problems(f: Field) -> Iterator[str]:
         yield "a calculate field needs a 'calculation'"
     if t in {"note", "group", "repeat"} and (f.required or f.calculation or f.constraint):
         yield f"a {t} takes no required, calculation or constraint"
+    elif new and t != "calculate" and f.calculation is not None and not f.read_only:
+        # (new versions only: see STORED)
+        yield (
+            "a calculation needs read_only (the server recomputes the value, so one typed in"
+            " would be lost) or the type calculate"
+        )
     if f.max_length is not None and t != "text":
         yield "max_length applies only to text"
     if (f.min is not None or f.max is not None) and t not in NUMBER_TYPES:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.audit import record_audit
 from app.clock import now_utc
 from app.forms.definitions import load_builtin_forms
-from app.forms.schema import FormSchema, content_hash
+from app.forms.schema import STORED, FormSchema, content_hash
 from app.models import FormVersion
 
 
@@ -47,7 +47,7 @@ def schema_of(row: FormVersion) -> FormSchema:
     key = (row.form_id, row.version, row.content_hash)
     schema = _SCHEMAS.get(key)
     if schema is None:
-        schema = _SCHEMAS[key] = FormSchema.model_validate(row.schema_json)
+        schema = _SCHEMAS[key] = FormSchema.model_validate(row.schema_json, context=STORED)
     return schema
 
 

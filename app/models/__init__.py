@@ -2,6 +2,7 @@
 
 from app.models.audit import AuditEntry
 from app.models.base import Base
+from app.models.desk import DeskSession
 from app.models.forms import FormVersion
 from app.models.geography import Location
 from app.models.identity import AuthToken, LoginAttempt, User
@@ -31,6 +32,7 @@ __all__ = [
     "AuditEntry",
     "AuthToken",
     "Base",
+    "DeskSession",
     "FormVersion",
     "Location",
     "LoginAttempt",

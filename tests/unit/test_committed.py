@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from app.db.session import committed, session_factory
-from app.db.writer_lock import _KEY
+from app.db.writer_lock import holds_writer_lock
 from app.sync.sequence import next_seq
 
 
@@ -31,7 +31,7 @@ def test_an_error_releases_the_lock_before_it_leaves_the_block(database: str) ->
         with pytest.raises(LookupError), committed(session):
             before = next_seq(session)
             raise LookupError("no such record")
-        assert _KEY not in session.info
+        assert not holds_writer_lock(session)
         # the session stays open (as a request's does until its teardown), yet another
         # writer gets the sequence at once, and the rolled-back value is given again
         results: list[int] = []
@@ -48,7 +48,7 @@ def test_success_commits_and_releases(database: str) -> None:
     try:
         with committed(session):
             first = next_seq(session)
-        assert _KEY not in session.info
+        assert not holds_writer_lock(session)
         results: list[int] = []
         thread = _seq_in_thread(results)
         thread.join(timeout=10)

@@ -1,4 +1,4 @@
-"""The form expression language (app/forms/expressions.py) against the shared vectors.
+"""The form expression language (app/forms/expressions/) against the shared vectors.
 
 tests/vectors/expressions.json is also run by static/pwa/tests/expr.test.mjs against the
 tablet's evaluator, so both sides answer the same questions the same way.

@@ -1,4 +1,4 @@
-"""The server (app/forms/expressions.py) and the tablet (static/pwa/js/expr.js) agree.
+"""The server (app/forms/expressions/) and the tablet (static/pwa/js/expr.js) agree.
 
 Node evaluates cases with expr.js through static/pwa/tests/eval_vectors.mjs; each result must
 be identical to the Python evaluator's (same type, same value bit for bit, or both an

@@ -17,9 +17,9 @@ from typing import Any
 from app.forms.expressions import (
     ExpressionError,
     TreeField,
-    _eval,
-    _normalize,
     compile_resolved,
+    interpret,
+    normalize,
     parse,
 )
 from tests.unit.test_expressions_agree import STRINGS, VALUES, random_expression
@@ -40,7 +40,7 @@ def as_read(raw: Any) -> Any:
 
 
 def finish(raw: Any) -> Any:
-    return _normalize(as_read(raw))
+    return normalize(as_read(raw))
 
 
 class TreeContext:
@@ -113,7 +113,7 @@ def test_expressions_reading_odd_trees_agree_with_the_interpreter() -> None:
         tree, paths = random_tree(rng)
         ctx = TreeContext(tree, paths, rng.choice(CURRENTS))
         compiled = compile_resolved(source, functools.partial(read_at, paths))
-        expected = outcome(functools.partial(_eval, node), ctx)
+        expected = outcome(functools.partial(interpret, node), ctx)
         assert outcome(compiled, ctx) == expected, (source, tree, ctx.current)
         checked += 1
     assert checked > 4000

@@ -143,6 +143,12 @@ INVALID = [
     ("min_count_on_a_group", ["fields", 3, "min_count"], 1, "apply only to repeat"),
     ("row_key_clashes_with_child", [*HOUSEHOLD, 1, "row_key"], "member_name", "row key"),
     ("calculate_without_calculation", ["fields", 4, "calculation"], ..., "needs a 'calculation'"),
+    (
+        "calculation_without_read_only",
+        [*MEMBERS, 1, "calculation"],
+        "${size} - 1",
+        "field 'member_age': a calculation needs read_only",
+    ),
     ("reference_without_target", ["fields", 0, "type"], "reference", "needs 'reference'"),
     ("max_length_on_a_date", ["fields", 1, "max_length"], 10, "max_length applies only to text"),
     ("min_on_a_text", ["fields", 0, "min"], 1, "min and max apply only"),

@@ -1,15 +1,16 @@
-"""The fast paths of app/forms/validate.py give exactly what the plain algorithm gives.
+"""The fast paths of app/forms/validate/ give exactly what the plain algorithm gives.
 
 Settling runs passes until relevance and calculations stop changing. After the first, a pass
 works out again only what reads a field that changed in the previous one, and takes the rest
-as that pass left it (`_Run.incremental`); with it off, every pass works everything out again
-and copies every level, the plain algorithm `_Run.settle` describes. Both must give identical
+as that pass left it (`Settler.incremental`); with it off, every pass works everything out again
+and copies every level, the plain algorithm `Settler.settle` describes. Both must give identical
 results (errors with their messages, flags, data with its types and key order, attachments,
 location) for the ten built-in forms over many mutated submissions, and for random forms whose
 calculations and relevances read each other across groups and repeats. Validating the data a
 validation returns must give that data again. The readers' shortcuts (a UUID by pattern, a
-geopoint of plain numbers) agree with the general checks, and expressions compiled to read the
-validator's tree agree with the interpreter.
+geopoint of plain numbers) agree with the general checks, expressions compiled to read the
+validator's tree agree with the interpreter, and with no generated code at all (expressions
+interpreted) the validator gives exactly what it gives with it.
 """
 
 from __future__ import annotations
@@ -28,20 +29,24 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.forms import validate
 from app.forms.definitions import BUILTIN_FORM_IDS, load_builtin_form
 from app.forms.expressions import (
     ExpressionError,
     TreeField,
-    _compile_ref,
-    _eval,
-    _normalize,
+    compile_reference,
     compile_resolved,
+    generate_code,
+    interpret,
+    normalize,
     parse,
 )
+from app.forms.issues import Issue
 from app.forms.schema import FormSchema, walk
 from app.forms.validate import ValidationResult, validate_submission
+from app.forms.validate.readers import INVALID, is_geopoint, is_uuid, read_geopoint
+from app.forms.validate.settle import Settler
 from tests.unit import test_domain_forms as domain
+from tests.unit import test_validation_vectors as vectors
 from tests.unit.test_expressions import context_for
 from tests.unit.test_expressions_agree import VALUES, random_cases
 
@@ -60,11 +65,11 @@ ODD: list[Any] = [
 
 @contextmanager
 def plain_passes() -> Iterator[None]:
-    validate._Run.incremental = False
+    Settler.incremental = False
     try:
         yield
     finally:
-        validate._Run.incremental = True
+        Settler.incremental = True
 
 
 def run(schema: FormSchema, data: Any) -> ValidationResult:
@@ -76,7 +81,7 @@ def run(schema: FormSchema, data: Any) -> ValidationResult:
 def outcome(result: ValidationResult) -> tuple[Any, ...]:
     """Everything a result says, types and key order included (`repr`: 1, 1.0, True differ)."""
 
-    def issues(found: list[validate.Issue]) -> list[tuple[Any, ...]]:
+    def issues(found: list[Issue]) -> list[tuple[Any, ...]]:
         return [(i.path, i.code, i.message, i.message_km, i.urgent) for i in found]
 
     return (
@@ -220,6 +225,8 @@ def random_schema(rng: random.Random) -> FormSchema | None:
             if t == "calculate" or (t in ("integer", "decimal", "text") and rng.random() < 0.3):
                 calculated.append(name)
                 field["calculation"] = "?"
+                if t != "calculate":
+                    field["read_only"] = True
             fields.append(field)
         return fields
 
@@ -330,7 +337,7 @@ def uuid_like() -> st.SearchStrategy[str]:
 @settings(max_examples=500, deadline=None)
 @given(value=uuid_like())
 def test_a_uuid_is_accepted_exactly_as_the_uuid_round_trip_accepts_it(value: str) -> None:
-    assert validate._is_uuid(value) == canonical_uuid(value)
+    assert is_uuid(value) == canonical_uuid(value)
 
 
 class _Geopoint:
@@ -358,10 +365,10 @@ GEOPOINT = st.one_of(
 def test_a_geopoint_passes_the_shortcut_exactly_as_it_passes_the_full_check(
     value: dict[str, Any],
 ) -> None:
-    errors: list[validate.Issue] = []
-    read = validate._read_geopoint(_Geopoint, value, "", errors)  # type: ignore[arg-type]
-    assert (read is value) == validate._is_geopoint(value)
-    assert (read is validate._INVALID) == (not validate._is_geopoint(value))
+    errors: list[Issue] = []
+    read = read_geopoint(_Geopoint, value, "", errors)  # type: ignore[arg-type]
+    assert (read is value) == is_geopoint(value)
+    assert (read is INVALID) == (not is_geopoint(value))
 
 
 def test_every_small_geopoint_passes_the_shortcut_exactly_as_the_full_check() -> None:
@@ -369,8 +376,8 @@ def test_every_small_geopoint_passes_the_shortcut_exactly_as_the_full_check() ->
     for lat, lon, accuracy in itertools.product(numbers, repeat=3):
         for extra in ({}, {"altitude": 2}, {"altitude": math.inf}, {"alt": 2}, {"altitude": None}):
             value = {"lat": lat, "lon": lon, "accuracy": accuracy, **extra}
-            read = validate._read_geopoint(_Geopoint, value, "", [])  # type: ignore[arg-type]
-            assert (read is value) == validate._is_geopoint(value), value
+            read = read_geopoint(_Geopoint, value, "", [])  # type: ignore[arg-type]
+            assert (read is value) == is_geopoint(value), value
 
 
 def test_a_calculation_is_written_in_its_field_type() -> None:
@@ -380,10 +387,13 @@ def test_a_calculation_is_written_in_its_field_type() -> None:
         "fields": [
             {"name": "x", "type": "decimal", "label": label("x")},
             *({"name": name, "type": t, "label": label(name),
-               "calculation": "${x} div 3" if name == "h" else "${x} * 2"}
+               "calculation": "${x} div 3" if name == "h" else "${x} * 2",
+               "read_only": t != "calculate"}
               for name, t in calculations.items()),
-            {"name": "never", "type": "decimal", "label": label("n"), "calculation": "1 div 0"},
-            {"name": "empty", "type": "text", "label": label("e"), "calculation": "''"},
+            {"name": "never", "type": "decimal", "label": label("n"), "calculation": "1 div 0",
+             "read_only": True},
+            {"name": "empty", "type": "text", "label": label("e"), "calculation": "''",
+             "read_only": True},
         ],
     })  # fmt: skip
     result = assert_settles_alike(schema, {"x": 1})
@@ -411,8 +421,8 @@ def resolver(rng: random.Random) -> Callable[[str], Any]:
         if name not in VALUES or roll < 0.2:
             return None  # through ctx.lookup
         if roll < 0.4:
-            return _compile_ref(name)
-        return TreeField((name,) if roll < 0.7 else ("g", name), _normalize)
+            return compile_reference(name)
+        return TreeField((name,) if roll < 0.7 else ("g", name), normalize)
 
     return resolve
 
@@ -437,7 +447,62 @@ def test_expressions_reading_the_tree_agree_with_the_interpreter() -> None:
             continue
         ctx = TreeContext(case)
         compiled = compile_resolved(case["expr"], resolver(rng))
-        expected = evaluated(functools.partial(_eval, node), ctx)
+        expected = evaluated(functools.partial(interpret, node), ctx)
         assert evaluated(compiled, ctx) == expected, case["expr"]
         checked += 1
     assert checked > 3000
+
+
+# --- the generated code is a fast path only ------------------------------------------------
+
+
+@contextmanager
+def interpreted_expressions() -> Iterator[None]:
+    generate_code(False)
+    try:
+        yield
+    finally:
+        generate_code(True)
+
+
+def assert_interprets_alike(
+    schema: FormSchema, data: Any, lookup: Any, today: date = TODAY, now: datetime = NOW
+) -> None:
+    """`schema` validates `data` alike with generated code and with the interpreter (a plan is
+    made per schema object: the interpreter gets a copy of its own)."""
+    again = schema.model_copy(deep=True)
+    fast = validate_submission(
+        schema, copy.deepcopy(data), today=today, now=now, lookup_record=lookup
+    )
+    with interpreted_expressions():
+        slow = validate_submission(
+            again, copy.deepcopy(data), today=today, now=now, lookup_record=lookup
+        )
+    assert outcome(fast) == outcome(slow)
+
+
+def test_the_vectors_validate_alike_with_expressions_interpreted() -> None:
+    for case in vectors.CASES:
+        today = date.fromisoformat(case["today"])
+        now = datetime.fromisoformat(case.get("now", vectors.VECTORS["now"]))
+        schema = vectors.schema_of(case)
+        assert_interprets_alike(schema, case["data"], vectors.lookup_record, today, now)
+
+
+def test_builtin_and_random_forms_validate_alike_with_expressions_interpreted() -> None:
+    rng = random.Random(20261207)
+    for form_id in BUILTIN_FORM_IDS:
+        schema = load_builtin_form(form_id)
+        for _ in range(12):
+            data = mutated(schema, domain.GOOD[form_id](), rng)
+            assert_interprets_alike(schema, data, domain.lookup_record)
+    checked = 0
+    for seed in range(80):
+        schema = random_schema(random.Random(seed))
+        if schema is None:
+            continue
+        for _ in range(3):
+            data = {f.name: value_for(schema, f, rng) for f in schema.fields if rng.random() < 0.9}
+            assert_interprets_alike(schema, data, domain.lookup_record)
+        checked += 1
+    assert checked > 40

@@ -1,9 +1,9 @@
-"""The shortcuts app/forms/validate.py takes give what the general path gives.
+"""The shortcuts the validator (app/forms/validate/) takes give what the general path gives.
 
-Reading takes the common values of the common types at once (`_reads`); the attachments are
-noted as they are read when settling cannot drop any (`_attachments_kept`); a note's relevance
-is not evaluated; a field outside repeats uses its own path as its data path. Each is compared
-here with the general path it stands for, on random forms and values.
+Reading takes the common values of the common types at once (`read_specs`); the attachments
+are noted as they are read when settling cannot drop any (`Plan.attachments_as_read`); a note's
+relevance is not evaluated; a field outside repeats uses its own path as its data path. Each is
+compared here with the general path it stands for, on random forms and values.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.forms import validate
+from app.forms.issues import Issue
 from app.forms.schema import FormSchema
+from app.forms.validate.plan import Plan, plan_for
+from app.forms.validate.readers import INVALID, Reader, read_any
+from app.forms.validate.submission import attachments_in
 from tests.unit import test_domain_forms as domain
 from tests.unit.test_validate_equivalence import (
-    NOW,
     ODD,
-    TODAY,
     label,
     outcome,
     random_schema,
@@ -53,7 +54,7 @@ class Text(str):
     """A str of another type: the shortcuts leave it to the full readers."""
 
 
-def one_field_plan(field_type: str) -> validate._Plan:
+def one_field_plan(field_type: str) -> Plan:
     field: dict[str, Any] = {"name": "x", "type": field_type, "label": label("x")}
     if field_type in ("select_one", "select_multiple"):
         field["choices"] = [{"name": c, "label": label(c)} for c in "ab"]
@@ -63,7 +64,7 @@ def one_field_plan(field_type: str) -> validate._Plan:
         field |= {"min": 0, "max": 10}
     if field_type == "reference":
         field["reference"] = {"form_id": "institution"}
-    return validate._Plan(
+    return Plan(
         FormSchema.model_validate(
             {
                 "form_id": "one",
@@ -81,19 +82,15 @@ def test_reading_a_value_at_once_keeps_or_refuses_it_as_its_full_reader_does() -
         plan = one_field_plan(field_type)
         (node,) = plan.nodes
         for value in [*samples, *ODD, *(Text(v) for v in samples if isinstance(v, str))]:
-            run = validate._Run(plan.schema, TODAY, NOW, None)
-            read = run.read_level(plan.reads, plan.names, {"x": value}, "", {})
-            expected_errors: list[validate.Issue] = []
-            full = (
-                validate._INVALID
-                if value is None
-                else validate._read_any(node, value, "", expected_errors)
-            )
-            expected = {} if full is validate._INVALID else {"x": full}
+            reader = Reader(plan.schema)
+            read = reader.read_level(plan.reads, plan.names, {"x": value}, "", {})
+            expected_errors: list[Issue] = []
+            full = INVALID if value is None else read_any(node, value, "", expected_errors)
+            expected = {} if full is INVALID else {"x": full}
             assert repr(read) == repr(expected), (field_type, value)
-            assert run.read_errors == expected_errors, (field_type, value)
+            assert reader.errors == expected_errors, (field_type, value)
             media = field_type in ("photo", "signature") and bool(expected)
-            assert run.attachments == ([full] if media else []), (field_type, value)
+            assert reader.attachments == ([full] if media else []), (field_type, value)
 
 
 def media_schema(rng: random.Random) -> FormSchema | None:
@@ -151,11 +148,11 @@ def test_the_attachments_are_those_left_in_the_data(seed: int) -> None:
     schema = media_schema(rng)
     if schema is None:
         return
-    plan = validate._plan_for(schema)
+    plan = plan_for(schema)
     for _ in range(4):
         data = {f.name: media_value(schema, f, rng) for f in schema.fields}
         result = run(schema, data)
-        left = sorted(set(validate._attachments_of(plan.nodes, result.data)))
+        left = sorted(set(attachments_in(plan.nodes, result.data)))
         assert result.attachments == left
 
 

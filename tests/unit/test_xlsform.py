@@ -860,6 +860,24 @@ def test_a_note_with_a_calculation_is_refused_by_the_native_schema() -> None:
     assert (issue.row, issue.feature) == (3, "note") and "calculation" in issue.message
 
 
+def test_a_question_with_a_calculation_needs_read_only() -> None:
+    """docs/forms.md: `calculation` applies to a calculate, or a value field with `read_only`
+    (the server recomputes it); a calculate keeps its label (the tablet shows it read-only)."""
+    survey = [
+        ["type", "name", EN, KM, "calculation", "read_only"],
+        ["integer", "a", "A", "ក"],
+        ["integer", "twice", "Twice", "ពីរដង", "${a} * 2"],
+    ]
+    issue = one(refused(xlsx(survey)))
+    assert (issue.row, issue.feature) == (3, "integer") and "needs read_only" in issue.message
+    survey[2].append("yes")
+    survey.append(["calculate", "thrice", "Thrice", "បីដង", "${a} * 3"])
+    schema = import_xlsform(xlsx(survey), "f.xlsx")
+    twice, thrice = schema.field_at("twice"), schema.field_at("thrice")
+    assert twice is not None and twice.read_only and twice.calculation == "${a} * 2"
+    assert thrice is not None and thrice.label is not None and thrice.label.en == "Thrice"
+
+
 def test_all_mapping_problems_are_reported_at_once() -> None:
     survey = [
         ["type", "name", EN, KM, "calculation"],

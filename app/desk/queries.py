@@ -1,0 +1,274 @@
+"""SQL for the desk's pages, always inside the caller's scope; no commits.
+
+The queue pages by keyset over (priority, seq, record_id): abuse first (priority 0), then
+other flagged records (1), then the rest (2); inside a priority the most recently changed
+first. A page is ``WHERE (priority, seq, record_id) after the last row``, never OFFSET.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Text,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from app.auth.scope import Scope
+from app.desk.i18n import CAMBODIA
+from app.models import AuditEntry, Conflict, Location, Record
+
+REVIEW_STATES = ("received", "approved", "returned", "rejected")
+# The flags a record may carry (app.change_codes), and the queue's own flag filters.
+FLAG_CODES = (
+    "children_under_3",
+    "beds_above_baseline",
+    "abuse_allegation",
+    "abuse_reported",
+    "follow_up_under_2_years",
+)
+FLAG_FILTERS = ("any", "abuse", *FLAG_CODES, "incomplete", "conflict")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    form: str | None = None
+    state: str | None = None
+    province: str | None = None
+    district: str | None = None
+    flag: str | None = None
+    q: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class QueueKey:
+    """Where a page ends: the last row's (priority, seq, record_id)."""
+
+    priority: int
+    seq: int
+    record_id: str
+
+    def encode(self) -> str:
+        return f"{self.priority}.{self.seq}.{self.record_id}"
+
+    @classmethod
+    def decode(cls, text: str | None) -> QueueKey | None:
+        if not text:
+            return None
+        parts = text.split(".", 2)
+        if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+            return None
+        return cls(int(parts[0]), int(parts[1]), parts[2][:36])
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    record_id: str
+    form_id: str
+    review_state: str
+    placement_state: str | None
+    province: str | None
+    district: str | None
+    commune: str | None
+    flags: list[dict[str, Any]]
+    incomplete: bool
+    has_conflict: bool
+    created_by: str | None
+    updated_at: datetime
+    key: QueueKey
+
+
+def _flags_text() -> ColumnElement[str]:
+    return func.coalesce(cast(Record.flags, Text), "[]")
+
+
+def _flagged() -> ColumnElement[bool]:
+    return _flags_text().not_in(["[]", "null"])
+
+
+def _has_flag(code: str) -> ColumnElement[bool]:
+    # the code as a JSON string: "children_under_3" cannot match inside another code
+    return _flags_text().contains(f'"{code}"', autoescape=True)
+
+
+def _abuse() -> ColumnElement[bool]:
+    return or_(
+        Record.form_id == "abuse_report",
+        _has_flag("abuse_allegation"),
+        _has_flag("abuse_reported"),
+    )
+
+
+def _open_conflict() -> ColumnElement[bool]:
+    return exists().where(Conflict.record_id == Record.record_id, Conflict.resolved_at.is_(None))
+
+
+def priority() -> ColumnElement[int]:
+    return cast(case((_abuse(), 0), (_flagged(), 1), else_=2), Integer)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=CAMBODIA)
+
+
+def _conditions(scope: Scope, filters: QueueFilters, *, with_state: bool) -> list[Any]:
+    where: list[Any] = [scope.filter(Record)]
+    if filters.form:
+        where.append(Record.form_id == filters.form)
+    if with_state and filters.state:
+        where.append(Record.review_state == filters.state)
+    if filters.province:
+        where.append(Record.province == filters.province)
+    if filters.district:
+        where.append(Record.district == filters.district)
+    flag = filters.flag
+    if flag == "any":
+        where.append(or_(_flagged(), Record.incomplete.is_(True), _open_conflict()))
+    elif flag == "abuse":
+        where.append(_abuse())
+    elif flag == "incomplete":
+        where.append(Record.incomplete.is_(True))
+    elif flag == "conflict":
+        where.append(_open_conflict())
+    elif flag in FLAG_CODES:
+        where.append(_has_flag(flag))
+    if filters.q:
+        where.append(cast(Record.data, Text).icontains(filters.q, autoescape=True))
+    if filters.date_from:
+        where.append(Record.updated_at >= _start_of(filters.date_from))
+    if filters.date_to:
+        where.append(Record.updated_at < _start_of(filters.date_to + timedelta(days=1)))
+    return where
+
+
+def queue_page(
+    session: Session,
+    *,
+    scope: Scope,
+    filters: QueueFilters,
+    after: QueueKey | None,
+    limit: int,
+) -> tuple[list[QueueRow], QueueKey | None]:
+    """One page of the queue and the key of the next page (None on the last)."""
+    prio = priority().label("priority")
+    conflict = _open_conflict().label("has_conflict")
+    stmt = select(
+        Record.record_id,
+        Record.form_id,
+        Record.review_state,
+        Record.placement_state,
+        Record.province,
+        Record.district,
+        Record.commune,
+        Record.flags,
+        Record.incomplete,
+        Record.created_by,
+        Record.updated_at,
+        Record.seq,
+        prio,
+        conflict,
+    ).where(*_conditions(scope, filters, with_state=True))
+    if after is not None:
+        p = priority()
+        stmt = stmt.where(
+            or_(
+                p > after.priority,
+                and_(
+                    p == after.priority,
+                    or_(
+                        Record.seq < after.seq,
+                        and_(Record.seq == after.seq, Record.record_id < after.record_id),
+                    ),
+                ),
+            )
+        )
+    stmt = stmt.order_by(prio, Record.seq.desc(), Record.record_id.desc()).limit(limit + 1)
+    rows = session.execute(stmt).all()
+    page = [
+        QueueRow(
+            record_id=r.record_id,
+            form_id=r.form_id,
+            review_state=r.review_state,
+            placement_state=r.placement_state,
+            province=r.province,
+            district=r.district,
+            commune=r.commune,
+            flags=list(r.flags or []),
+            incomplete=bool(r.incomplete),
+            has_conflict=bool(r.has_conflict),
+            created_by=r.created_by,
+            updated_at=r.updated_at,
+            key=QueueKey(int(r.priority), int(r.seq), r.record_id),
+        )
+        for r in rows[:limit]
+    ]
+    more = len(rows) > limit
+    return page, (page[-1].key if more and page else None)
+
+
+def state_counts(session: Session, *, scope: Scope, filters: QueueFilters) -> dict[str, int]:
+    """How many records match the filters (all but ``state``) in each review state."""
+    rows = session.execute(
+        select(Record.review_state, func.count())
+        .where(*_conditions(scope, filters, with_state=False))
+        .group_by(Record.review_state)
+    ).all()
+    counts = dict.fromkeys(REVIEW_STATES, 0)
+    for state, n in rows:
+        counts[state] = int(n)
+    return counts
+
+
+def location_names(session: Session, codes: set[str]) -> dict[str, tuple[str, str]]:
+    """code -> (English name, Khmer name) for the given codes."""
+    wanted = sorted(c for c in codes if c)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Location.code, Location.name_en, Location.name_km).where(Location.code.in_(wanted))
+    ).all()
+    return {r.code: (r.name_en, r.name_km) for r in rows}
+
+
+def locations_in_scope(
+    session: Session, *, scope: Scope, level: str, parent: str | None = None
+) -> list[tuple[str, str, str]]:
+    """(code, English, Khmer) of the provinces or districts a filter may offer."""
+    stmt = select(Location.code, Location.name_en, Location.name_km).where(Location.level == level)
+    code = scope.code
+    if code is not None:
+        stmt = stmt.where(
+            or_(Location.code.startswith(code), literal(code).startswith(Location.code))
+        )
+    if parent:
+        stmt = stmt.where(Location.parent_code == parent)
+    return [(r.code, r.name_en, r.name_km) for r in session.execute(stmt.order_by(Location.code))]
+
+
+def review_trail(session: Session, record_id: str) -> list[AuditEntry]:
+    """The record's reviews, oldest first, from the audit log."""
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.target_type == "record",
+                AuditEntry.target_id == record_id,
+                AuditEntry.action.in_(["review.approve", "review.return", "review.reject"]),
+            )
+            .order_by(AuditEntry.id)
+        )
+    )
