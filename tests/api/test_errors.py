@@ -104,7 +104,11 @@ def _body_routes() -> list[tuple[str, str]]:
     found = []
     for router in ROUTERS:
         for route in router.routes:
-            if isinstance(route, APIRoute) and route.methods & {"POST", "PUT"}:
+            if (
+                isinstance(route, APIRoute)
+                and route.path.startswith("/api/")  # the API's; the desk's pages post forms
+                and route.methods & {"POST", "PUT"}
+            ):
                 path = route.path
                 for name in route.param_convertors:
                     path = path.replace("{" + name + "}", SHA if name == "sha256" else RECORD[-36:])
