@@ -145,3 +145,22 @@ export function labelAt(schema, path, lang) {
   }
   return labels.join(' › ');
 }
+
+/** Records the server says left the user's scope (pull's `removed`): which of the device's
+ * copies go, and which stay because this device still holds work on them (a draft, or a
+ * change not yet settled on the server: waiting, rejected or in conflict). Pure.
+ * `removed`: [{record_id}]; returns {drop: [record_id], keep: [record_id]} (kept ones are
+ * marked `left_scope` so the app can say why they can no longer be sent). */
+export function departures({ removed = [], drafts = [], items = [] }) {
+  const held = new Set([
+    ...drafts.map((d) => d.record_id),
+    ...items.filter((i) => i.state !== 'sent').map((i) => i.record_id),
+  ]);
+  const drop = [];
+  const keep = [];
+  for (const { record_id: id } of removed) {
+    if (drop.includes(id) || keep.includes(id)) continue;
+    (held.has(id) ? keep : drop).push(id);
+  }
+  return { drop, keep };
+}

@@ -11,7 +11,7 @@ import {
 } from './outbox.js';
 import { ApiFailure, createApi } from './api.js';
 import { openDatabase } from './db.js';
-import { versionsInUse } from './records.js';
+import { departures, versionsInUse } from './records.js';
 import { pastRetention, prunable, RETENTION_MS, withoutBlob } from './retention.js';
 import { deviceId, Session } from './session.js';
 
@@ -322,12 +322,27 @@ export class Syncer extends EventTarget {
     for (let guard = 0; guard < 100000; guard += 1) {
       const page = await this.api.pull(cursor, PULL_LIMIT);
       const records = page.records.map((r) => ({ ...r, key: recordKey(username, r.record_id), username }));
-      await this.db.tx(['records', 'meta'], 'readwrite', async (s) => {
+      const removed = page.removed || [];
+      await this.db.tx(['records', 'meta', 'drafts', 'outbox'], 'readwrite', async (s) => {
         for (const r of records) await req(s.records.put(r));
+        if (removed.length) {
+          // records that left the user's scope leave the device, unless its own work holds them
+          const mine = (rows) => rows.filter((row) => row.username === username);
+          const { drop, keep } = departures({
+            removed,
+            drafts: mine(await req(s.drafts.getAll())),
+            items: mine(await req(s.outbox.getAll())),
+          });
+          for (const id of drop) await req(s.records.delete(recordKey(username, id)));
+          for (const id of keep) {
+            const copy = await req(s.records.get(recordKey(username, id)));
+            if (copy) await req(s.records.put({ ...copy, left_scope: true }));
+          }
+        }
         await req(s.meta.put({ key: `cursor:${username}`, value: page.cursor }));
       });
       count += records.length;
-      if (records.length) this.emit('change');
+      if (records.length || removed.length) this.emit('change');
       if (!page.more || page.cursor === cursor) break;
       cursor = page.cursor;
     }
