@@ -39,8 +39,12 @@ def create_user(
     district: str | None = None,
     commune: str | None = None,
     created_by: str | None = None,
+    check_locations: bool = True,
 ) -> User:
-    """Create a user; ValueError explains any bad argument. The caller commits."""
+    """Create a user; ValueError explains any bad argument. The caller commits.
+
+    The scope's codes must be locations the database has (``check_locations``), so that a typo
+    never makes a user who sees nothing."""
     username = username.strip().lower()
     if not _USERNAME.match(username):
         raise ValueError(
@@ -50,7 +54,7 @@ def create_user(
     check_role_scope(role, scope)
     levels = {scope.province: "province", scope.district: "district", scope.commune: "commune"}
     unknown = unknown_codes(session, [scope.province, scope.district, scope.commune])
-    if unknown:
+    if unknown and check_locations:
         raise ValueError(
             f"unknown {levels[unknown[0]]} {unknown[0]}: no location has this code "
             "(GET /api/v1/locations lists them)"
