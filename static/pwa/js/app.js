@@ -4,7 +4,7 @@
 
 import { openDatabase, requestPersistence } from './db.js';
 import { DEFAULT_IDLE_LOCK_MINUTES, IdleLock } from './idle.js';
-import { t as translate, LANGS } from './i18n.js';
+import { syncDoneText, t as translate, LANGS } from './i18n.js';
 import { Store } from './store.js';
 import { syncParts } from './sync.js';
 import { Shell } from './ui/shell.js';
@@ -39,6 +39,12 @@ class App {
     this.syncer.addEventListener('failed', () => this.shell.refreshStatus());
     this.syncer.addEventListener('synced', (e) => {
       this.shell.refreshStatus();
+      // a refusal in a sync the user did not start (after Submit, on reconnect, the timer):
+      // say so at once ("Sync now" says what it did itself)
+      const { reason, pushed } = e.detail || {};
+      if (reason !== 'manual' && pushed && pushed.rejected > 0) {
+        this.shell.notice(syncDoneText(this.lang, pushed), { error: true });
+      }
       if (this.view && this.view.onSynced) this.view.onSynced(e.detail);
     });
     this.syncer.addEventListener('needs-sign-in', async () => {

@@ -56,6 +56,15 @@ export const STRINGS = {
     sync_failed: 'Sync failed: {message}. It will try again by itself.',
     sync_retry_at: 'Next try at {when}.',
     sync_done: 'Sync finished.',
+    sync_done_sent: 'Sync finished: {n} sent.',
+    sync_done_rejected_one: 'Sync finished: 1 submission was refused by the server and needs correction.',
+    sync_done_rejected_many: 'Sync finished: {n} submissions were refused by the server and need correction.',
+    sync_done_conflict: 'Sync finished: {n} in conflict with another device.',
+    attention_one: '1 submission needs correction.',
+    attention_many: '{n} submissions need correction.',
+    attention_heading: 'Needs correction',
+    attention_open: 'Open it',
+    attention_open_many: 'See them',
     sync_sign_in: 'Sign in again to upload: your work is kept.',
     network_error: 'no connection',
     server_error: 'the server answered {status}',
@@ -187,6 +196,15 @@ export const STRINGS = {
     sync_failed: 'សមកាលកម្មបរាជ័យ៖ {message}។ វានឹងព្យាយាមម្តងទៀតដោយខ្លួនឯង។',
     sync_retry_at: 'ព្យាយាមម្តងទៀតនៅ {when}។',
     sync_done: 'សមកាលកម្មបានបញ្ចប់។',
+    sync_done_sent: 'សមកាលកម្មបានបញ្ចប់៖ បានបញ្ជូន {n}។',
+    sync_done_rejected_one: 'សមកាលកម្មបានបញ្ចប់៖ ការបញ្ជូន ១ ត្រូវបានម៉ាស៊ីនមេបដិសេធ ហើយត្រូវកែ។',
+    sync_done_rejected_many: 'សមកាលកម្មបានបញ្ចប់៖ ការបញ្ជូន {n} ត្រូវបានម៉ាស៊ីនមេបដិសេធ ហើយត្រូវកែ។',
+    sync_done_conflict: 'សមកាលកម្មបានបញ្ចប់៖ {n} មានការប៉ះទង្គិចជាមួយឧបករណ៍ផ្សេង។',
+    attention_one: 'ការបញ្ជូន ១ ត្រូវកែ។',
+    attention_many: 'ការបញ្ជូន {n} ត្រូវកែ។',
+    attention_heading: 'ត្រូវកែ',
+    attention_open: 'បើកវា',
+    attention_open_many: 'មើលពួកវា',
     sync_sign_in: 'សូមចូលម្តងទៀតដើម្បីផ្ទុកឡើង៖ ការងាររបស់អ្នកត្រូវបានរក្សាទុក។',
     network_error: 'គ្មានអ៊ីនធឺណិត',
     server_error: 'ម៉ាស៊ីនមេឆ្លើយ {status}',
@@ -288,6 +306,21 @@ export function waitingText(lang, n) {
   if (n === 0) return t(lang, 'waiting_none');
   if (n === 1) return t(lang, 'waiting_one');
   return t(lang, 'waiting_many', { n });
+}
+
+/** The status region's line for records that need correction (n > 0). */
+export function attentionText(lang, n) {
+  return n === 1 ? t(lang, 'attention_one') : t(lang, 'attention_many', { n });
+}
+
+/** What a sync did, for the short message after it: refusals first (they need the user). */
+export function syncDoneText(lang, pushed) {
+  const p = pushed || {};
+  if (p.rejected === 1) return t(lang, 'sync_done_rejected_one');
+  if (p.rejected > 1) return t(lang, 'sync_done_rejected_many', { n: p.rejected });
+  if (p.conflict > 0) return t(lang, 'sync_done_conflict', { n: p.conflict });
+  if (p.sent > 0) return t(lang, 'sync_done_sent', { n: p.sent });
+  return t(lang, 'sync_done');
 }
 
 /** A text {en, km} (form titles, labels) in the language, falling back to the other. */

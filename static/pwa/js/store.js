@@ -6,7 +6,7 @@
 
 import { storageEstimate } from './db.js';
 import { newDraft } from './drafts.js';
-import { recordLabel, recordState, shownCopy } from './records.js';
+import { ATTENTION, recordLabel, recordState, shownCopy } from './records.js';
 import { whereIs } from './retention.js';
 import { queueChange, recordKey } from './sync.js';
 
@@ -133,6 +133,34 @@ export class Store {
     }
     out.sort((a, b) => (b.when || 0) - (a.when || 0));
     return out;
+  }
+
+  /** How many of the user's records need them (ATTENTION: refused by the server, returned by
+   * a supervisor, in conflict): {count, first} (first: the record_id of one, or null). Cheap:
+   * only the records whose last change is settled are looked up. */
+  async attention() {
+    const items = await this.db.getAllFromIndex('outbox', 'by_user', this.username);
+    const byRecord = new Map();
+    for (const i of items) {
+      if (!byRecord.has(i.record_id)) byRecord.set(i.record_id, []);
+      byRecord.get(i.record_id).push(i);
+    }
+    // a record whose correction is open as a draft shows as a draft (as in My records)
+    for (const d of await this.db.getAllFromIndex('drafts', 'by_user', this.username)) byRecord.delete(d.record_id);
+    let count = 0;
+    let first = null;
+    for (const [recordId, its] of byRecord) {
+      const last = its.reduce((a, b) => ((b.queued_at || 0) >= (a.queued_at || 0) ? b : a));
+      if (last.state === 'waiting') continue;
+      const pulled = last.state === 'rejected' ? null : await this.pulledRecord(recordId);
+      if (last.state !== 'rejected' && last.state !== 'conflict' && !pulled) continue;
+      const { state } = recordState({ items: its, pulled });
+      if (ATTENTION.has(state)) {
+        count += 1;
+        if (!first) first = recordId;
+      }
+    }
+    return { count, first };
   }
 
   /** One record: the user's own, or one pulled from their scope (a follow-up); null if the

@@ -1,7 +1,7 @@
 // The home view: records that need attention, the user's drafts, and the forms they may fill
 // (each a button named by its title in the current language).
 
-import { formatDateTime, pick } from '../i18n.js';
+import { attentionText, formatDateTime, pick } from '../i18n.js';
 import { ATTENTION } from '../records.js';
 import { h, replace } from './dom.js';
 
@@ -21,7 +21,8 @@ export async function renderHome(app, main) {
     const sections = [];
     if (attention.length) {
       sections.push(h('section', { class: 'attention', 'aria-labelledby': 'attention-h' },
-        h('h2', { id: 'attention-h' }, t('records')),
+        h('h2', { id: 'attention-h' }, t('attention_heading')),
+        h('p', { class: 'attention-count' }, attentionText(app.lang, attention.length)),
         h('ul', { class: 'cards' }, attention.map((r) => h('li', {},
           h('a', { class: `card-link state-${r.state.state}`, href: `#/record/${encodeURIComponent(r.record_id)}` },
             h('strong', {}, r.label), ' ', h('span', { class: 'badge' }, t(`state_${r.state.state}`))))))));

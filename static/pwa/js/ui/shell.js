@@ -2,7 +2,7 @@
 // the status region (how many submissions wait, when the last sync succeeded), the update
 // notice and short messages.
 
-import { formatDateTime, waitingText } from '../i18n.js';
+import { attentionText, formatDateTime, syncDoneText, waitingText } from '../i18n.js';
 import { h, replace } from './dom.js';
 
 export class Shell {
@@ -15,6 +15,7 @@ export class Shell {
     this.noticeEl = document.getElementById('notice');
     this.updateShown = false;
     this.noticeTimer = null;
+    this.attention = { count: 0, first: null }; // counted again whenever no sync runs
     setInterval(() => this.refreshStatus(), 60000);
   }
 
@@ -41,7 +42,7 @@ export class Shell {
 
   async syncNow() {
     const result = await this.app.syncer.run({ reason: 'manual' });
-    if (result && result.ok) this.notice(this.app.t('sync_done'));
+    if (result && result.ok) this.notice(syncDoneText(this.app.lang, result.pushed), { error: result.pushed?.rejected > 0 });
   }
 
   async lock() {
@@ -78,6 +79,15 @@ export class Shell {
       ' ',
       h('span', { class: 'last-sync' }, s.lastSync ? t('last_sync', { when: formatDateTime(s.lastSync, app.lang) }) : t('never_synced')),
     ];
+    // records refused by the server (or returned, in conflict): how many, and a way to them
+    if (!s.running) this.attention = await app.store.attention();
+    const { count, first } = this.attention;
+    if (count) {
+      lines.push(' ', h('a', {
+        class: 'attention-link', id: 'status-attention', dataset: { count: String(count) },
+        href: count === 1 && first ? `#/record/${encodeURIComponent(first)}` : '#/records',
+      }, attentionText(app.lang, count)));
+    }
     if (s.running) lines.push(' ', h('span', { class: 'syncing' }, t('syncing')));
     else if (s.error) {
       const reason = s.error.code === 'sign_in' || s.error.status === 401 ? t('sync_sign_in')

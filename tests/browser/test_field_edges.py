@@ -1,0 +1,114 @@
+"""The field app's rough edges a field worker hits in a day (issue #16), in real Chromium
+against a real server, on a 7" tablet (800×1280) and a phone (412×915), in English and Khmer."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import TABLET
+from tests.browser.test_field_app import (
+    INSPECTOR,
+    api_token,
+    first_institution,
+    inspection_data,
+    open_form,
+    shot,
+    sign_in,
+    sync_now,
+    wait_idle,
+)
+from tests.live_server import LiveServer
+
+PHONE = {"width": 412, "height": 915}  # a 7-inch phone, in CSS pixels
+VIEWPORTS = [pytest.param(TABLET, id="tablet"), pytest.param(PHONE, id="phone")]
+
+
+def queue_refused_inspection(page: Page, server: LiveServer) -> str:
+    """An inspection queued on the device that the server refuses (no round, no signature): what
+    a device rule missed. Returns its record_id."""
+    data = inspection_data(first_institution(server, api_token(server, INSPECTOR)), "")
+    del data["inspection_round"]
+    del data["inspector_signature"]
+    return str(
+        page.evaluate(
+            """async (data) => {
+              const { queueChange } = await import('/js/sync.js');
+              const { newUuid } = await import('/js/uuid.js');
+              const app = window.homeward;
+              const form = (await app.store.formList()).forms.find((f) => f.form_id === 'institution_inspection');
+              const recordId = newUuid();
+              await queueChange(app.db, {
+                change_id: newUuid(), record_id: recordId, form_id: form.form_id, form_version: form.version,
+                base_rev: null, data, attachments: [], captured_at: new Date().toISOString(),
+                username: app.session.username, priority: 'normal', title: form.title, origin: 'new',
+              });
+              await app.shell.refreshStatus();
+              return recordId;
+            }""",
+            data,
+        )
+    )
+
+
+# --- 1. a refusal is visible ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_a_refused_submission_is_counted_in_the_status_and_on_home_and_leads_to_it(
+    new_device: Any, server: LiveServer, viewport: dict[str, int]
+) -> None:
+    page = new_device(viewport=viewport)
+    sign_in(page, server)
+    record_id = queue_refused_inspection(page, server)
+    expect(page.locator("#status")).to_contain_text("1 submission waiting to upload.")
+    page.get_by_role("button", name="Sync now").click()
+    wait_idle(page)
+    # the toast says what happened, the status region how many need correction
+    expect(page.locator("#notice")).to_have_text(
+        "Sync finished: 1 submission was refused by the server and needs correction."
+    )
+    status = page.locator("#status")
+    expect(status).to_contain_text("Nothing waiting to upload.")
+    expect(status).to_contain_text("1 submission needs correction.")
+    # home says it too, with the record to open
+    expect(page.get_by_role("heading", name="Needs correction")).to_be_visible()
+    expect(page.locator("section.attention")).to_contain_text("1 submission needs correction.")
+    expect(page.locator("section.attention")).to_contain_text("Rejected: needs correction")
+    shot(page, f"refused-submission-{'phone' if viewport == PHONE else 'tablet'}.png")
+    # the status line leads to the record, with the server's reasons and the way to correct it
+    status.get_by_role("link", name="1 submission needs correction.").click()
+    expect(page).to_have_url(re.compile(f"#/record/{record_id}$"))
+    expect(page.locator("#record-state")).to_have_text("Rejected: needs correction")
+    expect(page.get_by_role("button", name="Correct and send again")).to_be_visible()
+    # in Khmer, with Khmer digits
+    page.get_by_role("button", name="ភាសាខ្មែរ").click()
+    expect(status).to_contain_text("ការបញ្ជូន ១ ត្រូវកែ។")
+    page.goto(f"{server.url}/#/")
+    expect(page.get_by_role("heading", name="ត្រូវកែ")).to_be_visible()
+    # correcting it opens a draft: the count goes while the correction is open as a draft
+    page.goto(f"{server.url}/#/record/{record_id}")
+    page.get_by_role("button", name="កែ ហើយបញ្ជូនម្តងទៀត").click()
+    expect(page.locator("#status-attention")).to_have_count(0)
+    assert page.errors == []
+
+
+def test_a_refusal_in_a_sync_the_user_did_not_start_is_said_at_once(
+    new_device: Any, server: LiveServer
+) -> None:
+    page = new_device()
+    sign_in(page, server)
+    queue_refused_inspection(page, server)
+    page.evaluate("window.homeward.syncer.run({ reason: 'timer' })")
+    wait_idle(page)
+    expect(page.locator("#notice")).to_have_text(
+        "Sync finished: 1 submission was refused by the server and needs correction."
+    )
+    expect(page.locator("#status")).to_contain_text("1 submission needs correction.")
+    # a sync the user started with nothing to send says only that it finished
+    sync_now(page)
+    expect(page.locator("#notice")).to_have_text("Sync finished.")
+    assert page.errors == []
