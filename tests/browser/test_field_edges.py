@@ -13,6 +13,7 @@ from tests.browser.conftest import TABLET
 from tests.browser.test_field_app import (
     INSPECTOR,
     api_token,
+    fill_inspection,
     first_institution,
     inspection_data,
     open_form,
@@ -111,4 +112,67 @@ def test_a_refusal_in_a_sync_the_user_did_not_start_is_said_at_once(
     # a sync the user started with nothing to send says only that it finished
     sync_now(page)
     expect(page.locator("#notice")).to_have_text("Sync finished.")
+    assert page.errors == []
+
+
+# --- 3. the first Submit does what it says ----------------------------------------------------
+
+
+def draw_on(page: Page, name: str) -> None:
+    pad = page.get_by_role("img", name=name)
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for step in range(1, 8):
+        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + box["height"] / 2 + (-1) ** step * 15)
+    page.mouse.up()
+
+
+def queued_changes(page: Page) -> list[dict[str, Any]]:
+    return list(page.evaluate("window.homeward.db.getAll('outbox')"))
+
+
+def test_submit_right_after_signing_waits_for_the_signature_and_queues_the_record(
+    new_device: Any, server: LiveServer
+) -> None:
+    page = new_device()
+    sign_in(page, server)
+    open_form(page)
+    fill_inspection(page, photo=False)
+    # sign again and tap Submit at once, before the pad's own save (400 ms after the stroke)
+    page.get_by_role("button", name="Clear signature").click()
+    draw_on(page, "Lead inspector's signature")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_role("heading", name="My records")).to_be_visible()
+    items = queued_changes(page)
+    assert len(items) == 1
+    assert re.fullmatch(r"[0-9a-f]{64}", items[0]["data"]["inspector_signature"])
+    assert items[0]["attachments"] == [items[0]["data"]["inspector_signature"]]
+    assert page.errors == []
+
+
+def test_a_refused_submit_points_at_a_real_message_and_the_notice_goes_when_fixed(
+    new_device: Any, server: LiveServer
+) -> None:
+    page = new_device()
+    sign_in(page, server)
+    open_form(page)
+    fill_inspection(page, photo=False)
+    page.get_by_label("Beds", exact=True).fill("")
+    page.get_by_role("button", name="Submit").click()
+    notice = page.get_by_text("Some answers need attention: see the messages in red.")
+    expect(notice).to_be_visible()
+    # the message in red is there, under the field and in the summary, and the field has focus
+    beds = page.get_by_label("Beds", exact=True)
+    expect(beds).to_be_focused()
+    expect(beds).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".hw-summary")).to_contain_text("Beds")
+    assert queued_changes(page) == []
+    page.get_by_label("Beds", exact=True).fill("20")
+    expect(notice).to_be_hidden()
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_role("heading", name="My records")).to_be_visible()
+    assert len(queued_changes(page)) == 1
     assert page.errors == []

@@ -70,6 +70,7 @@ export async function renderEditor(app, main, draftId) {
       saved.textContent = t('draft_autosaved');
     }).catch((err) => {
       message.hidden = false;
+      delete message.dataset.kind;
       message.textContent = String(err && err.message);
     });
     return writing;
@@ -97,6 +98,8 @@ export async function renderEditor(app, main, draftId) {
       onChange: (next) => {
         if (made !== form) return;
         persist(next);
+        // "see the messages in red" only while there are some
+        if (!message.hidden && message.dataset.kind === 'fix' && !made.hasShownErrors()) message.hidden = true;
         if (current.clashes?.length) drawClashes(next);
       },
       readOnly: false,
@@ -132,16 +135,22 @@ export async function renderEditor(app, main, draftId) {
 
   async function submit() {
     submitButton.disabled = true;
+    submitButton.setAttribute('aria-busy', 'true');
     try {
+      // a photo being reduced or a signature just drawn is stored first: validating before
+      // would find it missing, and its save would then clear the error it caused
+      await form.settle();
       const errors = await form.validate();
       if (Array.isArray(errors) && errors.length) {
         form.focusFirstError();
         message.hidden = false;
+        message.dataset.kind = 'fix';
         message.textContent = t('fix_errors');
         await persist(form.getData());
         return;
       }
       message.hidden = true;
+      delete message.dataset.kind;
       const data = form.getData();
       await persist(data);
       await writing;
@@ -168,6 +177,7 @@ export async function renderEditor(app, main, draftId) {
       app.navigate('#/records');
     } finally {
       submitButton.disabled = false;
+      submitButton.removeAttribute('aria-busy');
     }
   }
 

@@ -6,7 +6,9 @@
 //                                       readOnly, today, now, lookupRecord});
 //   form.getData()        the record's data as the server stores it (hidden values dropped)
 //   form.setLang('km')    re-labels everything, keeps the answers
+//   form.settle()         resolves once every widget's pending save (a photo, a signature) is done
 //   form.validate()       shows every error inline and in a summary, returns them
+//   form.hasShownErrors() whether an error is on screen (under a field or in the summary)
 //   form.showErrors(errs) shows the server's errors ({path, code, message, message_km})
 //   form.focusFirstError(); form.destroy()
 //
@@ -116,7 +118,11 @@ export function renderForm(container, options) {
       for (const node of f.nodes) node.update?.();
       errors.redraw();
     },
+    settle: async () => {
+      await Promise.all(f.nodes.map((n) => n.settle?.()));
+    },
     validate: () => errors.validate(),
+    hasShownErrors: () => !summary.hidden || Boolean(f.root.querySelector('.hw-error:not([hidden])')),
     showErrors: (list) => errors.showServer(list),
     focusFirstError: () => errors.focusFirst(),
     destroy() {

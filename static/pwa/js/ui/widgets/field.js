@@ -88,6 +88,7 @@ export function buildField(f, field, path) {
     };
   }
   node.update = () => control.update?.(value());
+  node.settle = () => control.settle?.();
   node.destroy = () => control.destroy?.();
   return f.register(node);
 }

@@ -87,7 +87,9 @@ export function createPhoto(ctx) {
     if (!url) say(where === 'server' ? null : 'noPreview');
   }
 
-  input.addEventListener('change', async () => {
+  let saving = Promise.resolve(); // the photo being reduced and stored, for settle()
+  input.addEventListener('change', () => { saving = take(); });
+  async function take() {
     const file = input.files?.[0];
     if (!file) return;
     const mine = ++ticket;
@@ -112,7 +114,7 @@ export function createPhoto(ctx) {
     } finally {
       input.value = ''; // choosing the same picture again still fires `change`
     }
-  });
+  }
 
   remove.addEventListener('click', () => {
     ticket++;
@@ -129,6 +131,7 @@ export function createPhoto(ctx) {
     el: h('div', { class: 'hw-photo-widget' }, input, thumb, onServer, statusEl, remove),
     inputs: [input],
     update: (value) => show(value),
+    settle: () => saving, // resolves once a photo being taken is stored (or failed)
     destroy: () => preview(null),
   };
 }
