@@ -176,3 +176,59 @@ def test_a_refused_submit_points_at_a_real_message_and_the_notice_goes_when_fixe
     expect(page.get_by_role("heading", name="My records")).to_be_visible()
     assert len(queued_changes(page)) == 1
     assert page.errors == []
+
+
+# --- 6. residential care for a child under 3: refused at once, what follows hidden ------------
+
+UNDER_3 = {
+    "en": (
+        "Residential care (last resort)",
+        "Residential care is not allowed for a child under 3 years old on the recommendation date.",
+        "Why is no family-based option suitable?",
+        "Kinship care",
+        "Name of the relative",
+    ),
+    "km": (
+        "ការថែទាំតាមមណ្ឌល (ជាជម្រើសចុងក្រោយ)",
+        "មិនអនុញ្ញាតឱ្យដាក់កុមារអាយុក្រោម ៣ ឆ្នាំ",
+        "ហេតុអ្វីគ្មានជម្រើសផ្អែកលើគ្រួសារណាមួយសមស្រប?",
+        "ការថែទាំដោយសាច់ញាតិ",
+        "ឈ្មោះសាច់ញាតិ",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("viewport", "lang"),
+    [pytest.param(TABLET, "en", id="tablet-en"), pytest.param(PHONE, "km", id="phone-km")],
+)
+def test_residential_care_for_a_child_under_3_is_refused_at_once_and_its_questions_hidden(
+    new_device: Any, server: LiveServer, viewport: dict[str, int], lang: str
+) -> None:
+    residential, refusal, why, kinship, relative = UNDER_3[lang]
+    page = new_device(viewport=viewport)
+    sign_in(page, server, "ccwc.pp")
+    open_form(page, "Placement recommendation")
+    if lang == "km":
+        page.get_by_role("button", name="ភាសាខ្មែរ").click()
+    dob = page.locator("[data-path='date_of_birth'] input")
+    dob.fill("2025-01-01")
+    dob.blur()
+    placement = page.locator("[data-path='recommended_placement']")
+    placement.get_by_label(residential, exact=True).check()
+    # no blur: the refusal is on screen at once and the residential questions are not
+    expect(placement.locator(".hw-error")).to_contain_text(refusal)
+    expect(placement.locator(".hw-error")).to_have_count(1)
+    assert placement.locator(".hw-error").inner_text().count(refusal) == 1
+    expect(page.get_by_text(why, exact=True)).to_be_hidden()
+    # a family-based choice clears it and opens its own questions
+    placement.get_by_label(kinship, exact=True).check()
+    expect(placement.locator(".hw-error")).to_be_hidden()
+    expect(page.get_by_text(relative, exact=True)).to_be_visible()
+    # an older child may be placed in residential care: the questions come back
+    placement.get_by_label(residential, exact=True).check()
+    dob.fill("2015-01-01")
+    dob.blur()
+    expect(placement.locator(".hw-error")).to_be_hidden()
+    expect(page.get_by_text(why, exact=True)).to_be_visible()
+    assert page.errors == []

@@ -52,7 +52,10 @@ export function createErrors(f, { summary, announcer }) {
     const byNode = new Map();
     for (const e of errors) {
       const node = nodeFor(e.path);
-      if (node && !node.wrap.hidden) byNode.set(node, [...(byNode.get(node) || []), e.message]);
+      if (!node || node.wrap.hidden) continue;
+      const msgs = byNode.get(node) || [];
+      // one message once (a rule and a constraint, or the device and the server, may say the same)
+      if (!msgs.some((m) => m.en === e.message.en && m.km === e.message.km)) byNode.set(node, [...msgs, e.message]);
     }
     for (const node of f.nodes) node.setError(byNode.get(node) || null);
     drawSummary(errors);
@@ -89,6 +92,8 @@ export function createErrors(f, { summary, announcer }) {
 
   return {
     live,
+    /** The field at `path` counts as left: its errors (but `required`) show live from now on. */
+    touch(path) { touched.add(path); },
     redraw: () => render(shownErrors),
     /** The field at `path` changed: the server's errors about it no longer hold. */
     forget(path) { serverErrors = serverErrors.filter((e) => e.path !== path); },

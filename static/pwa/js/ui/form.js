@@ -31,6 +31,15 @@ import { buildRepeat } from './widgets/repeat.js';
 
 export { fromKhmerDigits, h, parseNumber } from './widgets/kit.js';
 
+const CHOICE_TYPES = new Set(['select_one', 'yes_no', 'select_multiple']);
+
+/** `data` without the values at `paths` (dotted data paths), for what the screen shows. */
+function without(data, paths) {
+  const copy = structuredClone(data);
+  for (const p of paths) setAt(copy, p, null);
+  return copy;
+}
+
 const BUILDERS = { group: buildGroup, repeat: buildRepeat, note: buildNote }; // else buildField
 
 // A text on screen is {el, get, attr?, dynamic?}: drawn again on setLang (and on each change
@@ -70,7 +79,11 @@ export function renderForm(container, options) {
         parent.append((BUILDERS[field.type] || buildField)(f, field, prefix + field.name).wrap);
       }
     },
-    changed: () => {
+    changed: (path) => {
+      // a choice is answered in one tap: what the form says of it shows at once (a refusal:
+      // residential care for a child under 3), not when the focus leaves the group
+      const node = path && f.nodes.find((n) => n.path === path);
+      if (node && CHOICE_TYPES.has(node.field?.type)) errors.touch(path);
       refresh();
       onChange(getData());
     },
@@ -89,10 +102,26 @@ export function renderForm(container, options) {
   container.append(f.root);
   const errors = createErrors(f, { summary, announcer });
 
+  // Choices the form refuses (a constraint or a rule fails on the chosen value): the questions
+  // that choice would open stay hidden, as if it were not chosen, while it is refused. The data
+  // is not touched (getData, validate: as the server sees it); only the screen.
+  function refusedChoices() {
+    if (f.readOnly) return [];
+    const refused = [];
+    for (const e of model.validate(f.raw)) {
+      if (e.code === 'required') continue;
+      const node = f.nodes.find((n) => n.path === e.path);
+      if (node && CHOICE_TYPES.has(node.field?.type)) refused.push(e.path);
+    }
+    return refused;
+  }
+
   function refresh() {
     f.view = model.visibleTree(f.raw);
+    const refused = refusedChoices();
+    const shown = refused.length ? model.visibleTree(without(f.raw, refused)) : f.view;
     for (const node of f.nodes) {
-      const visible = f.view.visible(node.path);
+      const visible = shown.visible(node.path) && f.view.visible(node.path);
       if (node.wrap.hidden === visible) node.wrap.hidden = !visible;
       if (visible) node.refresh?.(f.view);
     }
