@@ -3,20 +3,25 @@ against a real server, on a 7" tablet (800×1280) and a phone (412×915), in Eng
 
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import TABLET
 from tests.browser.test_field_app import (
     INSPECTOR,
+    SCHEMA,
     api_token,
     fill_inspection,
     first_institution,
     inspection_data,
     open_form,
+    png_bytes,
     shot,
     sign_in,
     sync_now,
@@ -231,4 +236,99 @@ def test_residential_care_for_a_child_under_3_is_refused_at_once_and_its_questio
     dob.blur()
     expect(placement.locator(".hw-error")).to_be_hidden()
     expect(page.get_by_text(why, exact=True)).to_be_visible()
+    assert page.errors == []
+
+
+# --- 5. beds above the baseline flagged on the device; the server's flags on a record ----------
+
+
+def institution_data(server: LiveServer, record_id: str) -> dict[str, Any]:
+    answer = httpx.get(
+        f"{server.url}/api/v1/records/{record_id}",
+        headers={"Authorization": f"Bearer {api_token(server, INSPECTOR)}"},
+    )
+    answer.raise_for_status()
+    return dict(answer.json()["data"])
+
+
+def seed_inspection_with_beds(server: LiveServer, beds: int) -> str:
+    """An inspection already on the server, sent by another tablet, with `beds` beds."""
+    token = api_token(server, INSPECTOR)
+    signature = png_bytes(40, 20, (0, 0, 0))
+    sha = hashlib.sha256(signature).hexdigest()
+    put = httpx.put(
+        f"{server.url}/api/v1/attachments/{sha}",
+        content=signature,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "image/png"},
+    )
+    assert put.status_code in (200, 201), put.text
+    record_id = str(uuid.uuid4())
+    change = {
+        "change_id": str(uuid.uuid4()),
+        "record_id": record_id,
+        "form_id": "institution_inspection",
+        "form_version": SCHEMA["version"],
+        "base_rev": None,
+        "data": inspection_data(first_institution(server, token), sha, beds=beds),
+        "attachments": [sha],
+        "captured_at": "2026-12-01T09:00:00+07:00",
+    }
+    answer = httpx.post(
+        f"{server.url}/api/v1/sync/push",
+        json={"device_id": "tab-seed", "changes": [change]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    answer.raise_for_status()
+    assert answer.json()["results"][0]["status"] == "applied", answer.text
+    return record_id
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_beds_above_the_baseline_are_flagged_as_they_are_typed_in_both_languages(
+    new_device: Any, server: LiveServer, viewport: dict[str, int]
+) -> None:
+    page = new_device(viewport=viewport)
+    sign_in(page, server)
+    open_form(page)
+    page.wait_for_function(
+        "document.querySelectorAll('.hw-reference select option').length > 2", timeout=15000
+    )
+    select = page.get_by_label("Institution", exact=True)
+    select.select_option(index=1)
+    baseline = int(institution_data(server, select.input_value())["baseline_beds"])
+    beds_field = page.locator("[data-path='beds']")
+    flag = beds_field.locator(".hw-flag")
+    page.get_by_label("Beds", exact=True).fill(str(baseline))
+    expect(flag).to_have_count(0)
+    page.get_by_label("Beds", exact=True).fill(str(baseline + 5))
+    expect(flag).to_have_text(
+        f"{baseline + 5} beds reported, above the institution's baseline of {baseline}: "
+        "no new beds may be added."
+    )
+    page.get_by_role("button", name="ភាសាខ្មែរ").click()
+    km = str(baseline + 5).translate(str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩"))
+    km_base = str(baseline).translate(str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩"))
+    expect(flag).to_have_text(
+        f"បានរាយការណ៍គ្រែចំនួន {km} លើសពីចំនួនគោល {km_base} របស់មណ្ឌល៖ មិនអនុញ្ញាតឱ្យបន្ថែមគ្រែថ្មីទេ។"
+    )
+    page.get_by_role("button", name="English").click()
+    page.get_by_label("Beds", exact=True).fill(str(baseline - 1))
+    expect(flag).to_be_hidden()
+    assert page.errors == []
+
+
+def test_a_records_server_flags_show_on_its_page_in_both_languages(
+    new_device: Any, server: LiveServer
+) -> None:
+    record_id = seed_inspection_with_beds(server, 1500)
+    page = new_device()
+    sign_in(page, server)
+    page.goto(f"{server.url}/#/record/{record_id}")
+    flags = page.locator("#record-flags")
+    expect(flags).to_contain_text("Flagged for the supervisor:")
+    expect(flags).to_contain_text("Beds: 1500 beds reported, above the institution's baseline of")
+    expect(page.locator("[data-path='beds'] .hw-flag")).to_contain_text("1500 beds reported")
+    page.get_by_role("button", name="ភាសាខ្មែរ").click()
+    expect(flags).to_contain_text("បានសម្គាល់សម្រាប់អ្នកត្រួតពិនិត្យ៖")
+    expect(flags).to_contain_text("ចំនួនគ្រែ: បានរាយការណ៍គ្រែចំនួន")
     assert page.errors == []

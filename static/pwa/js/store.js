@@ -208,6 +208,29 @@ export class Store {
     };
   }
 
+  /** The form renderer's recordData(form_id, record_id) -> that record's data or null,
+   * synchronous, for the records `schema` refers to (pulled in the user's scope, and the user's
+   * own not yet pulled): what the device's flags compare with (an institution's baseline). */
+  async referenceData(schema) {
+    const formIds = new Set();
+    const walk = (fields) => {
+      for (const f of fields || []) {
+        if (f.type === 'reference' && f.reference?.form_id) formIds.add(f.reference.form_id);
+        walk(f.fields);
+      }
+    };
+    walk(schema?.fields);
+    const byForm = new Map();
+    const own = formIds.size ? await this.db.getAllFromIndex('outbox', 'by_user', this.username) : [];
+    for (const formId of formIds) {
+      const map = new Map();
+      for (const i of own) if (i.form_id === formId && i.state !== 'rejected') map.set(i.record_id, i.data);
+      for (const r of await this.db.getAllFromIndex('records', 'by_user_form', [this.username, formId])) map.set(r.record_id, r.data);
+      byForm.set(formId, map);
+    }
+    return (formId, recordId) => byForm.get(formId)?.get(recordId) ?? null;
+  }
+
   // --- attachments ---------------------------------------------------------------------------
 
   /** Whether any of these photos and signatures is held by the server only (its blob left the

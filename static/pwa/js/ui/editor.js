@@ -39,6 +39,7 @@ export async function renderEditor(app, main, draftId) {
   const draft = caughtUp ? caughtUp.draft : stored;
   if (caughtUp) await app.store.saveDraft(draft);
   app.openDraftId = draft.draft_id;
+  const recordData = await app.store.referenceData(schema);
 
   const heading = h('h1', {}, pick(schema.title, app.lang));
   const version = h('p', { class: 'meta' }, t('form_version', { version: draft.form_version }));
@@ -93,6 +94,7 @@ export async function renderEditor(app, main, draftId) {
       data,
       lang: app.lang,
       lookupRecords: app.store.lookupRecords(),
+      recordData,
       attachments: app.store.attachments(),
       // a form replaced by a catch-up may still finish a photo: only the form on screen writes
       onChange: (next) => {

@@ -10,6 +10,9 @@
 //   form.validate()       shows every error inline and in a summary, returns them
 //   form.hasShownErrors() whether an error is on screen (under a field or in the summary)
 //   form.showErrors(errs) shows the server's errors ({path, code, message, message_km})
+//   form.showFlags(flags) shows the server's flags on a record, under their fields, as the
+//                         flags the device finds itself (options.recordData(form_id, id) -> data,
+//                         synchronous: the institution's baseline of beds)
 //   form.focusFirstError(); form.destroy()
 //
 // Each kind of field is drawn by its module in ./widgets/ (a group, a repeat, a note, or a field
@@ -116,6 +119,40 @@ export function renderForm(container, options) {
     return refused;
   }
 
+  // Flags (not refusals: a supervisor sees them): the device's own as the user types, and the
+  // server's on a stored record; each under its field, else above the fields.
+  let serverFlags = [];
+  let flags = [];
+  const flagEls = new Map();
+  const flagBox = h('div', { class: 'hw-flags', hidden: true });
+  function drawFlags() {
+    const byPath = new Map();
+    for (const fl of flags) {
+      const node = f.nodes.find((n) => n.path === fl.path && !n.wrap.hidden);
+      const key = node ? fl.path : '';
+      const list = byPath.get(key) || [];
+      if (!list.some((x) => x.message.en === fl.message.en)) list.push(fl);
+      byPath.set(key, list);
+    }
+    for (const [path, el] of flagEls) if (!byPath.has(path)) el.hidden = true;
+    for (const [path, list] of byPath) {
+      let el = flagEls.get(path);
+      if (!el) {
+        el = h('p', { class: 'hw-flag', 'data-flag-for': path });
+        (path ? f.nodes.find((n) => n.path === path).wrap : flagBox).append(el);
+        flagEls.set(path, el);
+      }
+      el.hidden = false;
+      el.dataset.codes = list.map((x) => x.code).join(' ');
+      el.textContent = list.map((x) => f.pick(x.message)).join(' ');
+    }
+    flagBox.hidden = !byPath.has('');
+  }
+  function updateFlags() {
+    flags = [...(options.recordData ? model.flags(f.raw, options.recordData) : []), ...serverFlags];
+    if (flags.length || flagEls.size) drawFlags();
+  }
+
   function refresh() {
     f.view = model.visibleTree(f.raw);
     const refused = refusedChoices();
@@ -127,6 +164,7 @@ export function renderForm(container, options) {
     }
     for (const x of f.texts) if (x.dynamic) draw(x);
     errors.live();
+    updateFlags();
   }
 
   function getData() {
@@ -134,7 +172,7 @@ export function renderForm(container, options) {
   }
 
   const body = h('div', { class: 'hw-fields' });
-  f.root.append(body);
+  f.root.append(flagBox, body);
   f.build(schema.fields, '', body);
   refresh();
 
@@ -146,6 +184,7 @@ export function renderForm(container, options) {
       for (const x of f.texts) draw(x);
       for (const node of f.nodes) node.update?.();
       errors.redraw();
+      if (flagEls.size) drawFlags();
     },
     settle: async () => {
       await Promise.all(f.nodes.map((n) => n.settle?.()));
@@ -153,6 +192,14 @@ export function renderForm(container, options) {
     validate: () => errors.validate(),
     hasShownErrors: () => !summary.hidden || Boolean(f.root.querySelector('.hw-error:not([hidden])')),
     showErrors: (list) => errors.showServer(list),
+    showFlags(list) {
+      serverFlags = (list || []).map((x) => ({
+        path: x.path ?? '',
+        code: x.code,
+        message: isObject(x.message) ? x.message : { en: x.message || x.code, km: x.message_km || x.message || x.code },
+      }));
+      updateFlags();
+    },
     focusFirstError: () => errors.focusFirst(),
     destroy() {
       f.destroyed = true;

@@ -81,6 +81,15 @@ export async function renderRecord(app, main, recordId) {
           h('strong', {}, r.schema ? labelAt(r.schema, e.path, app.lang) || e.path : e.path), ': ',
           app.lang === 'km' && e.message_km ? e.message_km : (typeof e.message === 'object' ? pick(e.message, app.lang) : e.message))))));
     }
+    // the server's flags on the copy shown (for a supervisor: not a refusal)
+    const flags = r.pulled && r.data === r.pulled.data && Array.isArray(r.pulled.flags) ? r.pulled.flags : [];
+    if (flags.length) {
+      parts.push(h('section', { class: 'card flags', id: 'record-flags' },
+        h('h2', {}, t('flags_heading')),
+        h('ul', {}, flags.map((e) => h('li', {},
+          e.path && r.schema ? [h('strong', {}, labelAt(r.schema, e.path, app.lang) || e.path), ': '] : null,
+          app.lang === 'km' && e.message_km ? e.message_km : (typeof e.message === 'object' ? pick(e.message, app.lang) : e.message))))));
+    }
     if (state.state === 'conflict' && state.conflicts.length) {
       parts.push(h('section', { class: 'card conflict', id: 'conflicts' },
         h('p', {}, t('conflict_intro')),
@@ -105,6 +114,7 @@ export async function renderRecord(app, main, recordId) {
           lookupRecords: app.store.lookupRecords(), attachments: app.store.attachments(), onChange: () => {},
         });
         if (state.errors.length) form.showErrors(state.errors);
+        if (flags.length) form.showFlags(flags);
       } catch {
         container.textContent = t('renderer_missing');
       }
