@@ -332,3 +332,82 @@ def test_a_records_server_flags_show_on_its_page_in_both_languages(
     expect(flags).to_contain_text("បានសម្គាល់សម្រាប់អ្នកត្រួតពិនិត្យ៖")
     expect(flags).to_contain_text("ចំនួនគ្រែ: បានរាយការណ៍គ្រែចំនួន")
     assert page.errors == []
+
+
+# --- 7. drafts and records people can tell apart ------------------------------------------------
+
+
+def drafts_on_device(page: Page) -> list[dict[str, Any]]:
+    return list(page.evaluate("window.homeward.db.getAll('drafts')"))
+
+
+def go_home(page: Page) -> None:
+    page.locator("#bar a.brand").click()
+    expect(page.locator("#forms-h")).to_be_visible()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_drafts_start_at_the_first_answer_say_whose_they_are_and_can_be_deleted(
+    new_device: Any, server: LiveServer, viewport: dict[str, int]
+) -> None:
+    page = new_device(viewport=viewport)
+    sign_in(page, server, "ccwc.pp")
+    # opened and left without typing: no draft
+    open_form(page, "Placement recommendation")
+    go_home(page)
+    expect(page.get_by_role("heading", name="Drafts")).to_have_count(0)
+    assert drafts_on_device(page) == []
+    # two placements for two children: each draft says whose it is
+    for child in ("Sok Srey Leak", "Chan Dara"):
+        open_form(page, "Placement recommendation")
+        page.get_by_label("Child's full name").fill(child)
+        expect(page.locator("#draft-name")).to_contain_text(child)
+        go_home(page)
+    drafts = page.locator("li.draft")
+    expect(drafts).to_have_count(2)
+    expect(drafts.filter(has_text="Continue: Placement recommendation: Sok Srey Leak")).to_have_count(1)
+    expect(drafts.filter(has_text="Continue: Placement recommendation: Chan Dara")).to_have_count(1)
+    shot(page, f"drafts-{'phone' if viewport == PHONE else 'tablet'}.png")
+    page.get_by_role("button", name="ភាសាខ្មែរ").click()
+    expect(drafts.filter(has_text="បន្ត៖ អនុសាសន៍ស្ដីពីការដាក់កុមារ: Sok Srey Leak")).to_have_count(1)
+    page.get_by_role("button", name="English").click()
+    # Delete draft asks first; "Keep the draft" keeps it
+    drafts.filter(has_text="Sok Srey Leak").get_by_role("link").click()
+    page.get_by_role("button", name="Delete draft").click()
+    confirm = page.get_by_role("alertdialog")
+    expect(confirm).to_contain_text("Delete this draft? What was typed in it will be lost.")
+    confirm.get_by_role("button", name="Keep the draft").click()
+    expect(confirm).to_be_hidden()
+    assert len(drafts_on_device(page)) == 2
+    page.get_by_role("button", name="Delete draft").click()
+    confirm.get_by_role("button", name="Yes, delete it").click()
+    expect(page.locator("#notice")).to_have_text("Draft deleted.")
+    expect(drafts).to_have_count(1)
+    expect(drafts).to_contain_text("Chan Dara")
+    assert [d["data"]["child_name"] for d in drafts_on_device(page)] == ["Chan Dara"]
+    assert page.errors == []
+
+
+def test_an_inspection_is_named_by_its_institution_in_either_language(
+    new_device: Any, server: LiveServer
+) -> None:
+    record_id = seed_inspection_with_beds(server, 20)
+    page = new_device()
+    sign_in(page, server)
+    page.goto(f"{server.url}/#/record/{record_id}")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text(re.compile(r"Institution inspection: Inspection \S+ — Care Centre 17-\d+"))
+    page.get_by_role("button", name="ភាសាខ្មែរ").click()
+    expect(heading).to_contain_text("— មណ្ឌលថែទាំកុមារ")
+    # the institution picker names institutions in the interface's language
+    page.get_by_role("button", name="English").click()
+    page.goto(f"{server.url}/#/")
+    open_form(page)
+    page.wait_for_function(
+        "document.querySelectorAll('.hw-reference select option').length > 2", timeout=15000
+    )
+    options = page.locator(".hw-reference select option")
+    expect(options.nth(1)).to_contain_text("Care Centre")
+    page.get_by_role("button", name="ភាសាខ្មែរ").click()
+    expect(options.nth(1)).to_contain_text("មណ្ឌលថែទាំកុមារ")
+    assert page.errors == []

@@ -145,9 +145,11 @@ class App {
   }
 
   /** A new draft (a new record, or a correction or follow-up of one: see drafts.js newDraft),
-   * opened in the editor. */
+   * opened in the editor; saved on the device at the first answer typed. */
   async startDraft(form, options = {}) {
     const draft = await this.store.createDraft(form, options);
+    // kept in memory until something is typed: opening a form and going back leaves nothing
+    this.newDraft = draft;
     this.navigate(`#/draft/${encodeURIComponent(draft.draft_id)}`);
     return draft;
   }

@@ -17,7 +17,10 @@ import { valuesTable } from './records.js';
 
 export async function renderEditor(app, main, draftId) {
   const t = (k, p) => app.t(k, p);
-  const stored = await app.store.draft(draftId);
+  // a draft on the device, or one just started and not yet saved (nothing typed in it yet)
+  const onDisk = await app.store.draft(draftId);
+  const fresh = !onDisk && app.newDraft && app.newDraft.draft_id === draftId ? app.newDraft : null;
+  const stored = onDisk || fresh;
   if (!stored) {
     replace(main, h('p', { class: 'card' }, t('not_found')), h('a', { class: 'button', href: '#/' }, t('home')));
     return null;
@@ -43,6 +46,13 @@ export async function renderEditor(app, main, draftId) {
 
   const heading = h('h1', {}, pick(schema.title, app.lang));
   const version = h('p', { class: 'meta' }, t('form_version', { version: draft.form_version }));
+  // whose record this is (the child's, the institution's name), as the answers give it
+  const whose = h('p', { class: 'whose', id: 'draft-name' });
+  let names = { en: '', km: '' };
+  async function updateName(data) {
+    names = await app.store.nameOf(schema, { record_id: draft.record_id, data });
+    whose.textContent = pick(names, app.lang);
+  }
   const saved = h('p', { class: 'meta saved', 'aria-live': 'polite' });
   const comment = draft.comment ? h('p', { class: 'card returned' }, t('supervisor_comment', { comment: draft.comment })) : null;
   const merged = h('p', { class: 'card merged', id: 'draft-merged', hidden: !caughtUp }, t('draft_caught_up'));
@@ -51,17 +61,25 @@ export async function renderEditor(app, main, draftId) {
   const container = h('div', { class: 'form-container' });
   const saveButton = h('button', { type: 'button', onclick: () => saveAndClose() }, t('save_draft'));
   const submitButton = h('button', { type: 'button', class: 'primary', onclick: () => submit() }, t('submit'));
-  const actions = h('div', { class: 'form-actions' }, saveButton, submitButton);
-  replace(main, h('article', { class: 'editor' }, heading, version, comment, merged, clashBox, container, message, saved, actions));
+  // Delete draft: asks first, in the page (a tap by mistake loses nothing)
+  const deleteButton = h('button', { type: 'button', class: 'danger-quiet', id: 'delete-draft', onclick: () => askDelete(true) }, t('delete_draft'));
+  const confirmText = h('p', { id: 'confirm-delete-text' }, t('confirm_delete_draft'));
+  const confirmYes = h('button', { type: 'button', class: 'danger', onclick: () => deleteDraft() }, t('delete_draft_confirm'));
+  const confirmNo = h('button', { type: 'button', onclick: () => askDelete(false) }, t('keep_draft'));
+  const confirmBox = h('div', { class: 'card warning confirm', id: 'confirm-delete', role: 'alertdialog', 'aria-labelledby': 'confirm-delete-text', hidden: true },
+    confirmText, h('div', { class: 'form-actions' }, confirmNo, confirmYes));
+  const actions = h('div', { class: 'form-actions' }, deleteButton, saveButton, submitButton);
+  replace(main, h('article', { class: 'editor' }, heading, whose, version, comment, merged, clashBox, container, message, saved, confirmBox, actions));
 
   // writes in order, latest wins; `pending` is the newest data not yet on disk; `current` is
   // the draft as it is to be on disk (changed at once by a catch-up, written in turn)
   let current = draft;
   let writing = Promise.resolve();
   let pending = null;
-  let submitted = false; // the draft became a change: nothing may write it back
+  let submitted = false; // the draft became a change (or was deleted): nothing may write it back
+  let typed = Boolean(onDisk); // a new draft is saved from the first answer typed, not before
   function persist(data) {
-    if (submitted) return writing;
+    if (submitted || !typed) return writing;
     pending = data;
     writing = writing.then(async () => {
       if (pending === null) return;
@@ -69,6 +87,7 @@ export async function renderEditor(app, main, draftId) {
       pending = null;
       await app.store.saveDraft(current);
       saved.textContent = t('draft_autosaved');
+      await updateName(current.data);
     }).catch((err) => {
       message.hidden = false;
       delete message.dataset.kind;
@@ -99,6 +118,10 @@ export async function renderEditor(app, main, draftId) {
       // a form replaced by a catch-up may still finish a photo: only the form on screen writes
       onChange: (next) => {
         if (made !== form) return;
+        if (!typed) {
+          typed = true;
+          if (app.newDraft === fresh) app.newDraft = null;
+        }
         persist(next);
         // "see the messages in red" only while there are some
         if (!message.hidden && message.dataset.kind === 'fix' && !made.hasShownErrors()) message.hidden = true;
@@ -110,6 +133,7 @@ export async function renderEditor(app, main, draftId) {
     return made;
   }
   let form = openForm(draft.data);
+  updateName(draft.data);
   drawClashes(form.getData());
 
   /** After a sync: a newer revision of the record pulled meanwhile is merged into the open
@@ -129,7 +153,26 @@ export async function renderEditor(app, main, draftId) {
     persist(form.getData());
   }
 
+  function askDelete(open) {
+    confirmBox.hidden = !open;
+    if (open) {
+      confirmBox.scrollIntoView?.({ block: 'center' });
+      confirmNo.focus();
+    } else deleteButton.focus();
+  }
+
+  async function deleteDraft() {
+    submitted = true; // nothing may write it back
+    await writing;
+    await app.store.deleteDraft(current.draft_id);
+    if (app.newDraft === fresh) app.newDraft = null;
+    app.openDraftId = null;
+    app.shell.notice(t('draft_deleted'));
+    app.navigate('#/');
+  }
+
   async function saveAndClose() {
+    typed = true; // kept even with nothing typed: the user asked for it
     await persist(form.getData());
     app.shell.notice(t('draft_saved', { when: formatDateTime(new Date(), app.lang) }));
     app.navigate('#/');
@@ -190,8 +233,13 @@ export async function renderEditor(app, main, draftId) {
       merged.textContent = t('draft_caught_up');
       drawClashes(form.getData());
       heading.textContent = pick(schema.title, lang);
+      whose.textContent = pick(names, lang);
       version.textContent = t('form_version', { version: current.form_version });
       saveButton.textContent = t('save_draft');
+      deleteButton.textContent = t('delete_draft');
+      confirmText.textContent = t('confirm_delete_draft');
+      confirmYes.textContent = t('delete_draft_confirm');
+      confirmNo.textContent = t('keep_draft');
       if (saved.textContent) saved.textContent = t('draft_autosaved');
       submitButton.textContent = t('submit');
     },

@@ -35,7 +35,7 @@ export async function renderRecords(app, main) {
       h('h1', {}, t('records')),
       records.length ? h('ul', { class: 'cards records' }, records.map((r) => h('li', { class: `record state-${r.state.state}`, dataset: { recordId: r.record_id, state: r.state.state } },
         h('a', { class: 'card-link', href: `#/record/${encodeURIComponent(r.record_id)}` },
-          h('strong', {}, `${pick(r.title, app.lang)}: ${r.label}`),
+          h('strong', {}, `${pick(r.title, app.lang)}: ${pick(r.name, app.lang) || r.label}`),
           h('span', { class: `badge state-${r.state.state}` }, t(`state_${r.state.state}`)),
           h('span', { class: 'meta' }, r.when ? t(r.state.state === 'waiting' ? 'queued' : 'sent_at', { when: formatDateTime(r.when, app.lang) }) : ''),
           r.state.comment ? h('span', { class: 'comment' }, t('supervisor_comment', { comment: r.state.comment })) : null))))
@@ -66,7 +66,7 @@ export async function renderRecord(app, main, recordId) {
     }
     const { state } = r;
     const parts = [
-      h('h1', {}, `${pick(r.title, app.lang)}: ${r.label}`),
+      h('h1', {}, `${pick(r.title, app.lang)}: ${pick(r.name, app.lang) || r.label}`),
       h('p', { class: `badge big state-${state.state}`, id: 'record-state' }, t(`state_${state.state}`)),
     ];
     if (state.comment) parts.push(h('p', { class: 'card returned', id: 'review-comment' }, t('supervisor_comment', { comment: state.comment })));
