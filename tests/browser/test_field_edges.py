@@ -411,3 +411,128 @@ def test_an_inspection_is_named_by_its_institution_in_either_language(
     page.get_by_role("button", name="ភាសាខ្មែរ").click()
     expect(options.nth(1)).to_contain_text("មណ្ឌលថែទាំកុមារ")
     assert page.errors == []
+
+
+# --- 4. the record's location: filled from a one-commune scope, else chosen in scope ----------
+
+
+def test_a_ccwc_members_commune_is_filled_from_their_scope_and_cannot_be_mistyped(
+    new_device: Any, server: LiveServer
+) -> None:
+    page = new_device()
+    sign_in(page, server, "ccwc.pp")
+    open_form(page, "Placement recommendation")
+    commune = page.get_by_label("Commune code", exact=True)
+    expect(commune).to_have_value("120101")
+    assert commune.evaluate("el => el.tagName") == "SELECT"
+    expect(commune.locator("option")).to_have_count(2)  # "Choose" and the one commune
+    expect(commune.locator("option").nth(1)).to_contain_text("(120101)")
+    # the form's own defaults are still there
+    expect(page.get_by_label("Date of recommendation", exact=True)).not_to_have_value("")
+    # filled in by the app, not typed: no draft yet
+    go_home(page)
+    assert drafts_on_device(page) == []
+    assert page.errors == []
+
+
+def test_a_wider_scope_picks_the_location_among_the_communes_in_scope_in_both_languages(
+    new_device: Any, server: LiveServer
+) -> None:
+    page = new_device()
+    sign_in(page, server, "inspector.pp1")  # district 1201
+    open_form(page, "Abuse report")
+    expect(page.get_by_label("Commune code", exact=True)).to_be_visible()
+    commune = page.locator("[data-path='commune'] select")
+    assert commune.evaluate("el => el.tagName") == "SELECT"
+    expect(commune).to_have_value("")
+    options = commune.locator("option")
+    texts = options.all_inner_texts()[1:]
+    assert len(texts) >= 2, texts
+    assert all(re.search(r"\(1201\d\d\)$", x) for x in texts), texts
+    english = texts[0]
+    commune.select_option(index=1)
+    page.get_by_role("button", name="ភាសាខ្មែរ").click()
+    expect(page.locator("html")).to_have_attribute("lang", "km")
+    khmer = commune.evaluate("el => el.options[1].textContent")
+    assert khmer != english and re.search(r"[\u1780-\u17ff]", khmer), (english, khmer)
+    assert page.errors == []
+
+
+# --- 12. a compact header on a phone; Khmer words kept whole ------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "km"])
+def test_the_phone_header_is_compact_says_who_is_signed_in_and_cuts_no_word(
+    new_device: Any, server: LiveServer, lang: str
+) -> None:
+    page = new_device(viewport=PHONE)
+    sign_in(page, server)
+    if lang == "km":
+        page.get_by_role("button", name="ភាសាខ្មែរ").click()
+        expect(page.locator("html")).to_have_attribute("lang", "km")
+    bar = page.locator("#bar")
+    expect(bar.locator("#signed-in-as")).to_contain_text(INSPECTOR)
+    box = bar.bounding_box()
+    assert box is not None and box["height"] <= 120, box
+    # every action on one line, its label whole (no ellipsis, no word cut) and a 48 px target
+    for action in bar.locator(".actions > *, .lang").all():
+        fit = action.evaluate(
+            """el => {
+              const label = [...el.children].find((c) => getComputedStyle(c).display !== 'none');
+              const r = el.getBoundingClientRect();
+              return {text: label.textContent, fits: label.scrollWidth <= el.clientWidth, need: label.scrollWidth, room: el.clientWidth,
+                      lines: Math.round(label.getBoundingClientRect().height / parseFloat(getComputedStyle(label).lineHeight || 20)),
+                      height: r.height, width: r.width};
+            }"""
+        )
+        assert fit["fits"] and fit["height"] >= 48 and fit["width"] >= 48, fit
+    # the actions keep their full names
+    for name in (
+        ["Sync now", "My records", "Settings", "Lock"]
+        if lang == "en"
+        else ["ធ្វើសមកាលកម្មឥឡូវ", "កំណត់ត្រារបស់ខ្ញុំ"]
+    ):
+        expect(bar.locator(f'[aria-label="{name}"]')).to_be_visible()
+    shot(page, f"phone-header-{lang}.png")
+    assert page.errors == []
+
+
+# --- 13. smaller things -----------------------------------------------------------------------
+
+
+def test_record_location_returns_to_record_again_after_a_fix_not_stop(
+    new_device: Any, server: LiveServer
+) -> None:
+    page = new_device(geolocation={"latitude": 13.3633, "longitude": 103.8564, "accuracy": 25})
+    sign_in(page, server)
+    open_form(page)
+    page.get_by_role("button", name="Record location").click()
+    expect(page.get_by_text(re.compile(r"Latitude 13\.36"))).to_be_visible()
+    # a fix of 25 m: a better one is awaited a few seconds, then the button is free again
+    expect(page.get_by_role("button", name="Record again")).to_be_visible(timeout=15000)
+    expect(page.get_by_role("button", name="Stop")).to_have_count(0)
+    assert page.errors == []
+
+
+def test_submitted_online_says_it_is_sent_now_and_a_refusal_shows_each_error_once(
+    new_device: Any, server: LiveServer
+) -> None:
+    page = new_device()
+    sign_in(page, server)
+    record_id = queue_refused_inspection(page, server)
+    sync_now(page)
+    page.goto(f"{server.url}/#/record/{record_id}")
+    expect(page.locator("#server-errors")).to_be_visible()
+    errors = page.locator("#server-errors li")
+    n = errors.count()
+    assert n >= 1
+    # each of the server's errors once above the form, and not again in a second list
+    expect(page.locator(".hw-summary")).to_be_hidden()
+    # online, a Submit is sent at once and says so
+    page.goto(f"{server.url}/#/")
+    open_form(page)
+    fill_inspection(page, photo=False)
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator("#notice")).to_have_text("Submitted. Sending it now.")
+    wait_idle(page)
+    assert page.errors == []

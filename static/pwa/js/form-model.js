@@ -667,5 +667,8 @@ export function createModel(schema, { today, now, lookupRecord } = {}) {
     defaults() {
       return defaultsFor(fields);
     },
+
+    // The data path of the record's location, when it is a field of its own (not a reference).
+    locationField: schema.location_field && byPath.get(schema.location_field)?.field.type !== 'reference' ? schema.location_field : null,
   };
 }

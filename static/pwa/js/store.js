@@ -52,6 +52,16 @@ export class Store {
     }
   }
 
+  /** The communes the user may name as a record's location: [{code, name: {en, km}}] by code;
+   * from the server's list (kept by each sync), else the user's own commune, else []. */
+  async communes() {
+    const kept = await this.db.getMeta(`locations:${this.username}`);
+    const scope = this.session.current?.user?.scope || {};
+    let list = kept && Array.isArray(kept.communes) ? kept.communes : [];
+    if (!list.length && scope.commune) list = [{ code: scope.commune, name: {} }];
+    return [...list].sort((a, b) => a.code.localeCompare(b.code));
+  }
+
   // --- drafts --------------------------------------------------------------------------------
 
   /** The user's drafts, the latest edited first. */

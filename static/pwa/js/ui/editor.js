@@ -43,6 +43,11 @@ export async function renderEditor(app, main, draftId) {
   if (caughtUp) await app.store.saveDraft(draft);
   app.openDraftId = draft.draft_id;
   const recordData = await app.store.referenceData(schema);
+  // the record's location (a commune) is chosen among the communes in scope; one commune:
+  // filled in for a new record
+  const locations = await app.store.communes();
+  const locationText = (schema.fields || []).some((f) => f.name === schema.location_field && f.type === 'text');
+  const preset = locations.length === 1 && locationText ? { [schema.location_field]: locations[0].code } : {};
 
   const heading = h('h1', {}, pick(schema.title, app.lang));
   const version = h('p', { class: 'meta' }, t('form_version', { version: draft.form_version }));
@@ -114,6 +119,8 @@ export async function renderEditor(app, main, draftId) {
       lang: app.lang,
       lookupRecords: app.store.lookupRecords(),
       recordData,
+      locations,
+      preset,
       attachments: app.store.attachments(),
       // a form replaced by a catch-up may still finish a photo: only the form on screen writes
       onChange: (next) => {
@@ -215,7 +222,8 @@ export async function renderEditor(app, main, draftId) {
         origin: current.origin,
       });
       app.openDraftId = null;
-      app.shell.notice(t('submitted'));
+      // online, it goes now (the sync's own message follows); offline, it waits for a connection
+      app.shell.notice(t(navigator.onLine ? 'submitted_sending' : 'submitted'));
       app.shell.refreshStatus();
       app.requestBackgroundSync();
       if (navigator.onLine) app.syncer.run({ reason: 'submit' });

@@ -62,7 +62,8 @@ export function createErrors(f, { summary, announcer }) {
   }
 
   function drawSummary(errors) {
-    summary.hidden = !errors.length || (!showAll && !serverErrors.length);
+    // a record shown read-only lists the server's errors above the form: not a second time here
+    summary.hidden = !errors.length || (!showAll && !serverErrors.length) || f.readOnly;
     if (summary.hidden) return summary.replaceChildren();
     const items = errors.map((e) => {
       const node = nodeFor(e.path);

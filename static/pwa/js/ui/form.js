@@ -10,6 +10,8 @@
 //   form.validate()       shows every error inline and in a summary, returns them
 //   form.hasShownErrors() whether an error is on screen (under a field or in the summary)
 //   form.showErrors(errs) shows the server's errors ({path, code, message, message_km})
+//   options.preset        {name: value} for a new record (no data yet), over the defaults
+//   options.locations     [{code, name: {en, km}}]: the communes a location field may name
 //   form.showFlags(flags) shows the server's flags on a record, under their fields, as the
 //                         flags the device finds itself (options.recordData(form_id, id) -> data,
 //                         synchronous: the institution's baseline of beds)
@@ -55,7 +57,9 @@ export function renderForm(container, options) {
   const lang = options.lang === 'en' ? 'en' : 'km';
   const f = {
     model, readOnly, attachments, lookupRecords, lang,
-    raw: isObject(options.data) && Object.keys(options.data).length ? structuredClone(options.data) : model.defaults(),
+    locations: options.locations || null, // the communes in scope: the location field's choices
+    // a new record: the form's defaults and the values the app presets (the user's only commune)
+    raw: isObject(options.data) && Object.keys(options.data).length ? structuredClone(options.data) : { ...model.defaults(), ...(options.preset || {}) },
     view: null, // model.visibleTree(raw) after the last change
     nodes: [],
     texts: [],
