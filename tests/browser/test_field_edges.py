@@ -536,3 +536,31 @@ def test_submitted_online_says_it_is_sent_now_and_a_refusal_shows_each_error_onc
     expect(page.locator("#notice")).to_have_text("Submitted. Sending it now.")
     wait_idle(page)
     assert page.errors == []
+
+
+# --- 9. numbers in Khmer messages in Khmer digits ------------------------------------------------
+
+
+def test_numbers_in_khmer_messages_are_written_in_khmer_digits(
+    new_device: Any, server: LiveServer
+) -> None:
+    page = new_device()
+    sign_in(page, server)
+    open_form(page)
+    beds = page.get_by_label("Beds", exact=True)
+    beds.fill("3000")
+    beds.blur()
+    error = page.locator("[data-path='beds'] .hw-error")
+    expect(error).to_have_text("The value must be at most 2000.")
+    page.get_by_role("button", name="ភាសាខ្មែរ").click()
+    expect(error).to_have_text("តម្លៃត្រូវតែយ៉ាងច្រើន ២០០០។")
+    assert not re.search(r"[0-9]", error.inner_text())
+    # the same for the server's messages on a refused record
+    page.get_by_role("button", name="English").click()
+    record_id = queue_refused_inspection(page, server)
+    sync_now(page)
+    page.evaluate("window.homeward.setLanguage('km')")
+    page.goto(f"{server.url}/#/record/{record_id}")
+    expect(page.locator("#server-errors")).to_be_visible()
+    assert not re.search(r"[0-9]", page.locator("#server-errors").inner_text())
+    assert page.errors == []

@@ -3,7 +3,10 @@
 // validate()), every error after validate(); the server's errors by path until the field changes.
 
 import { isObject } from '../form-model.js';
-import { h } from './widgets/kit.js';
+import { h, toKhmerDigits } from './widgets/kit.js';
+
+/** A message {en, km} in the form's language; numbers in Khmer digits in Khmer. */
+export const sayMessage = (f, m) => (f.lang === 'km' ? toKhmerDigits(f.pick(m)) : f.pick(m));
 
 const SUMMARY_ITEMS = 8; // the error summary links to the first few; each field shows its own
 
@@ -17,7 +20,7 @@ const normalise = (e) => ({
 export function showError(f, el, msgs, targets) {
   const on = Boolean(msgs && msgs.length);
   el.hidden = !on;
-  el.textContent = on ? msgs.map((m) => f.pick(m)).join(' ') : '';
+  el.textContent = on ? msgs.map((m) => sayMessage(f, m)).join(' ') : '';
   for (const target of targets) {
     if (on) target.setAttribute('aria-invalid', 'true');
     else target.removeAttribute('aria-invalid');
@@ -68,7 +71,7 @@ export function createErrors(f, { summary, announcer }) {
     const items = errors.map((e) => {
       const node = nodeFor(e.path);
       const name = node?.field?.label ? f.pick(node.field.label) : e.path;
-      const line = `${name ? `${name}: ` : ''}${f.pick(e.message)}`;
+      const line = `${name ? `${name}: ` : ''}${sayMessage(f, e.message)}`;
       if (!node?.focus) return h('li', {}, line);
       return h('li', {}, h('a', { href: `#${node.inputs?.[0]?.id || ''}`, onclick: (ev) => { ev.preventDefault(); focusNode(node); } }, line));
     });

@@ -27,7 +27,7 @@
 // does), but getData() and onChange() never include it. No innerHTML: every text is a text node.
 
 import { createModel, isObject } from '../form-model.js';
-import { createErrors, showError } from './form-errors.js';
+import { createErrors, sayMessage, showError } from './form-errors.js';
 import { buildField } from './widgets/field.js';
 import { buildGroup } from './widgets/group.js';
 import { getAt, h, setAt, translate } from './widgets/kit.js';
@@ -148,7 +148,7 @@ export function renderForm(container, options) {
       }
       el.hidden = false;
       el.dataset.codes = list.map((x) => x.code).join(' ');
-      el.textContent = list.map((x) => f.pick(x.message)).join(' ');
+      el.textContent = list.map((x) => sayMessage(f, x.message)).join(' ');
     }
     flagBox.hidden = !byPath.has('');
   }

@@ -4,7 +4,12 @@
 // one record (read-only in the form renderer); and "Find a record" among those pulled from the
 // user's scope. The data comes from app.store (js/store.js).
 
-import { formatDateTime, pick } from '../i18n.js';
+import { formatDateTime, khmerDigits, pick } from '../i18n.js';
+
+/** A server message ({message, message_km}) in the language; numbers in Khmer digits in Khmer. */
+const serverMessage = (e, lang) => (lang === 'km'
+  ? khmerDigits(e.message_km || (typeof e.message === 'object' ? pick(e.message, lang) : e.message))
+  : (typeof e.message === 'object' ? pick(e.message, lang) : e.message));
 import { ATTENTION, attachmentsIn, CORRECTABLE, labelAt } from '../records.js';
 import { h, replace } from './dom.js';
 
@@ -79,7 +84,7 @@ export async function renderRecord(app, main, recordId) {
         h('h2', {}, t('errors_by_field')),
         h('ul', {}, state.errors.map((e) => h('li', {},
           h('strong', {}, r.schema ? labelAt(r.schema, e.path, app.lang) || e.path : e.path), ': ',
-          app.lang === 'km' && e.message_km ? e.message_km : (typeof e.message === 'object' ? pick(e.message, app.lang) : e.message))))));
+          serverMessage(e, app.lang))))));
     }
     // the server's flags on the copy shown (for a supervisor: not a refusal)
     const flags = r.pulled && r.data === r.pulled.data && Array.isArray(r.pulled.flags) ? r.pulled.flags : [];
@@ -88,7 +93,7 @@ export async function renderRecord(app, main, recordId) {
         h('h2', {}, t('flags_heading')),
         h('ul', {}, flags.map((e) => h('li', {},
           e.path && r.schema ? [h('strong', {}, labelAt(r.schema, e.path, app.lang) || e.path), ': '] : null,
-          app.lang === 'km' && e.message_km ? e.message_km : (typeof e.message === 'object' ? pick(e.message, app.lang) : e.message))))));
+          serverMessage(e, app.lang))))));
     }
     if (state.state === 'conflict' && state.conflicts.length) {
       parts.push(h('section', { class: 'card conflict', id: 'conflicts' },
