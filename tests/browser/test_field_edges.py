@@ -77,6 +77,11 @@ def test_a_refused_submission_is_counted_in_the_status_and_on_home_and_leads_to_
     expect(page.locator("#notice")).to_have_text(
         "Sync finished: 1 submission was refused by the server and needs correction."
     )
+    # readable: light text on the red of a refusal
+    colours = page.locator("#notice").evaluate(
+        "el => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]"
+    )
+    assert colours == ["rgb(255, 255, 255)", "rgb(160, 0, 28)"], colours
     status = page.locator("#status")
     expect(status).to_contain_text("Nothing waiting to upload.")
     expect(status).to_contain_text("1 submission needs correction.")
@@ -95,9 +100,11 @@ def test_a_refused_submission_is_counted_in_the_status_and_on_home_and_leads_to_
     expect(status).to_contain_text("ការបញ្ជូន ១ ត្រូវកែ។")
     page.goto(f"{server.url}/#/")
     expect(page.get_by_role("heading", name="ត្រូវកែ")).to_be_visible()
-    # correcting it opens a draft: the count goes while the correction is open as a draft
+    # a correction begun (something typed) is a draft: the count goes while it is open
     page.goto(f"{server.url}/#/record/{record_id}")
     page.get_by_role("button", name="កែ ហើយបញ្ជូនម្តងទៀត").click()
+    expect(page.locator("#status-attention")).to_have_count(1)
+    page.locator("[data-path='beds'] input").fill("21")
     expect(page.locator("#status-attention")).to_have_count(0)
     assert page.errors == []
 

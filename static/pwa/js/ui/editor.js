@@ -90,8 +90,10 @@ export async function renderEditor(app, main, draftId) {
       if (pending === null) return;
       current = { ...current, data: pending, updated_at: new Date().toISOString() };
       pending = null;
+      const first = !(await app.store.draft(current.draft_id));
       await app.store.saveDraft(current);
       saved.textContent = t('draft_autosaved');
+      if (first) app.shell.refreshStatus(); // a correction begun no longer counts as waiting for one
       await updateName(current.data);
     }).catch((err) => {
       message.hidden = false;
