@@ -571,3 +571,35 @@ def test_numbers_in_khmer_messages_are_written_in_khmer_digits(
     expect(page.locator("#server-errors")).to_be_visible()
     assert not re.search(r"[0-9]", page.locator("#server-errors").inner_text())
     assert page.errors == []
+
+
+# --- 11. a photo button of our own, in the interface's language ------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "km"])
+def test_the_photo_field_is_a_labelled_button_in_the_interfaces_language(
+    new_device: Any, server: LiveServer, lang: str
+) -> None:
+    page = new_device(viewport=PHONE)
+    sign_in(page, server)
+    open_form(page)
+    page.get_by_role("button", name="Add Photos").click()
+    if lang == "km":
+        page.get_by_role("button", name="ភាសាខ្មែរ").click()
+        expect(page.locator("html")).to_have_attribute("lang", "km")
+    choose_name, again_name = (
+        ("Take or choose a photo", "Take another photo")
+        if lang == "en"
+        else ("ថត ឬជ្រើសរើសរូបថត", "ថតរូបថតផ្សេង")
+    )
+    widget = page.locator(".hw-photo-widget").last
+    expect(widget.get_by_role("button", name=choose_name)).to_be_visible()
+    # the browser's own input ("Choose File / No file chosen") is out of sight
+    box = widget.locator("input[type=file]").bounding_box()
+    assert box is None or (box["width"] <= 1 and box["height"] <= 1), box
+    widget.locator("input[type=file]").set_input_files(
+        files=[{"name": "wall.png", "mimeType": "image/png", "buffer": png_bytes(64, 48, (200, 120, 40))}]
+    )
+    expect(widget.locator("img.hw-thumb")).to_be_visible()
+    expect(widget.get_by_role("button", name=again_name)).to_be_visible()
+    assert page.errors == []
