@@ -44,6 +44,8 @@ const req = (r) => new Promise((resolve, reject) => {
   r.onerror = () => reject(r.error);
 });
 
+const LOCATIONS_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
 export class Syncer extends EventTarget {
   constructor({
     db, api, session, deviceId, now = () => Date.now(), online = () => globalThis.navigator?.onLine !== false,
@@ -122,6 +124,7 @@ export class Syncer extends EventTarget {
       const pushed = await this.push(username);
       const uploads = await this.uploadAttachments(username);
       await this.refreshForms(username);
+      await this.refreshLocations(username);
       const pulled = await this.pull(username);
       await this.db.setMeta(`last_sync:${username}`, new Date(this.now()).toISOString());
       this.lastError = null;
@@ -368,6 +371,22 @@ export class Syncer extends EventTarget {
       await this.db.put('forms', { form_id: formId, version, title: schema.title, schema });
     }
     if (!answer.notModified) await this.pruneForms();
+  }
+
+  /** The communes in the user's scope (for a form's location field), kept a day. Never fails
+   * a sync: without them the field is typed as before. */
+  async refreshLocations(username) {
+    const key = `locations:${username}`;
+    const known = await this.db.getMeta(key);
+    if (known && this.now() - Date.parse(known.fetched_at) < LOCATIONS_MAX_AGE_MS) return;
+    try {
+      const answer = await this.api.locations();
+      const communes = (answer.locations || []).filter((l) => l.level === 'commune')
+        .map((l) => ({ code: l.code, name: l.name || {} }));
+      await this.db.setMeta(key, { communes, fetched_at: new Date(this.now()).toISOString() });
+    } catch {
+      // an older server, a refusal, a lost answer: try again at the next sync
+    }
   }
 
   /** Drop schema versions nobody on this device needs any more: not current for a user, not
