@@ -372,7 +372,9 @@ def test_drafts_start_at_the_first_answer_say_whose_they_are_and_can_be_deleted(
         go_home(page)
     drafts = page.locator("li.draft")
     expect(drafts).to_have_count(2)
-    expect(drafts.filter(has_text="Continue: Placement recommendation: Sok Srey Leak")).to_have_count(1)
+    expect(
+        drafts.filter(has_text="Continue: Placement recommendation: Sok Srey Leak")
+    ).to_have_count(1)
     expect(drafts.filter(has_text="Continue: Placement recommendation: Chan Dara")).to_have_count(1)
     shot(page, f"drafts-{'phone' if viewport == PHONE else 'tablet'}.png")
     page.get_by_role("button", name="ភាសាខ្មែរ").click()
@@ -403,7 +405,9 @@ def test_an_inspection_is_named_by_its_institution_in_either_language(
     sign_in(page, server)
     page.goto(f"{server.url}/#/record/{record_id}")
     heading = page.get_by_role("heading", level=1)
-    expect(heading).to_contain_text(re.compile(r"Institution inspection: Inspection \S+ — Care Centre 17-\d+"))
+    expect(heading).to_contain_text(
+        re.compile(r"Institution inspection: Inspection \S+ — Care Centre 17-\d+")
+    )
     page.get_by_role("button", name="ភាសាខ្មែរ").click()
     expect(heading).to_contain_text("— មណ្ឌលថែទាំកុមារ")
     # the institution picker names institutions in the interface's language
@@ -598,7 +602,13 @@ def test_the_photo_field_is_a_labelled_button_in_the_interfaces_language(
     box = widget.locator("input[type=file]").bounding_box()
     assert box is None or (box["width"] <= 1 and box["height"] <= 1), box
     widget.locator("input[type=file]").set_input_files(
-        files=[{"name": "wall.png", "mimeType": "image/png", "buffer": png_bytes(64, 48, (200, 120, 40))}]
+        files=[
+            {
+                "name": "wall.png",
+                "mimeType": "image/png",
+                "buffer": png_bytes(64, 48, (200, 120, 40)),
+            }
+        ]
     )
     expect(widget.locator("img.hw-thumb")).to_be_visible()
     expect(widget.get_by_role("button", name=again_name)).to_be_visible()
