@@ -80,7 +80,7 @@ def test_every_route_with_a_body_lists_its_media_types() -> None:
         f"{method} {route.path}": _route_media_types(route)
         for router in ROUTERS
         for route in router.routes
-        if isinstance(route, APIRoute) and route.path.startswith("/api/")  # not the desk's pages
+        if isinstance(route, APIRoute) and route.path.startswith("/api/")  # the desk: HTML forms
         for method in route.methods & {"POST", "PUT", "PATCH"}
     }
     assert documented == in_code

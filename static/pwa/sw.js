@@ -9,7 +9,7 @@
 
 import { syncInBackground } from './js/sync.js';
 
-const VERSION = '2026.12.07-4';
+const VERSION = '2026.12.07-20';
 const CACHE = `homeward-shell-${VERSION}`;
 const CACHE_PREFIX = 'homeward-shell-';
 
@@ -54,6 +54,7 @@ const SHELL = [
   '/js/ui/widgets/geopoint.js',
   '/js/ui/widgets/group.js',
   '/js/ui/widgets/input.js',
+  '/js/ui/widgets/location.js',
   '/js/ui/widgets/kit.js',
   '/js/ui/widgets/note.js',
   '/js/ui/widgets/photo.js',

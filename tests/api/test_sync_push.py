@@ -423,3 +423,37 @@ def test_a_repeat_row_without_its_key_gets_one_that_a_retry_keeps(
     assert again["status"] == "duplicate" and again["rev"] == first["rev"]
     stored_again = demo_client.get(f"/api/v1/records/{new['record_id']}", headers=headers).json()
     assert stored_again["data"] == stored["data"]
+
+
+def test_a_record_whose_location_field_is_empty_belongs_to_its_creators_scope(
+    demo_client: TestClient,
+) -> None:
+    """docs/forms.md: an empty (optional) location field places the record in its creator's
+    scope; it is not refused as out of scope (issue #15, point 11)."""
+    admin = auth_headers(demo_client, "admin")
+    form = {
+        "form_id": "home_visit",
+        "version": "2026.1",
+        "title": {"en": "Home visit", "km": "ការសួរសុខទុក្ខតាមផ្ទះ"},
+        "roles": ["inspector"],
+        "location_field": "commune",
+        "fields": [
+            {"name": "commune", "type": "text", "label": {"en": "Commune", "km": "ឃុំ"}},
+            {"name": "notes", "type": "text", "label": {"en": "Notes", "km": "កំណត់សម្គាល់"}},
+        ],
+    }
+    published = demo_client.post("/api/v1/forms", json=form, headers=admin)
+    assert published.status_code == 201, published.text
+    inspector = auth_headers(demo_client, "inspector.sr")  # province 17
+    new = change("home_visit", {"notes": "no commune given"}, version="2026.1")
+    [result] = push(demo_client, inspector, new)
+    assert result["status"] == "applied", result
+    url = f"/api/v1/records/{new['record_id']}"
+    assert demo_client.get(url, headers=inspector).status_code == 200
+    assert (
+        demo_client.get(url, headers=auth_headers(demo_client, "inspector.pp1")).status_code == 404
+    )
+    elsewhere = change("home_visit", {"commune": "120101"}, version="2026.1")
+    [refused] = push(demo_client, inspector, elsewhere)
+    assert refused["status"] == "rejected"
+    assert [e["code"] for e in refused["errors"]] == ["out_of_scope"]

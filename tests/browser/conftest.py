@@ -89,6 +89,10 @@ def new_device(browser: Any, server: LiveServer) -> Iterator[Callable[..., Any]]
             "permissions": ["geolocation"],
             "geolocation": {"latitude": 13.3633, "longitude": 103.8564, "accuracy": 5},
             "service_workers": "allow",
+            # the tests' own wait_for_function predicates are evaluated strings, which the
+            # app's Content-Security-Policy forbids; the app itself is checked under the policy
+            # by test_field_app.py::test_the_app_runs_under_its_content_security_policy
+            "bypass_csp": True,
         }
         settings.update(options)
         context = browser.new_context(**settings)

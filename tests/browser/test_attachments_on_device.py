@@ -25,6 +25,7 @@ import pytest
 from playwright.sync_api import FilePayload, Page, Route, expect
 
 from tests.browser.test_field_app import (
+    INSPECTOR,
     api_token,
     bearer,
     expect_from_service_worker,
@@ -220,9 +221,10 @@ def cut_mid_photo(page: Page, server: LiveServer, lose: str, seed: int) -> tuple
 
 
 def upload_offset(server: LiveServer, sha: str) -> int | None:
-    """What the server holds of an unfinished upload (HEAD's Upload-Offset); None when whole."""
+    """What the server holds of the tablet user's unfinished upload (HEAD's Upload-Offset,
+    shown to the uploader only); None when whole."""
     head = httpx.head(
-        f"{server.url}/api/v1/attachments/{sha}", headers=bearer(api_token(server, "mosvy"))
+        f"{server.url}/api/v1/attachments/{sha}", headers=bearer(api_token(server, INSPECTOR))
     )
     if head.status_code == 200:
         return None

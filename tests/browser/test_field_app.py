@@ -18,6 +18,7 @@ import tempfile
 import threading
 import uuid
 import zlib
+from collections.abc import Callable
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -810,3 +811,37 @@ def test_the_pwa_bench_runs_and_the_app_shell_stays_small() -> None:
         r"sync 50 queued submissions on loopback: [\d.]+ s \((\d+) sent, (\d+) rejected", output
     )
     assert synced and (synced[1], synced[2]) == ("50", "0"), output
+
+
+def test_the_app_runs_under_its_content_security_policy(
+    new_device: Callable[..., Page], server: LiveServer
+) -> None:
+    """Signed in, a form opened and a draft saved, online and after an offline reload, with
+    the policy enforced: the browser reports no violation and the app no error."""
+    page = new_device(bypass_csp=False)
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    # the steps of sign_in, without its evaluated-string waits (the policy forbids eval)
+    page.goto(f"{server.url}/")
+    page.get_by_label("Username").fill(INSPECTOR)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Forms")).to_be_visible()
+    expect(page.locator("#status")).to_contain_text("Last sync:")
+    for _ in range(100):  # the service worker controls the page: the app opens offline
+        if page.evaluate("() => navigator.serviceWorker.controller !== null"):
+            break
+        page.wait_for_timeout(100)
+    open_form(page, "Institution inspection")
+    page.get_by_label("Beds").fill("12")
+    page.get_by_role("button", name="Save draft").click()
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", name="Forms")).to_be_visible()
+    expect(page.locator("#status")).to_be_visible()
+    page.context.set_offline(False)
+    assert violations == []
+    assert page.errors == []

@@ -54,6 +54,7 @@ export function createApi({ base = '', getToken = () => null, fetchImpl = (...a)
       });
     },
     me: () => call('GET', '/api/v1/me'),
+    locations: () => call('GET', '/api/v1/locations'),
     revoke: () => call('POST', '/api/v1/auth/revoke', { timeout: 8000 }),
 
     /** GET /forms with If-None-Match: {notModified: true} or {etag, forms}. */

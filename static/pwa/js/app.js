@@ -4,7 +4,7 @@
 
 import { openDatabase, requestPersistence } from './db.js';
 import { DEFAULT_IDLE_LOCK_MINUTES, IdleLock } from './idle.js';
-import { t as translate, LANGS } from './i18n.js';
+import { syncDoneText, t as translate, LANGS } from './i18n.js';
 import { Store } from './store.js';
 import { syncParts } from './sync.js';
 import { Shell } from './ui/shell.js';
@@ -39,6 +39,12 @@ class App {
     this.syncer.addEventListener('failed', () => this.shell.refreshStatus());
     this.syncer.addEventListener('synced', (e) => {
       this.shell.refreshStatus();
+      // a refusal in a sync the user did not start (after Submit, on reconnect, the timer):
+      // say so at once ("Sync now" says what it did itself)
+      const { reason, pushed } = e.detail || {};
+      if (reason !== 'manual' && pushed && pushed.rejected > 0) {
+        this.shell.notice(syncDoneText(this.lang, pushed), { error: true });
+      }
       if (this.view && this.view.onSynced) this.view.onSynced(e.detail);
     });
     this.syncer.addEventListener('needs-sign-in', async () => {
@@ -139,9 +145,11 @@ class App {
   }
 
   /** A new draft (a new record, or a correction or follow-up of one: see drafts.js newDraft),
-   * opened in the editor. */
+   * opened in the editor; saved on the device at the first answer typed. */
   async startDraft(form, options = {}) {
     const draft = await this.store.createDraft(form, options);
+    // kept in memory until something is typed: opening a form and going back leaves nothing
+    this.newDraft = draft;
     this.navigate(`#/draft/${encodeURIComponent(draft.draft_id)}`);
     return draft;
   }

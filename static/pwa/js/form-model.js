@@ -220,6 +220,33 @@ const DOMAIN_REFUSALS = {
   },
 };
 
+// --- the action plan's flags (app/forms/rules.py's flagging checks) -------------------------------
+// A flag does not refuse the record: a supervisor sees it. The device shows it as it is typed.
+// Only flags that need another record are here (the others are notes in their forms).
+
+const KHMER = '០១២៣៤៥៦៧៨៩';
+const kmDigits = (n) => String(n).replace(/[0-9]/g, (d) => KHMER[d]);
+const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+const DOMAIN_FLAGS = {
+  institution_inspection(data, recordData) {
+    const beds = num(data.beds);
+    if (beds === null || typeof data.institution !== 'string' || !recordData) return [];
+    const institution = recordData('institution', data.institution);
+    const baseline = num(institution && institution.baseline_beds);
+    if (baseline === null || beds <= baseline) return [];
+    const [b, base] = [Math.trunc(beds), Math.trunc(baseline)];
+    return [{
+      path: 'beds',
+      code: 'beds_above_baseline',
+      message: {
+        en: `${b} beds reported, above the institution's baseline of ${base}: no new beds may be added.`,
+        km: `បានរាយការណ៍គ្រែចំនួន ${kmDigits(b)} លើសពីចំនួនគោល ${kmDigits(base)} របស់មណ្ឌល៖ មិនអនុញ្ញាតឱ្យបន្ថែមគ្រែថ្មីទេ។`,
+      },
+    }];
+  },
+};
+
 // --- the model -----------------------------------------------------------------------------------
 
 export function createModel(schema, { today, now, lookupRecord } = {}) {
@@ -609,6 +636,15 @@ export function createModel(schema, { today, now, lookupRecord } = {}) {
       return { errors, data: tree };
     },
 
+    // [{path, code, message: {en, km}}]: what the server will flag on this data (for a
+    // supervisor, not a refusal). recordData(form_id, record_id) -> that record's data or null,
+    // synchronous (the records the device holds).
+    flags(data, recordData) {
+      const rule = DOMAIN_FLAGS[schema.form_id];
+      if (!rule || !isObject(data)) return [];
+      return rule(settled(data).data, recordData);
+    },
+
     // The choices offered at a data path, after the field's choice_filter.
     choicesFor(path, data) {
       const { run, data: tree } = settled(data);
@@ -631,5 +667,8 @@ export function createModel(schema, { today, now, lookupRecord } = {}) {
     defaults() {
       return defaultsFor(fields);
     },
+
+    // The data path of the record's location, when it is a field of its own (not a reference).
+    locationField: schema.location_field && byPath.get(schema.location_field)?.field.type !== 'reference' ? schema.location_field : null,
   };
 }

@@ -9,6 +9,7 @@ export const STRINGS = {
     app_name: 'Homeward',
     tagline: 'Child care reform field app',
     language_switch: 'ភាសាខ្មែរ',
+    language_short: 'ខ្មែរ',
     language_switch_label: 'Show in Khmer',
     username: 'Username',
     password: 'Password',
@@ -31,6 +32,9 @@ export const STRINGS = {
     continue_draft: 'Continue: {title}',
     delete_draft: 'Delete draft',
     confirm_delete_draft: 'Delete this draft? What was typed in it will be lost.',
+    delete_draft_confirm: 'Yes, delete it',
+    keep_draft: 'Keep the draft',
+    draft_deleted: 'Draft deleted.',
     records: 'My records',
     outbox: 'Outbox',
     no_records: 'Nothing submitted from this device yet.',
@@ -41,10 +45,14 @@ export const STRINGS = {
     draft_saved: 'Draft saved {when}.',
     draft_autosaved: 'Saved on this device.',
     submitted: 'Submitted. It will upload when there is a connection.',
+    submitted_sending: 'Submitted. Sending it now.',
     fix_errors: 'Some answers need attention: see the messages in red.',
     form_missing: 'This form version is not on this device. Connect and sync to download it.',
     renderer_missing: 'The form cannot be shown: the app is incomplete. Update the app.',
     sync_now: 'Sync now',
+    sync_short: 'Sync',
+    records_short: 'Records',
+    settings_short: 'Settings',
     syncing: 'Syncing…',
     waiting_none: 'Nothing waiting to upload.',
     waiting_one: '1 submission waiting to upload.',
@@ -56,6 +64,15 @@ export const STRINGS = {
     sync_failed: 'Sync failed: {message}. It will try again by itself.',
     sync_retry_at: 'Next try at {when}.',
     sync_done: 'Sync finished.',
+    sync_done_sent: 'Sync finished: {n} sent.',
+    sync_done_rejected_one: 'Sync finished: 1 submission was refused by the server and needs correction.',
+    sync_done_rejected_many: 'Sync finished: {n} submissions were refused by the server and need correction.',
+    sync_done_conflict: 'Sync finished: {n} in conflict with another device.',
+    attention_one: '1 submission needs correction.',
+    attention_many: '{n} submissions need correction.',
+    attention_heading: 'Needs correction',
+    attention_open: 'Open it',
+    attention_open_many: 'See them',
     sync_sign_in: 'Sign in again to upload: your work is kept.',
     network_error: 'no connection',
     server_error: 'the server answered {status}',
@@ -70,6 +87,7 @@ export const STRINGS = {
     state_approved: 'Approved',
     supervisor_comment: 'Supervisor’s comment: {comment}',
     errors_by_field: 'What the server refused:',
+    flags_heading: 'Flagged for the supervisor:',
     conflict_intro: 'Another device changed the same answers. The server kept the first value it received; a supervisor will decide.',
     conflict_field: 'Answer',
     conflict_server: 'On the server',
@@ -140,6 +158,7 @@ export const STRINGS = {
     app_name: 'Homeward',
     tagline: 'កម្មវិធីប្រមូលទិន្នន័យកំណែទម្រង់ការថែទាំកុមារ',
     language_switch: 'English',
+    language_short: 'English',
     language_switch_label: 'Show in English',
     username: 'ឈ្មោះអ្នកប្រើ',
     password: 'ពាក្យសម្ងាត់',
@@ -162,6 +181,9 @@ export const STRINGS = {
     continue_draft: 'បន្ត៖ {title}',
     delete_draft: 'លុបសេចក្តីព្រាង',
     confirm_delete_draft: 'លុបសេចក្តីព្រាងនេះឬ? អ្វីដែលបានវាយបញ្ចូលនឹងបាត់បង់។',
+    delete_draft_confirm: 'បាទ/ចាស លុបវា',
+    keep_draft: 'រក្សាសេចក្តីព្រាងទុក',
+    draft_deleted: 'បានលុបសេចក្តីព្រាង។',
     records: 'កំណត់ត្រារបស់ខ្ញុំ',
     outbox: 'ប្រអប់ចេញ',
     no_records: 'មិនទាន់មានអ្វីបញ្ជូនពីឧបករណ៍នេះទេ។',
@@ -172,10 +194,14 @@ export const STRINGS = {
     draft_saved: 'បានរក្សាទុកសេចក្តីព្រាង {when}។',
     draft_autosaved: 'បានរក្សាទុកនៅលើឧបករណ៍នេះ។',
     submitted: 'បានបញ្ជូន។ វានឹងផ្ទុកឡើងនៅពេលមានអ៊ីនធឺណិត។',
+    submitted_sending: 'បានបញ្ជូន។ កំពុងផ្ទុកឡើងឥឡូវនេះ។',
     fix_errors: 'ចម្លើយខ្លះត្រូវកែ៖ សូមមើលសារពណ៌ក្រហម។',
     form_missing: 'កំណែទម្រង់នេះមិនមាននៅលើឧបករណ៍នេះទេ។ សូមភ្ជាប់អ៊ីនធឺណិត ហើយធ្វើសមកាលកម្មដើម្បីទាញយក។',
     renderer_missing: 'មិនអាចបង្ហាញទម្រង់បានទេ៖ កម្មវិធីមិនពេញលេញ។ សូមធ្វើបច្ចុប្បន្នភាពកម្មវិធី។',
     sync_now: 'ធ្វើសមកាលកម្មឥឡូវ',
+    sync_short: 'សមកាលកម្ម',
+    records_short: 'កំណត់ត្រា',
+    settings_short: 'ការកំណត់',
     syncing: 'កំពុងធ្វើសមកាលកម្ម…',
     waiting_none: 'គ្មានអ្វីរង់ចាំផ្ទុកឡើងទេ។',
     waiting_one: 'ការបញ្ជូន ១ កំពុងរង់ចាំផ្ទុកឡើង។',
@@ -187,6 +213,15 @@ export const STRINGS = {
     sync_failed: 'សមកាលកម្មបរាជ័យ៖ {message}។ វានឹងព្យាយាមម្តងទៀតដោយខ្លួនឯង។',
     sync_retry_at: 'ព្យាយាមម្តងទៀតនៅ {when}។',
     sync_done: 'សមកាលកម្មបានបញ្ចប់។',
+    sync_done_sent: 'សមកាលកម្មបានបញ្ចប់៖ បានបញ្ជូន {n}។',
+    sync_done_rejected_one: 'សមកាលកម្មបានបញ្ចប់៖ ការបញ្ជូន ១ ត្រូវបានម៉ាស៊ីនមេបដិសេធ ហើយត្រូវកែ។',
+    sync_done_rejected_many: 'សមកាលកម្មបានបញ្ចប់៖ ការបញ្ជូន {n} ត្រូវបានម៉ាស៊ីនមេបដិសេធ ហើយត្រូវកែ។',
+    sync_done_conflict: 'សមកាលកម្មបានបញ្ចប់៖ {n} មានការប៉ះទង្គិចជាមួយឧបករណ៍ផ្សេង។',
+    attention_one: 'ការបញ្ជូន ១ ត្រូវកែ។',
+    attention_many: 'ការបញ្ជូន {n} ត្រូវកែ។',
+    attention_heading: 'ត្រូវកែ',
+    attention_open: 'បើកវា',
+    attention_open_many: 'មើលពួកវា',
     sync_sign_in: 'សូមចូលម្តងទៀតដើម្បីផ្ទុកឡើង៖ ការងាររបស់អ្នកត្រូវបានរក្សាទុក។',
     network_error: 'គ្មានអ៊ីនធឺណិត',
     server_error: 'ម៉ាស៊ីនមេឆ្លើយ {status}',
@@ -201,6 +236,7 @@ export const STRINGS = {
     state_approved: 'បានអនុម័ត',
     supervisor_comment: 'មតិរបស់អ្នកត្រួតពិនិត្យ៖ {comment}',
     errors_by_field: 'អ្វីដែលម៉ាស៊ីនមេបានបដិសេធ៖',
+    flags_heading: 'បានសម្គាល់សម្រាប់អ្នកត្រួតពិនិត្យ៖',
     conflict_intro: 'ឧបករណ៍មួយទៀតបានកែចម្លើយដដែល។ ម៉ាស៊ីនមេរក្សាតម្លៃដែលបានទទួលមុន អ្នកត្រួតពិនិត្យនឹងសម្រេច។',
     conflict_field: 'ចម្លើយ',
     conflict_server: 'នៅលើម៉ាស៊ីនមេ',
@@ -288,6 +324,21 @@ export function waitingText(lang, n) {
   if (n === 0) return t(lang, 'waiting_none');
   if (n === 1) return t(lang, 'waiting_one');
   return t(lang, 'waiting_many', { n });
+}
+
+/** The status region's line for records that need correction (n > 0). */
+export function attentionText(lang, n) {
+  return n === 1 ? t(lang, 'attention_one') : t(lang, 'attention_many', { n });
+}
+
+/** What a sync did, for the short message after it: refusals first (they need the user). */
+export function syncDoneText(lang, pushed) {
+  const p = pushed || {};
+  if (p.rejected === 1) return t(lang, 'sync_done_rejected_one');
+  if (p.rejected > 1) return t(lang, 'sync_done_rejected_many', { n: p.rejected });
+  if (p.conflict > 0) return t(lang, 'sync_done_conflict', { n: p.conflict });
+  if (p.sent > 0) return t(lang, 'sync_done_sent', { n: p.sent });
+  return t(lang, 'sync_done');
 }
 
 /** A text {en, km} (form titles, labels) in the language, falling back to the other. */

@@ -71,15 +71,20 @@ export function findValue(data, name) {
 const NAME_KEYS = ['institution_name', 'child_name', 'name', 'full_name', 'title'];
 
 /** A readable name for a record: the form's instance_name when it evaluates, else a name-like
- * field, else the start of the record_id. */
-export function recordLabel(schema, record) {
+ * field, else the start of the record_id ('' with `fallback: false`). In English (`lang: 'en'`)
+ * a field's `<name>_latin` twin is used where the record has one (an institution's Latin name). */
+export function recordLabel(schema, record, { lang = null, fallback = true } = {}) {
   const data = record.data || {};
   const src = schema?.settings?.instance_name;
+  const valueOf = (name) => {
+    const latin = lang === 'en' ? findValue(data, `${name}_latin`) : undefined;
+    return typeof latin === 'string' && latin.trim() ? latin : findValue(data, name);
+  };
   if (src) {
     try {
       const value = evaluate(src, {
         lookup: (name) => {
-          const v = findValue(data, name);
+          const v = valueOf(name);
           return v === undefined || v === null ? '' : v;
         },
         today: '',
@@ -92,10 +97,27 @@ export function recordLabel(schema, record) {
     }
   }
   for (const key of NAME_KEYS) {
-    const v = findValue(data, key);
+    const v = valueOf(key);
     if (typeof v === 'string' && v.trim()) return v.trim();
   }
-  return String(record.record_id || '').slice(0, 8);
+  return fallback ? String(record.record_id || '').slice(0, 8) : '';
+}
+
+/** The first record this one refers to (an inspection's institution, a case's child):
+ * {form_id, record_id} from its first answered reference field, or null. */
+export function subjectOf(schema, data) {
+  let found = null;
+  const visit = (fields) => {
+    for (const f of fields || []) {
+      if (found) return;
+      if (f.type === 'reference' && f.reference?.form_id) {
+        const v = findValue(data || {}, f.name);
+        if (typeof v === 'string' && v) found = { form_id: f.reference.form_id, record_id: v };
+      } else if (f.type === 'group') visit(f.fields);
+    }
+  };
+  visit(schema?.fields);
+  return found;
 }
 
 /** Schema versions still needed on the device: by drafts, queued or unsettled changes, and
@@ -144,4 +166,23 @@ export function labelAt(schema, path, lang) {
     fields = f.fields;
   }
   return labels.join(' › ');
+}
+
+/** Records the server says left the user's scope (pull's `removed`): which of the device's
+ * copies go, and which stay because this device still holds work on them (a draft, or a
+ * change not yet settled on the server: waiting, rejected or in conflict). Pure.
+ * `removed`: [{record_id}]; returns {drop: [record_id], keep: [record_id]} (kept ones are
+ * marked `left_scope` so the app can say why they can no longer be sent). */
+export function departures({ removed = [], drafts = [], items = [] }) {
+  const held = new Set([
+    ...drafts.map((d) => d.record_id),
+    ...items.filter((i) => i.state !== 'sent').map((i) => i.record_id),
+  ]);
+  const drop = [];
+  const keep = [];
+  for (const { record_id: id } of removed) {
+    if (drop.includes(id) || keep.includes(id)) continue;
+    (held.has(id) ? keep : drop).push(id);
+  }
+  return { drop, keep };
 }

@@ -6,7 +6,7 @@
 
 import { storageEstimate } from './db.js';
 import { newDraft } from './drafts.js';
-import { recordLabel, recordState, shownCopy } from './records.js';
+import { ATTENTION, recordLabel, recordState, shownCopy, subjectOf } from './records.js';
 import { whereIs } from './retention.js';
 import { queueChange, recordKey } from './sync.js';
 
@@ -52,6 +52,16 @@ export class Store {
     }
   }
 
+  /** The communes the user may name as a record's location: [{code, name: {en, km}}] by code;
+   * from the server's list (kept by each sync), else the user's own commune, else []. */
+  async communes() {
+    const kept = await this.db.getMeta(`locations:${this.username}`);
+    const scope = this.session.current?.user?.scope || {};
+    let list = kept && Array.isArray(kept.communes) ? kept.communes : [];
+    if (!list.length && scope.commune) list = [{ code: scope.commune, name: {} }];
+    return [...list].sort((a, b) => a.code.localeCompare(b.code));
+  }
+
   // --- drafts --------------------------------------------------------------------------------
 
   /** The user's drafts, the latest edited first. */
@@ -66,11 +76,15 @@ export class Store {
     return draft && draft.username === this.username ? draft : null;
   }
 
-  /** A new draft of `form` (see drafts.js newDraft for the options), saved. */
+  /** A new draft of `form` (see drafts.js newDraft for the options), not yet saved: it is
+   * saved when something is typed in it (saveDraft). */
   async createDraft(form, options = {}) {
-    const draft = newDraft({ ...options, form, username: this.username });
-    await this.db.put('drafts', draft);
-    return draft;
+    return newDraft({ ...options, form, username: this.username });
+  }
+
+  /** The draft goes: nothing of it stays (its photos stay on the device: js/retention.js). */
+  deleteDraft(draftId) {
+    return this.db.delete('drafts', draftId);
   }
 
   saveDraft(draft) {
@@ -81,6 +95,42 @@ export class Store {
    * transaction (a tablet that dies meanwhile keeps one or the other, never both or none). */
   submitDraft(draft, change) {
     return queueChange(this.db, change, Date.now(), { draftId: draft.draft_id });
+  }
+
+  /** Who or what a record is about, in both languages ({en, km}): its own name (the child's,
+   * the institution's) and the name of the record it refers to (an inspection's institution),
+   * e.g. "Inspection 2026-12-07 — Care Centre 17-001 (17-001)"; '' when nothing names it yet
+   * (a draft before its first answers). */
+  async nameOf(schema, record) {
+    const subject = subjectOf(schema, record.data);
+    let ref = null;
+    let refSchema = null;
+    if (subject) {
+      ref = await this.pulledRecord(subject.record_id);
+      if (!ref) {
+        const own = (await this.db.getAllFromIndex('outbox', 'by_user', this.username)).filter((i) => i.record_id === subject.record_id);
+        ref = own[own.length - 1] || null;
+      }
+      if (ref) refSchema = await this.schemaFor(ref.form_id, ref.form_version);
+    }
+    const name = {};
+    for (const lang of ['en', 'km']) {
+      const own = schema ? recordLabel(schema, record, { lang, fallback: false }) : '';
+      const about = ref ? recordLabel(refSchema, ref, { lang, fallback: false }) : '';
+      name[lang] = [own, about].filter((x) => x && x.replace(/[\s()–-]/g, '')).join(' — ');
+    }
+    return name;
+  }
+
+  /** The user's drafts as the home list shows them: each with its form's title and its name
+   * ({en, km}, see nameOf). */
+  async draftsNamed() {
+    const out = [];
+    for (const d of await this.drafts()) {
+      const schema = await this.schemaFor(d.form_id, d.form_version);
+      out.push({ ...d, name: await this.nameOf(schema, { record_id: d.record_id, data: d.data }) });
+    }
+    return out;
   }
 
   // --- records -------------------------------------------------------------------------------
@@ -104,6 +154,8 @@ export class Store {
       schema,
       title: schema ? schema.title : (last && last.title) || source.form_id,
       label: schema ? recordLabel(schema, { record_id: recordId, data: source.data }) : recordId.slice(0, 8),
+      // whose record it is, in both languages (the child's, the institution's name)
+      name: await this.nameOf(schema, { record_id: recordId, data: source.data }),
       data: source.data,
       // the data at the revision an edit would be based on, when the device holds exactly that
       // (the pulled copy is shown and is the newest revision known): a draft can then merge a
@@ -133,6 +185,34 @@ export class Store {
     }
     out.sort((a, b) => (b.when || 0) - (a.when || 0));
     return out;
+  }
+
+  /** How many of the user's records need them (ATTENTION: refused by the server, returned by
+   * a supervisor, in conflict): {count, first} (first: the record_id of one, or null). Cheap:
+   * only the records whose last change is settled are looked up. */
+  async attention() {
+    const items = await this.db.getAllFromIndex('outbox', 'by_user', this.username);
+    const byRecord = new Map();
+    for (const i of items) {
+      if (!byRecord.has(i.record_id)) byRecord.set(i.record_id, []);
+      byRecord.get(i.record_id).push(i);
+    }
+    // a record whose correction is open as a draft shows as a draft (as in My records)
+    for (const d of await this.db.getAllFromIndex('drafts', 'by_user', this.username)) byRecord.delete(d.record_id);
+    let count = 0;
+    let first = null;
+    for (const [recordId, its] of byRecord) {
+      const last = its.reduce((a, b) => ((b.queued_at || 0) >= (a.queued_at || 0) ? b : a));
+      if (last.state === 'waiting') continue;
+      const pulled = last.state === 'rejected' ? null : await this.pulledRecord(recordId);
+      if (last.state !== 'rejected' && last.state !== 'conflict' && !pulled) continue;
+      const { state } = recordState({ items: its, pulled });
+      if (ATTENTION.has(state)) {
+        count += 1;
+        if (!first) first = recordId;
+      }
+    }
+    return { count, first };
   }
 
   /** One record: the user's own, or one pulled from their scope (a follow-up); null if the
@@ -174,10 +254,34 @@ export class Store {
       for (const r of [...pulled, ...own.reverse()]) {
         if (seen.has(r.record_id)) continue;
         seen.add(r.record_id);
-        out.push({ record_id: r.record_id, label: schema ? recordLabel(schema, r) : recordLabel(null, r) });
+        // in both languages: an institution's Latin name in English
+        out.push({ record_id: r.record_id, label: { en: recordLabel(schema, r, { lang: 'en' }), km: recordLabel(schema, r, { lang: 'km' }) } });
       }
-      return out.sort((a, b) => a.label.localeCompare(b.label));
+      return out.sort((a, b) => a.label.km.localeCompare(b.label.km));
     };
+  }
+
+  /** The form renderer's recordData(form_id, record_id) -> that record's data or null,
+   * synchronous, for the records `schema` refers to (pulled in the user's scope, and the user's
+   * own not yet pulled): what the device's flags compare with (an institution's baseline). */
+  async referenceData(schema) {
+    const formIds = new Set();
+    const walk = (fields) => {
+      for (const f of fields || []) {
+        if (f.type === 'reference' && f.reference?.form_id) formIds.add(f.reference.form_id);
+        walk(f.fields);
+      }
+    };
+    walk(schema?.fields);
+    const byForm = new Map();
+    const own = formIds.size ? await this.db.getAllFromIndex('outbox', 'by_user', this.username) : [];
+    for (const formId of formIds) {
+      const map = new Map();
+      for (const i of own) if (i.form_id === formId && i.state !== 'rejected') map.set(i.record_id, i.data);
+      for (const r of await this.db.getAllFromIndex('records', 'by_user_form', [this.username, formId])) map.set(r.record_id, r.data);
+      byForm.set(formId, map);
+    }
+    return (formId, recordId) => byForm.get(formId)?.get(recordId) ?? null;
   }
 
   // --- attachments ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import {
 } from './outbox.js';
 import { ApiFailure, createApi } from './api.js';
 import { openDatabase } from './db.js';
-import { versionsInUse } from './records.js';
+import { departures, versionsInUse } from './records.js';
 import { pastRetention, prunable, RETENTION_MS, withoutBlob } from './retention.js';
 import { deviceId, Session } from './session.js';
 
@@ -43,6 +43,8 @@ const req = (r) => new Promise((resolve, reject) => {
   r.onsuccess = () => resolve(r.result);
   r.onerror = () => reject(r.error);
 });
+
+const LOCATIONS_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 export class Syncer extends EventTarget {
   constructor({
@@ -122,6 +124,7 @@ export class Syncer extends EventTarget {
       const pushed = await this.push(username);
       const uploads = await this.uploadAttachments(username);
       await this.refreshForms(username);
+      await this.refreshLocations(username);
       const pulled = await this.pull(username);
       await this.db.setMeta(`last_sync:${username}`, new Date(this.now()).toISOString());
       this.lastError = null;
@@ -322,12 +325,27 @@ export class Syncer extends EventTarget {
     for (let guard = 0; guard < 100000; guard += 1) {
       const page = await this.api.pull(cursor, PULL_LIMIT);
       const records = page.records.map((r) => ({ ...r, key: recordKey(username, r.record_id), username }));
-      await this.db.tx(['records', 'meta'], 'readwrite', async (s) => {
+      const removed = page.removed || [];
+      await this.db.tx(['records', 'meta', 'drafts', 'outbox'], 'readwrite', async (s) => {
         for (const r of records) await req(s.records.put(r));
+        if (removed.length) {
+          // records that left the user's scope leave the device, unless its own work holds them
+          const mine = (rows) => rows.filter((row) => row.username === username);
+          const { drop, keep } = departures({
+            removed,
+            drafts: mine(await req(s.drafts.getAll())),
+            items: mine(await req(s.outbox.getAll())),
+          });
+          for (const id of drop) await req(s.records.delete(recordKey(username, id)));
+          for (const id of keep) {
+            const copy = await req(s.records.get(recordKey(username, id)));
+            if (copy) await req(s.records.put({ ...copy, left_scope: true }));
+          }
+        }
         await req(s.meta.put({ key: `cursor:${username}`, value: page.cursor }));
       });
       count += records.length;
-      if (records.length) this.emit('change');
+      if (records.length || removed.length) this.emit('change');
       if (!page.more || page.cursor === cursor) break;
       cursor = page.cursor;
     }
@@ -353,6 +371,22 @@ export class Syncer extends EventTarget {
       await this.db.put('forms', { form_id: formId, version, title: schema.title, schema });
     }
     if (!answer.notModified) await this.pruneForms();
+  }
+
+  /** The communes in the user's scope (for a form's location field), kept a day. Never fails
+   * a sync: without them the field is typed as before. */
+  async refreshLocations(username) {
+    const key = `locations:${username}`;
+    const known = await this.db.getMeta(key);
+    if (known && this.now() - Date.parse(known.fetched_at) < LOCATIONS_MAX_AGE_MS) return;
+    try {
+      const answer = await this.api.locations();
+      const communes = (answer.locations || []).filter((l) => l.level === 'commune')
+        .map((l) => ({ code: l.code, name: l.name || {} }));
+      await this.db.setMeta(key, { communes, fetched_at: new Date(this.now()).toISOString() });
+    } catch {
+      // an older server, a refusal, a lost answer: try again at the next sync
+    }
   }
 
   /** Drop schema versions nobody on this device needs any more: not current for a user, not

@@ -204,3 +204,16 @@ test('the app locks itself after the chosen minutes without use, once per delay'
   assert.equal(await refused.check(), false); // no PIN, say: nothing locked
   assert.ok(IDLE_LOCK_CHOICES.includes(DEFAULT_IDLE_LOCK_MINUTES));
 });
+
+test('a record that left the scope leaves the device unless its own work holds it', async () => {
+  const { departures } = await import('../js/records.js');
+  const removed = [{ record_id: 'a' }, { record_id: 'b' }, { record_id: 'c' }, { record_id: 'd' }, { record_id: 'a' }];
+  const drafts = [{ record_id: 'b' }];
+  const items = [
+    { record_id: 'c', state: 'waiting' },
+    { record_id: 'd', state: 'sent' },
+    { record_id: 'e', state: 'rejected' },
+  ];
+  assert.deepEqual(departures({ removed, drafts, items }), { drop: ['a', 'd'], keep: ['b', 'c'] });
+  assert.deepEqual(departures({}), { drop: [], keep: [] });
+});

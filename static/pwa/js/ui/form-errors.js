@@ -3,7 +3,10 @@
 // validate()), every error after validate(); the server's errors by path until the field changes.
 
 import { isObject } from '../form-model.js';
-import { h } from './widgets/kit.js';
+import { h, toKhmerDigits } from './widgets/kit.js';
+
+/** A message {en, km} in the form's language; numbers in Khmer digits in Khmer. */
+export const sayMessage = (f, m) => (f.lang === 'km' ? toKhmerDigits(f.pick(m)) : f.pick(m));
 
 const SUMMARY_ITEMS = 8; // the error summary links to the first few; each field shows its own
 
@@ -17,7 +20,7 @@ const normalise = (e) => ({
 export function showError(f, el, msgs, targets) {
   const on = Boolean(msgs && msgs.length);
   el.hidden = !on;
-  el.textContent = on ? msgs.map((m) => f.pick(m)).join(' ') : '';
+  el.textContent = on ? msgs.map((m) => sayMessage(f, m)).join(' ') : '';
   for (const target of targets) {
     if (on) target.setAttribute('aria-invalid', 'true');
     else target.removeAttribute('aria-invalid');
@@ -52,19 +55,23 @@ export function createErrors(f, { summary, announcer }) {
     const byNode = new Map();
     for (const e of errors) {
       const node = nodeFor(e.path);
-      if (node && !node.wrap.hidden) byNode.set(node, [...(byNode.get(node) || []), e.message]);
+      if (!node || node.wrap.hidden) continue;
+      const msgs = byNode.get(node) || [];
+      // one message once (a rule and a constraint, or the device and the server, may say the same)
+      if (!msgs.some((m) => m.en === e.message.en && m.km === e.message.km)) byNode.set(node, [...msgs, e.message]);
     }
     for (const node of f.nodes) node.setError(byNode.get(node) || null);
     drawSummary(errors);
   }
 
   function drawSummary(errors) {
-    summary.hidden = !errors.length || (!showAll && !serverErrors.length);
+    // a record shown read-only lists the server's errors above the form: not a second time here
+    summary.hidden = !errors.length || (!showAll && !serverErrors.length) || f.readOnly;
     if (summary.hidden) return summary.replaceChildren();
     const items = errors.map((e) => {
       const node = nodeFor(e.path);
       const name = node?.field?.label ? f.pick(node.field.label) : e.path;
-      const line = `${name ? `${name}: ` : ''}${f.pick(e.message)}`;
+      const line = `${name ? `${name}: ` : ''}${sayMessage(f, e.message)}`;
       if (!node?.focus) return h('li', {}, line);
       return h('li', {}, h('a', { href: `#${node.inputs?.[0]?.id || ''}`, onclick: (ev) => { ev.preventDefault(); focusNode(node); } }, line));
     });
@@ -89,6 +96,8 @@ export function createErrors(f, { summary, announcer }) {
 
   return {
     live,
+    /** The field at `path` counts as left: its errors (but `required`) show live from now on. */
+    touch(path) { touched.add(path); },
     redraw: () => render(shownErrors),
     /** The field at `path` changed: the server's errors about it no longer hold. */
     forget(path) { serverErrors = serverErrors.filter((e) => e.path !== path); },

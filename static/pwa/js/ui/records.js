@@ -4,7 +4,12 @@
 // one record (read-only in the form renderer); and "Find a record" among those pulled from the
 // user's scope. The data comes from app.store (js/store.js).
 
-import { formatDateTime, pick } from '../i18n.js';
+import { formatDateTime, khmerDigits, pick } from '../i18n.js';
+
+/** A server message ({message, message_km}) in the language; numbers in Khmer digits in Khmer. */
+const serverMessage = (e, lang) => (lang === 'km'
+  ? khmerDigits(e.message_km || (typeof e.message === 'object' ? pick(e.message, lang) : e.message))
+  : (typeof e.message === 'object' ? pick(e.message, lang) : e.message));
 import { ATTENTION, attachmentsIn, CORRECTABLE, labelAt } from '../records.js';
 import { h, replace } from './dom.js';
 
@@ -35,7 +40,7 @@ export async function renderRecords(app, main) {
       h('h1', {}, t('records')),
       records.length ? h('ul', { class: 'cards records' }, records.map((r) => h('li', { class: `record state-${r.state.state}`, dataset: { recordId: r.record_id, state: r.state.state } },
         h('a', { class: 'card-link', href: `#/record/${encodeURIComponent(r.record_id)}` },
-          h('strong', {}, `${pick(r.title, app.lang)}: ${r.label}`),
+          h('strong', {}, `${pick(r.title, app.lang)}: ${pick(r.name, app.lang) || r.label}`),
           h('span', { class: `badge state-${r.state.state}` }, t(`state_${r.state.state}`)),
           h('span', { class: 'meta' }, r.when ? t(r.state.state === 'waiting' ? 'queued' : 'sent_at', { when: formatDateTime(r.when, app.lang) }) : ''),
           r.state.comment ? h('span', { class: 'comment' }, t('supervisor_comment', { comment: r.state.comment })) : null))))
@@ -66,7 +71,7 @@ export async function renderRecord(app, main, recordId) {
     }
     const { state } = r;
     const parts = [
-      h('h1', {}, `${pick(r.title, app.lang)}: ${r.label}`),
+      h('h1', {}, `${pick(r.title, app.lang)}: ${pick(r.name, app.lang) || r.label}`),
       h('p', { class: `badge big state-${state.state}`, id: 'record-state' }, t(`state_${state.state}`)),
     ];
     if (state.comment) parts.push(h('p', { class: 'card returned', id: 'review-comment' }, t('supervisor_comment', { comment: state.comment })));
@@ -79,7 +84,16 @@ export async function renderRecord(app, main, recordId) {
         h('h2', {}, t('errors_by_field')),
         h('ul', {}, state.errors.map((e) => h('li', {},
           h('strong', {}, r.schema ? labelAt(r.schema, e.path, app.lang) || e.path : e.path), ': ',
-          app.lang === 'km' && e.message_km ? e.message_km : (typeof e.message === 'object' ? pick(e.message, app.lang) : e.message))))));
+          serverMessage(e, app.lang))))));
+    }
+    // the server's flags on the copy shown (for a supervisor: not a refusal)
+    const flags = r.pulled && r.data === r.pulled.data && Array.isArray(r.pulled.flags) ? r.pulled.flags : [];
+    if (flags.length) {
+      parts.push(h('section', { class: 'card flags', id: 'record-flags' },
+        h('h2', {}, t('flags_heading')),
+        h('ul', {}, flags.map((e) => h('li', {},
+          e.path && r.schema ? [h('strong', {}, labelAt(r.schema, e.path, app.lang) || e.path), ': '] : null,
+          serverMessage(e, app.lang))))));
     }
     if (state.state === 'conflict' && state.conflicts.length) {
       parts.push(h('section', { class: 'card conflict', id: 'conflicts' },
@@ -105,6 +119,7 @@ export async function renderRecord(app, main, recordId) {
           lookupRecords: app.store.lookupRecords(), attachments: app.store.attachments(), onChange: () => {},
         });
         if (state.errors.length) form.showErrors(state.errors);
+        if (flags.length) form.showFlags(flags);
       } catch {
         container.textContent = t('renderer_missing');
       }

@@ -2,7 +2,7 @@
 // the status region (how many submissions wait, when the last sync succeeded), the update
 // notice and short messages.
 
-import { formatDateTime, waitingText } from '../i18n.js';
+import { attentionText, formatDateTime, syncDoneText, waitingText } from '../i18n.js';
 import { h, replace } from './dom.js';
 
 export class Shell {
@@ -15,6 +15,7 @@ export class Shell {
     this.noticeEl = document.getElementById('notice');
     this.updateShown = false;
     this.noticeTimer = null;
+    this.attention = { count: 0, first: null }; // counted again whenever no sync runs
     setInterval(() => this.refreshStatus(), 60000);
   }
 
@@ -23,15 +24,21 @@ export class Shell {
     const t = (k, p) => app.t(k, p);
     const signedIn = app.signedIn();
     const online = navigator.onLine;
+    const labels = (long, short) => [h('span', { class: 'long', 'aria-hidden': 'true' }, t(long)), h('span', { class: 'short', 'aria-hidden': 'true' }, t(short))];
     replace(this.bar,
       h('a', { class: 'brand', href: '#/' }, h('img', { src: '/icon.svg', alt: '', width: 32, height: 32 }), h('span', {}, t('app_name'))),
       h('span', { class: `net ${online ? 'on' : 'off'}`, id: 'net' }, online ? t('online') : t('offline')),
+      // who is signed in, always in sight (a shared tablet)
+      signedIn && h('span', { class: 'who', id: 'signed-in-as', title: t('signed_in_as', { username: app.session.username }) },
+        h('span', { class: 'visually-hidden' }, t('signed_in_as', { username: '' })), app.session.username),
+      h('button', { type: 'button', class: 'lang', lang: app.lang === 'en' ? 'km' : 'en', 'aria-label': t('language_switch'), onclick: () => app.setLanguage(app.lang === 'en' ? 'km' : 'en') }, labels('language_switch', 'language_short')),
       h('nav', { class: 'actions', 'aria-label': t('menu') },
-        h('button', { type: 'button', class: 'lang', lang: app.lang === 'en' ? 'km' : 'en', onclick: () => app.setLanguage(app.lang === 'en' ? 'km' : 'en') }, t('language_switch')),
-        signedIn && h('button', { type: 'button', class: 'sync', id: 'sync-now', onclick: () => this.syncNow() }, t('sync_now')),
-        signedIn && h('a', { class: 'button', href: '#/records' }, t('records')),
-        signedIn && h('a', { class: 'button', href: '#/settings' }, t('settings')),
-        signedIn && h('button', { type: 'button', onclick: () => this.lock() }, t('lock')),
+        // each action's name is its full label; a phone shows a shorter one (a part of it), on
+        // one line: the header stays one row of actions, and no Khmer word is cut
+        signedIn && h('button', { type: 'button', class: 'sync', id: 'sync-now', 'aria-label': t('sync_now'), onclick: () => this.syncNow() }, labels('sync_now', 'sync_short')),
+        signedIn && h('a', { class: 'button', href: '#/records', 'aria-label': t('records') }, labels('records', 'records_short')),
+        signedIn && h('a', { class: 'button', href: '#/settings', 'aria-label': t('settings') }, labels('settings', 'settings_short')),
+        signedIn && h('button', { type: 'button', 'aria-label': t('lock'), onclick: () => this.lock() }, labels('lock', 'lock')),
       ),
     );
     this.statusEl.setAttribute('aria-label', t('status_region'));
@@ -41,7 +48,7 @@ export class Shell {
 
   async syncNow() {
     const result = await this.app.syncer.run({ reason: 'manual' });
-    if (result && result.ok) this.notice(this.app.t('sync_done'));
+    if (result && result.ok) this.notice(syncDoneText(this.app.lang, result.pushed), { error: result.pushed?.rejected > 0 });
   }
 
   async lock() {
@@ -78,6 +85,15 @@ export class Shell {
       ' ',
       h('span', { class: 'last-sync' }, s.lastSync ? t('last_sync', { when: formatDateTime(s.lastSync, app.lang) }) : t('never_synced')),
     ];
+    // records refused by the server (or returned, in conflict): how many, and a way to them
+    if (!s.running) this.attention = await app.store.attention();
+    const { count, first } = this.attention;
+    if (count) {
+      lines.push(' ', h('a', {
+        class: 'attention-link', id: 'status-attention', dataset: { count: String(count) },
+        href: count === 1 && first ? `#/record/${encodeURIComponent(first)}` : '#/records',
+      }, attentionText(app.lang, count)));
+    }
     if (s.running) lines.push(' ', h('span', { class: 'syncing' }, t('syncing')));
     else if (s.error) {
       const reason = s.error.code === 'sign_in' || s.error.status === 401 ? t('sync_sign_in')

@@ -16,6 +16,7 @@ import { createPhoto } from './photo.js';
 import { createReference } from './reference.js';
 import { createSelect } from './select.js';
 import { createSignature } from './signature.js';
+import { createLocation } from './location.js';
 
 /** The label, the required mark, the hint and the error slot of a field (any kind). */
 export function decorate(f, field, path, id) {
@@ -64,7 +65,10 @@ export function buildField(f, field, path) {
     attachments: f.attachments, lookupRecords: f.lookupRecords, model: f.model, destroyed: () => f.destroyed,
     choices: ['select_one', 'select_multiple', 'yes_no'].includes(field.type) ? choicesOf(field, f.model) : null,
   };
-  const control = (WIDGETS[field.type] || createInput)(ctx);
+  // the form's location (a commune code typed as text): a list of the communes in scope
+  const control = f.locations && f.locations.length && path === f.model.locationField && field.type === 'text'
+    ? createLocation(ctx, f.locations)
+    : (WIDGETS[field.type] || createInput)(ctx);
   const group = Boolean(control.fieldset);
   node.inputs = control.inputs || [];
   if (group) {
@@ -88,6 +92,7 @@ export function buildField(f, field, path) {
     };
   }
   node.update = () => control.update?.(value());
+  node.settle = () => control.settle?.();
   node.destroy = () => control.destroy?.();
   return f.register(node);
 }

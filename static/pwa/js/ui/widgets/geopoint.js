@@ -1,10 +1,12 @@
 // A geopoint field: "Record location" watches the device's position for up to a minute and
-// keeps the most accurate fix, stopping at once when it is within 10 m; the latitude, longitude
+// keeps the most accurate fix, stopping at once when it is within 10 m (else 8 s after the first
+// fix: the button then says "Record again", not "Stop"); the latitude, longitude
 // and accuracy are shown. Where there is no GPS (or permission), they can be typed by hand.
 // The value: {lat, lon, accuracy, altitude?} (degrees, metres).
 
 const GOOD_ENOUGH_M = 10;
 const GIVE_UP_MS = 60000;
+const IMPROVE_MS = 8000; // after a first fix, how long a better one is waited for
 
 const round = (x, digits) => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -70,7 +72,7 @@ export function createGeopoint(ctx) {
   };
 
   const stop = () => {
-    if (watch !== null) geo?.clearWatch(watch);
+    if (watch !== null && watch !== -1) geo?.clearWatch(watch);
     watch = null;
     clearTimeout(timer);
     drawButton();
@@ -85,25 +87,47 @@ export function createGeopoint(ctx) {
     }
     best = null;
     say('searching');
-    watch = geo.watchPosition(
+    // a fix good enough may arrive before watchPosition has returned its id: `recording` says
+    // whether this recording is still on, and a watch stopped that early is cleared at once
+    let recording = true;
+    let improving = false;
+    const finish = () => {
+      recording = false;
+      stop();
+    };
+    watch = -1; // recording (the id follows)
+    const id = geo.watchPosition(
       (pos) => {
+        if (!recording) return;
         const c = pos.coords;
         if (best && c.accuracy >= best.accuracy) return;
         best = { lat: round(c.latitude, 7), lon: round(c.longitude, 7), accuracy: round(c.accuracy, 1) };
         if (c.altitude !== null && c.altitude !== undefined) best.altitude = round(c.altitude, 1);
+        if (c.accuracy <= GOOD_ENOUGH_M) finish(); // stopped before the value is shown: "Record again"
+        else if (!improving) {
+          // a fix, not a close one: a better one is awaited a few seconds, not the whole minute
+          improving = true;
+          clearTimeout(timer);
+          timer = setTimeout(finish, IMPROVE_MS);
+        }
         ctx.set(best);
         show(best);
-        if (c.accuracy <= GOOD_ENOUGH_M) stop();
       },
       (err) => {
-        stop();
+        if (!recording) return;
+        finish();
         if (best) return;
         say(err.code === 1 ? 'geoDenied' : 'geoFailed');
         details.open = true;
       },
       { enableHighAccuracy: true, maximumAge: 0, timeout: GIVE_UP_MS },
     );
-    timer = setTimeout(stop, GIVE_UP_MS);
+    if (!recording) {
+      geo.clearWatch(id);
+      return;
+    }
+    watch = id;
+    if (!improving) timer = setTimeout(stop, GIVE_UP_MS);
     drawButton();
   });
 

@@ -47,9 +47,17 @@ export function createPhoto(ctx) {
   const maxBytes = field.media?.max_size_bytes;
   const type = outputType(field.media);
   const input = h('input', {
-    type: 'file', id: ctx.id, class: 'hw-file', accept: 'image/*', capture: 'environment',
+    // the browser's own file input speaks the browser's language ("Choose File", "No file
+    // chosen"): it stays for the camera and the file picker, out of sight; our button opens it
+    type: 'file', id: ctx.id, class: 'hw-file hw-visually-hidden', tabindex: '-1', accept: 'image/*', capture: 'environment',
     'aria-labelledby': ctx.ids.label, 'aria-describedby': ctx.describedBy, 'aria-required': ctx.required ? 'true' : null, disabled: ctx.readOnly,
   });
+  const choose = h('button', {
+    type: 'button', id: `${ctx.id}-choose`, class: 'hw-button hw-photo-choose', disabled: ctx.readOnly,
+    'aria-describedby': ctx.describedBy,
+  });
+  text(choose, () => (ctx.value() ? t('changePhoto') : t('choosePhoto')));
+  choose.addEventListener('click', () => input.click());
   const thumb = h('img', { class: 'hw-thumb', hidden: true });
   text(thumb, () => t('photoAlt', { label: ctx.label() }), false, 'alt');
   const onServer = text(h('p', { class: 'hw-on-server', hidden: true }), () => t('photoOnServer'));
@@ -73,6 +81,7 @@ export function createPhoto(ctx) {
     if (src) thumb.src = src;
     else thumb.removeAttribute('src');
     remove.hidden = !src && !ctx.value();
+    choose.textContent = ctx.value() || src ? t('changePhoto') : t('choosePhoto');
   };
 
   async function show(value) {
@@ -87,7 +96,9 @@ export function createPhoto(ctx) {
     if (!url) say(where === 'server' ? null : 'noPreview');
   }
 
-  input.addEventListener('change', async () => {
+  let saving = Promise.resolve(); // the photo being reduced and stored, for settle()
+  input.addEventListener('change', () => { saving = take(); });
+  async function take() {
     const file = input.files?.[0];
     if (!file) return;
     const mine = ++ticket;
@@ -112,7 +123,7 @@ export function createPhoto(ctx) {
     } finally {
       input.value = ''; // choosing the same picture again still fires `change`
     }
-  });
+  }
 
   remove.addEventListener('click', () => {
     ticket++;
@@ -121,14 +132,16 @@ export function createPhoto(ctx) {
     remove.hidden = true;
     say(null);
     ctx.set(null);
-    input.focus();
+    choose.textContent = t('choosePhoto');
+    choose.focus();
   });
 
   show(ctx.value());
   return {
-    el: h('div', { class: 'hw-photo-widget' }, input, thumb, onServer, statusEl, remove),
-    inputs: [input],
+    el: h('div', { class: 'hw-photo-widget' }, input, choose, thumb, onServer, statusEl, remove),
+    inputs: [choose, input],
     update: (value) => show(value),
+    settle: () => saving, // resolves once a photo being taken is stored (or failed)
     destroy: () => preview(null),
   };
 }

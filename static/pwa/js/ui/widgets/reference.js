@@ -1,5 +1,5 @@
 // A record of another form (an institution, a child), chosen among those on the device
-// (ctx.lookupRecords(form_id) -> [{record_id, label}]); a search box above a long list. A chosen
+// (ctx.lookupRecords(form_id) -> [{record_id, label}], label a text or {en, km}); a search box above a long list. A chosen
 // record the device does not hold stays chosen, named by the start of its id.
 
 import { MAX_BUTTONS } from './kit.js';
@@ -10,17 +10,19 @@ export function createReference(ctx) {
   const search = h('input', { type: 'search', class: 'hw-search', hidden: true, autocomplete: 'off', 'aria-controls': ctx.id });
   const status = h('p', { class: 'hw-status' });
   let records = null;
+  // a label in both languages ({en, km}: an institution's Latin name in English) or one text
+  const nameOf = (r) => (r.label && typeof r.label === 'object' ? ctx.pick(r.label) : String(r.label ?? r.record_id));
   ctx.text(search, () => t('searchLabel', { label: ctx.label() }), false, 'aria-label');
   const draw = () => {
     const current = ctx.value();
     const query = search.value.trim().toLowerCase();
-    const shown = (records || []).filter((r) => !query || r.record_id === current || String(r.label).toLowerCase().includes(query));
+    const shown = (records || []).filter((r) => !query || r.record_id === current || nameOf(r).toLowerCase().includes(query));
     // drawn again on setLang (update), so these texts need no registration
     const options = [h('option', { value: '' }, records ? t('choose') : t('loading'))];
     if (current && !(records || []).some((r) => r.record_id === current)) {
       options.push(h('option', { value: current }, t('unknownRecord', { id: String(current).slice(0, 8) })));
     }
-    for (const r of shown) options.push(h('option', { value: r.record_id }, String(r.label ?? r.record_id)));
+    for (const r of shown) options.push(h('option', { value: r.record_id }, nameOf(r)));
     select.replaceChildren(...options);
     select.value = current || '';
     search.hidden = ctx.readOnly || !records || records.length <= MAX_BUTTONS;

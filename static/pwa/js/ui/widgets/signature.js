@@ -33,6 +33,7 @@ export function createSignature(ctx) {
   let timer = null;
   let ticket = 0;
   let shown = null;
+  let saving = Promise.resolve(); // the latest save, for settle()
 
   const blank = () => {
     g.fillStyle = '#fff';
@@ -95,7 +96,7 @@ export function createSignature(ctx) {
       if (!last) return;
       last = null;
       clearTimeout(timer);
-      timer = setTimeout(save, SAVE_AFTER_MS);
+      timer = setTimeout(() => { timer = null; saving = save(); }, SAVE_AFTER_MS);
     };
     canvas.addEventListener('pointerup', end);
     canvas.addEventListener('pointercancel', end);
@@ -142,6 +143,15 @@ export function createSignature(ctx) {
     el: h('div', { class: 'hw-signature-widget' }, instructions, canvas, onServer, h('div', { class: 'hw-actions' }, clear), statusEl),
     inputs: [canvas],
     update: (value) => show(value),
+    /** A stroke just drawn is saved now (not in SAVE_AFTER_MS); resolves once it is stored. */
+    settle: async () => {
+      if (timer) {
+        clearTimeout(timer);
+        timer = null;
+        saving = save();
+      }
+      await saving;
+    },
     destroy: () => clearTimeout(timer),
   };
 }
