@@ -387,7 +387,8 @@ def test_a_placement_recommendation_refuses_residential_care_under_3_then_passes
 
     placement = page.get_by_role("radiogroup", name="Recommended placement")
     placement.get_by_label("Residential care (last resort)").check()
-    expect(page.get_by_label(label(form, "residential_care.why_not_family_based"))).to_be_visible()
+    # refused for a child under 3: its follow-up questions stay hidden (issue #16 point 6)
+    expect(page.get_by_label(label(form, "residential_care.why_not_family_based"))).to_be_hidden()
     codes = {(e["path"], e["code"]) for e in page.evaluate("harness.validate()")}
     assert ("recommended_placement", "under_3_residential_care") in codes
     expect(placement).to_contain_text("Family-based care must be considered")
