@@ -412,7 +412,9 @@ def test_an_inspection_is_named_by_its_institution_in_either_language(
     expect(heading).to_contain_text("— មណ្ឌលថែទាំកុមារ")
     # the institution picker names institutions in the interface's language
     page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     page.goto(f"{server.url}/#/")
+    expect(page.locator("#forms-h")).to_be_visible()
     open_form(page)
     page.wait_for_function(
         "document.querySelectorAll('.hw-reference select option').length > 2", timeout=15000
