@@ -838,9 +838,12 @@ def test_the_app_runs_under_its_content_security_policy(
     open_form(page, "Institution inspection")
     page.get_by_label("Beds").fill("12")
     page.get_by_role("button", name="Save draft").click()
+    # saved and closed: the app is back home before the network goes
+    expect(page.get_by_role("heading", name="Forms")).to_be_visible()
     page.context.set_offline(True)
     page.reload()
     expect(page.get_by_role("heading", name="Forms")).to_be_visible()
+    expect(page.get_by_text("Institution inspection").first).to_be_visible()
     expect(page.locator("#status")).to_be_visible()
     page.context.set_offline(False)
     assert violations == []
