@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Literal
 
+from app.desk.messages import area_messages
+
 Lang = Literal["en", "km"]
 LANGUAGES: tuple[Lang, ...] = ("en", "km")
 LANG_COOKIE = "homeward_lang"
@@ -208,6 +210,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "national": ("National", "ថ្នាក់ជាតិ"),
 }
+
+
+# every area's messages join the one catalog (a key defined twice fails at import)
+for _key, _pair in area_messages().items():
+    if _key in MESSAGES:
+        raise RuntimeError(f"desk message {_key!r} defined twice (i18n and an area)")
+    MESSAGES[_key] = _pair
 
 
 def text(lang: str, key: str, /, **params: Any) -> str:

@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.desk.i18n import LANG_COOKIE, MESSAGES, format_date, format_datetime, pick_lang, text
+from app.desk.nav import nav_for
 from app.settings import get_settings
 
 HERE = Path(__file__).resolve().parent
@@ -71,6 +72,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         date=lambda v: format_date(v, lang),
         moment=lambda v: format_datetime(v, lang),
         known_flags=MESSAGES,
+        nav_for=nav_for,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         **{"live": None, "csrf": "", **context},
     )
