@@ -247,6 +247,8 @@ class FormSchema(_Model):
     choice_lists: dict[str, list[Choice]] = PydField(default_factory=dict)
     rules: list[Rule] = PydField(default_factory=list)
     settings: FormSettings | None = None
+    # some texts have no Khmer (an XLSForm in English): English is shown in their place
+    needs_khmer: bool = False
 
     def field_at(self, path: str) -> Field | None:
         """The field at a dotted path of names (`household.members.age`), or None."""
