@@ -24,7 +24,7 @@ from pyxform.xls2json_backends import DefinitionData, get_xlsform
 from pyxform.xls2xform import convert
 
 from app.auth.roles import FIELD_ROLES, ROLES
-from app.forms.expressions import FUNCTIONS, ExpressionError, parse, references
+from app.forms.expressions import FUNCTIONS, ExpressionError, column_names, parse, references
 from app.forms.schema import (
     CHOICE_NAME_PATTERN,
     FORM_ID_PATTERN,
@@ -334,6 +334,7 @@ _SETTINGS_ALIASES = {
 _SETTINGS_MAPPED = {
     "form_title", "form_title_km", "form_id", "version", "default_language", "instance_name",
     "roles", "location_field",
+    "allow_choice_duplicates",  # a choice name may repeat under other filters (schema.py)
 }  # fmt: skip
 
 
@@ -473,9 +474,12 @@ class _Importer:
         fields = self.read_survey()
         choice_lists = self.build_choice_lists()
         form = self.form_settings(settings)
-        self.check_dropped_references()
+        self.fill_missing_filter_columns(fields, choice_lists)
+        shown = self.check_dropped_references()
         self.fail_if_issues()
         spec: dict[str, Any] = {**form, "fields": fields, "choice_lists": choice_lists}
+        if shown:
+            spec["fields"] = [_without_shown(f, shown) for f in fields]
         location = self.location_field(settings.get("location_field", ""), fields)
         if location is not None:
             spec["location_field"] = location
@@ -509,6 +513,33 @@ class _Importer:
             )
         return schema
 
+    def fill_missing_filter_columns(
+        self, fields: list[Field], lists: dict[str, list[dict[str, Any]]]
+    ) -> None:
+        """A choice_filter reading a column no choice has (`pastel = yes`, where `yes` lacks
+        its quotes) reads it empty, as ODK reads a missing node: the column is added, empty,
+        to the choices, and the warnings name it."""
+        for info in walk(fields):
+            f = info.field
+            if not f.choice_filter or f.choice_list not in lists:
+                continue
+            choices = lists[f.choice_list or ""]
+            columns = {"name"}.union(*(c.get("filter", {}) for c in choices))
+            try:
+                bare = column_names(f.choice_filter) - columns
+            except ExpressionError:
+                continue
+            for name in sorted(bare):
+                for choice in choices:
+                    choice.setdefault("filter", {})[name] = ""
+                self.warn(
+                    self.rows_by_path.get(info.path),
+                    SURVEY,
+                    "choice_filter",
+                    f"choice_filter {f.choice_filter!r} reads {name!r}, which no choice has: "
+                    f"it is read empty, as ODK reads it (a text needs quotes: '{name}')",
+                )
+
     def schema_issue(self, message: str) -> None:
         """A problem the native schema found, placed on the row it names where it can be."""
         on_field = re.match(r"field '([^']+)'(?: \((\w+)\))?", message)
@@ -525,7 +556,6 @@ class _Importer:
     def refuse_other_sheets(self) -> None:
         for sheet, what in (
             ("entities", "entities (the entities sheet) are not supported"),
-            ("external_choices", "external choices (select_one_external) are not supported"),
             ("osm", "OpenStreetMap tags (the osm sheet) are not supported"),
         ):
             if any(_filled(r) for r in getattr(self.book, sheet, None) or []):
@@ -698,9 +728,16 @@ class _Importer:
             form["default_language"] = self.default_lang
         if settings.get("instance_name"):
             name = settings["instance_name"]
-            source = self.expression(self.settings_row, SETTINGS, "instance_name", name)
-            if source is not None:
-                form["instance_name"] = source
+            if _usable_instance_name(name):
+                form["instance_name"] = name
+            else:
+                self.warn(
+                    self.settings_row,
+                    SETTINGS,
+                    "instance_name",
+                    f"ignored: instance_name {name!r} is not an expression Homeward evaluates "
+                    "(records are named by their form and date instead)",
+                )
         if form:
             out["settings"] = form
         return out
@@ -768,49 +805,17 @@ class _Importer:
 
     def read_survey(self) -> list[Field]:
         stack = [_Frame("survey", None, {})]
-        for row in self.sheet_rows(SURVEY, _SURVEY_ALIASES, _TRANSLATABLE):
-            before = len(self.issues)
-            self.refuse_columns(row)
+        rows = list(self.sheet_rows(SURVEY, _SURVEY_ALIASES, _TRANSLATABLE))
+        i = 0
+        while i < len(rows):
+            row = rows[i]
+            i += 1
             kind = _words(row.get("type"))
-            if kind in _ENDS:
-                if len(stack) == 1 or stack[-1].kind != _ENDS[kind]:
-                    self.issue(row.number, SURVEY, kind, f"'{kind}' closes nothing open")
-                    continue
-                self.close(stack)
-                continue
-            if not kind:
-                self.issue(row.number, SURVEY, "type", "the row has no type")
-                continue
-            name = row.get("name")
-            if not self.check_name(row, name):
-                stack[-1].broken = True
-                continue
-            path = ".".join([*(f.spec["name"] for f in stack[1:]), name])
-            self.rows_by_path[path] = row.number
             if kind.startswith(("begin loop", "begin_loop")):
-                self.issue(row.number, SURVEY, "loop", "loops are not supported; use a repeat")
-                stack.append(_Frame("loop", row, {"name": name}, broken=True))
+                body, i = _loop_body(rows, i)
+                self.expand_loop(row, kind, body, stack)
                 continue
-            if kind in _CONTAINERS:
-                frame = _Frame(_CONTAINERS[kind], row, self.container(row, kind, name))
-                frame.broken = len(self.issues) > before  # reported: do not pile on
-                stack.append(frame)
-                continue
-            mapped = map_type(kind)
-            if mapped.dropped:
-                self.dropped[name] = row.number
-                continue
-            spec = self.leaf(row, kind, name, mapped)
-            ok = spec is not None and len(self.issues) == before
-            built = self.build(row, spec) if spec is not None and ok else None
-            if built is None:
-                stack[-1].broken = True
-                continue
-            stack[-1].fields.append(built)
-            if mapped.or_other:
-                other = other_text_field(name, built.type == "select_multiple")
-                self.rows_by_path[f"{path}_other"] = row.number
-                stack[-1].fields.append(Field.model_validate(other))
+            self.survey_row(row, stack)
         while len(stack) > 1:
             frame = stack.pop()
             self.issue(
@@ -822,6 +827,93 @@ class _Importer:
         if not stack[0].fields and not stack[0].broken:
             self.issue(None, SURVEY, "survey", "the survey has no questions Homeward can keep")
         return stack[0].fields
+
+    def expand_loop(self, row: _Row, kind: str, body: list[_Row], stack: list[_Frame]) -> None:
+        """`begin loop over LIST`, as pyxform expands it: a group NAME holding, for each choice
+        of LIST, a group named by the choice with the loop's questions, `%(label)s` and
+        `%(name)s` in their texts replaced by the choice's label and name."""
+        over = re.fullmatch(r"begin[ _]loop over (\S+)", kind)
+        name = row.get("name")
+        choices = self.choice_rows.get(over[1], []) if over else []
+        if not over or not choices or not body or not self.check_name(row, name):
+            self.issue(row.number, SURVEY, "loop", f"'{kind}' needs a choice list and questions")
+            stack[-1].broken = True
+            return
+        outer = _Row(row.number, {**row.cells, "type": "begin group"}, dict(row.texts))
+        self.survey_row(outer, stack)
+        for choice in choices:
+            label = self.bilingual(choice, CHOICES, "label", required=True) or {}
+            head = _Row(row.number, {"type": "begin group", "name": choice.get("name")})
+            head.texts["label"] = dict(label)
+            self.survey_row(head, stack)
+            for inner in body:
+                self.survey_row(_substituted(inner, choice.get("name"), label), stack)
+            self.survey_row(_Row(row.number, {"type": "end group"}), stack)
+        self.survey_row(_Row(row.number, {"type": "end group"}), stack)
+
+    def survey_row(self, row: _Row, stack: list[_Frame]) -> None:
+        """One row of the survey sheet onto the open group, repeat or the survey itself."""
+        before = len(self.issues)
+        self.refuse_columns(row)
+        kind = _words(row.get("type"))
+        if kind in _ENDS:
+            if len(stack) == 1 or stack[-1].kind != _ENDS[kind]:
+                self.issue(row.number, SURVEY, kind, f"'{kind}' closes nothing open")
+                return
+            self.close(stack)
+            return
+        if not kind:  # pyxform skips a row with no type (a designer's comment)
+            self.warn(row.number, SURVEY, "type", "ignored: the row has no type")
+            return
+        name = row.get("name")
+        if not name and kind in ("note", "q note", "add note prompt"):
+            name = f"generated_note_name_{row.number}"  # as pyxform names a nameless note
+        if not self.check_name(row, name):
+            stack[-1].broken = True
+            return
+        path = ".".join([*(f.spec["name"] for f in stack[1:]), name])
+        self.rows_by_path[path] = row.number
+        if kind in _CONTAINERS:
+            frame = _Frame(_CONTAINERS[kind], row, self.container(row, kind, name))
+            frame.broken = len(self.issues) > before  # reported: do not pile on
+            stack.append(frame)
+            return
+        mapped = map_type(kind)
+        if mapped.dropped:
+            self.dropped[name] = row.number
+            return
+        if mapped.external and mapped.list_name:
+            mapped = self.external_list(row, mapped)
+        spec = self.leaf(row, kind, name, mapped)
+        ok = spec is not None and len(self.issues) == before
+        built = self.build(row, spec) if spec is not None and ok else None
+        if built is None:
+            stack[-1].broken = True
+            return
+        stack[-1].fields.append(built)
+        if mapped.or_other:
+            other = other_text_field(name, built.type == "select_multiple")
+            self.rows_by_path[f"{path}_other"] = row.number
+            stack[-1].fields.append(Field.model_validate(other))
+
+    def external_list(self, row: _Row, mapped: MappedType) -> MappedType:
+        """`select_one_external LIST`: its choices are the rows of LIST on the workbook's
+        external_choices sheet (which pyxform writes to a CSV file beside the form)."""
+        list_name = f"{mapped.list_name}{EXTERNAL_SUFFIX}"
+        if list_name not in self.choice_rows:
+            external = self.sheet_rows("external_choices", _CHOICE_ALIASES, {"label"})
+            for choice in external:
+                if choice.get("list_name"):
+                    key = f"{choice.get('list_name')}{EXTERNAL_SUFFIX}"
+                    self.choice_rows.setdefault(key, []).append(choice)
+        if list_name not in self.choice_rows:
+            self.issue(
+                row.number,
+                SURVEY,
+                "select_one_external",
+                f"the list {mapped.list_name!r} is not on the external_choices sheet",
+            )
+        return MappedType("select_one", list_name)
 
     def close(self, stack: list[_Frame]) -> None:
         frame = stack.pop()
@@ -845,6 +937,7 @@ class _Importer:
             parent.fields.append(built)
 
     def refuse_columns(self, row: _Row) -> None:
+        """Columns Homeward does not use, named in the warnings."""
         for header, value in row.filled.items():
             base = header.partition("::")[0]
             key = _SURVEY_ALIASES.get(_snake(base), _snake(base))
@@ -872,8 +965,8 @@ class _Importer:
                 row.number,
                 SURVEY,
                 "name",
-                f"name {name!r}: Homeward names are up to 64 letters, digits and underscores "
-                "(no '-' or '.'): they are keys of the record data",
+                f"name {name!r}: Homeward names are up to 64 letters, digits, '_' and '-' "
+                "(no '.': it separates the parts of a path in the record data)",
             )
             return False
         return True
@@ -890,12 +983,12 @@ class _Importer:
             if re.fullmatch(r"[0-9]+", count) and int(count) >= 1:
                 spec["min_count"] = spec["max_count"] = int(count)
             else:
-                self.issue(
+                self.warn(
                     row.number,
                     SURVEY,
                     "repeat_count",
-                    f"repeat_count {count!r}: only a fixed number (1 or more) maps, to exactly "
-                    "that many rows; a computed count is not supported",
+                    f"ignored: repeat_count {count!r}: only a fixed number (1 or more) maps; "
+                    "with a computed count the user adds as many rows as needed",
                 )
         for column in ("choice_filter", "default", "parameters", "calculation"):
             if row.get(column):
@@ -1071,9 +1164,22 @@ class _Importer:
         self.expressions.extend((row, sheet, column, name) for name in sorted(names))
         return source
 
-    def check_dropped_references(self) -> None:
+    def check_dropped_references(self) -> set[str]:
+        """Refuse an expression reading a dropped metadata field; a text showing one (`Started
+        at ${start}`) shows nothing in its place (the names returned), with a warning."""
+        shown: set[str] = set()
         for row, sheet, column, name in self.expressions:
-            if name in self.dropped:
+            if name in self.dropped and column in _TRANSLATABLE:
+                shown.add(name)
+                self.warn(
+                    row,
+                    sheet,
+                    column,
+                    f"the {column} shows ${{{name}}}, a '{name}' metadata field Homeward does "
+                    "not keep (it records captured_at, the device and the user with every "
+                    "change): nothing is shown in its place",
+                )
+            elif name in self.dropped:
                 self.issue(
                     row,
                     sheet,
@@ -1082,6 +1188,7 @@ class _Importer:
                     f"{self.dropped[name]}) that Homeward drops: it records captured_at, the "
                     "device and the user with every change; use today() or now() instead",
                 )
+        return shown
 
     def bilingual(
         self,
@@ -1129,6 +1236,64 @@ class _Importer:
 
 
 _LANG_NAMES = {"en": "English", "km": "Khmer"}
+EXTERNAL_SUFFIX = "_external"  # the list of a select_one_external: the external_choices sheet
+
+
+def _without_shown(f: Field, names: set[str]) -> dict[str, Any]:
+    """The field as a dict, `${name}` of `names` taken out of its texts (and its children's)."""
+    spec = f.model_dump(exclude_defaults=True)
+
+    def strip(text: str) -> str:
+        return _SHOWN.sub(lambda m: "" if m[1] in names else m[0], text).strip() or "…"
+
+    for column in ("label", "hint", "constraint_message"):
+        if column in spec:
+            spec[column] = {lang: strip(text) for lang, text in spec[column].items()}
+    if f.fields:
+        spec["fields"] = [_without_shown(c, names) for c in f.fields]
+    return spec
+
+
+def _loop_body(rows: list[_Row], start: int) -> tuple[list[_Row], int]:
+    """The rows between a `begin loop` and its `end loop`, and the index after it."""
+    depth, i = 1, start
+    while i < len(rows):
+        kind = _words(rows[i].get("type"))
+        if kind.startswith(("begin loop", "begin_loop")):
+            depth += 1
+        elif kind in ("end loop", "end_loop"):
+            depth -= 1
+            if depth == 0:
+                return rows[start:i], i + 1
+        i += 1
+    return rows[start:], len(rows)
+
+
+def _substituted(row: _Row, name: str, label: Mapping[str, str]) -> _Row:
+    """A loop's row for one choice: `%(name)s` and `%(label)s` replaced in its texts."""
+    texts = {
+        column: {
+            lang: text.replace("%(name)s", name).replace(
+                "%(label)s", label.get(lang, label.get("en", name))
+            )
+            for lang, text in by_lang.items()
+        }
+        for column, by_lang in row.texts.items()
+    }
+    return _Row(row.number, dict(row.cells), texts, dict(row.filled))
+
+
+def _usable_instance_name(source: str) -> bool:
+    """Whether an instance_name is an expression Homeward evaluates (not a bare XPath path)."""
+    if any(True for _ in _unsupported_constructs(source)):
+        return False
+    try:
+        parse(source)
+        return not column_names(source)
+    except ExpressionError:
+        return False
+
+
 _SHOWN = re.compile(r"\$\{([^}]*)\}")  # a value shown in a label or hint
 
 

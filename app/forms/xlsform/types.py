@@ -24,7 +24,12 @@ TIME_CONSTRAINT = (
 )
 # audio, video and file questions are attachments: a `photo` field whose `media.content_types`
 # says what it takes (the field app then offers a plain file picker, with no image reduction)
-ATTACHMENT_TYPES = {"audio/*": ["audio/*"], "video/*": ["video/*"], "application/*": ["*/*"]}
+ATTACHMENT_TYPES = {
+    "audio/*": ["audio/*"],
+    "video/*": ["video/*"],
+    "application/*": ["*/*"],
+    "osm/*": ["*/*"],  # an OpenStreetMap question: the file OpenMapKit makes
+}
 
 _SELECTS = {k: v for k, v in aliases.select.items() if k not in aliases.select_from_file}
 _SELECT = re.compile(
@@ -45,6 +50,7 @@ class MappedType:
     appearance: str | None = None  # a display hint the type carries (time)
     content_types: list[str] | None = None  # for attachments other than photos
     dropped: bool = False
+    external: bool = False  # select_one_external: the list is on the external_choices sheet
     refused: str | None = None  # why, when refused
 
 
@@ -57,12 +63,16 @@ def map_type(kind: str) -> MappedType:
             native = "select_one"
         elif command == "select all that apply":
             native = "select_multiple"
-        else:  # select_one_external, rank
+        elif command == "select one external":  # its choices: the external_choices sheet
+            return MappedType("select_one", select["list"], external=True)
+        else:  # rank
             return MappedType(refused=_REFUSED.get(command, f"{command} is not supported"))
         return MappedType(native, select["list"], or_other=bool(select["other"]))
     first = kind.split(" ")[0] if kind else kind
     if first in aliases.select_from_file or kind.startswith(tuple(aliases.select_from_file)):
         return MappedType(refused=_REFUSED["from file"])
+    if first == "osm":  # `osm LIST`: the list names OpenStreetMap tags, on the osm sheet
+        kind = first
     canonical = aliases._type_alias_map.get(kind, kind)  # imei, image, add … prompt
     entry = QUESTION_TYPE_DICT.get(canonical)
     if entry is None:
@@ -80,7 +90,7 @@ def _from_entry(kind: str, entry: dict[str, Any]) -> MappedType:
         return MappedType(dropped=True)
     if tag is None and xtype == "string":  # calculate, hidden
         return MappedType("calculate")
-    if tag == "trigger" and xtype == "string":  # acknowledge
+    if tag == "trigger" and xtype in ("string", None):  # acknowledge, trigger
         return MappedType("yes_no")
     if tag == "upload" and xtype == "binary":
         media = control.get("mediatype", "")
@@ -116,8 +126,6 @@ _REFUSED = {
     "background-audio": "background audio recording runs outside any question: not supported",
     "range": "range widgets are not supported; use integer or decimal with a constraint",
     "rank": "ranking questions are not supported",
-    "trigger": "trigger questions are not supported; use acknowledge",
-    "osm": "OpenStreetMap questions are not supported",
     "audit": "audit logs (every screen a user visits) are not supported",
     "start-geopoint": "start-geopoint is not supported; use a geopoint question",
     "background-geopoint": "background-geopoint is not supported; use a geopoint question",
