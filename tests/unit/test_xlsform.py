@@ -865,7 +865,9 @@ def test_a_choice_filter_on_a_missing_column_reads_it_empty_with_a_warning() -> 
     imported = read_xlsform(xlsx(survey, CASCADE_CHOICES), "form.xlsx")
     warning = one(imported.warnings)
     assert (warning.sheet, warning.row) == ("survey", 3) and "provice" in warning.message
-    assert all(c.filter and c.filter["provice"] == "" for c in imported.schema.choice_lists["district"])
+    assert all(
+        c.filter and c.filter["provice"] == "" for c in imported.schema.choice_lists["district"]
+    )
     data = {"province": "12", "district": "1201"}  # no district passes the filter
     assert ("district", "choice_filtered") in problems(imported.schema, data) or not check(
         imported.schema, data
