@@ -272,3 +272,10 @@ def test_names_may_hold_a_hyphen_as_in_odk() -> None:
     assert ok(schema, {"child-age": 7, "school-name": "S"})
     young = check(schema, {"child-age": 4, "school-name": "S"})  # not relevant: not kept
     assert young.ok and young.data == {"child-age": 4}
+
+
+def test_an_odk_version_homeward_cannot_use_as_written_is_published_with_a_warning() -> None:
+    survey = [["type", "name", EN, KM], ["text", "a", "A", "ក"]]
+    result = imported(survey, None, settings(version="2022-04-11 16:26:28.971000"))
+    assert result.schema.version == "2022-04-11_16_26_28.971000"
+    assert features(result) == [("settings", 2, "version")]

@@ -689,6 +689,17 @@ class _Importer:
         version = settings.get("version", "")
         if not version:
             version = "0"  # replaced by a digest of the form's content (`derived_version`)
+        elif not re.match(VERSION_PATTERN, version) and re.match(
+            VERSION_PATTERN, _version_from(version)
+        ):
+            self.warn(
+                self.settings_row,
+                SETTINGS,
+                "version",
+                f"version {version!r} is published as {_version_from(version)!r} (Homeward "
+                "versions are letters, digits, '.', '_' and '-')",
+            )
+            version = _version_from(version)
         elif not re.match(VERSION_PATTERN, version):
             self.issue(
                 self.settings_row,
@@ -1312,6 +1323,12 @@ def _is_choice_column(key: str) -> bool:
 
 def _filled(row: Mapping[str, Any]) -> bool:
     return any(str(v).strip() for v in row.values() if v is not None)
+
+
+def _version_from(text: str) -> str:
+    """An ODK version as a Homeward one: other characters as `_` (`2022-04-11 16:26` →
+    `2022-04-11_16_26`)."""
+    return re.sub(r"[^0-9A-Za-z._-]+", "_", text.strip()).strip("_")
 
 
 def _form_id_from(text: str) -> str:
