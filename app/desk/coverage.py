@@ -2,8 +2,9 @@
 overdue (DOMAIN.md: every institution is inspected twice a year). Pure: rows in, rows out.
 
 A half is ``done`` when an inspection of that round (the form's ``inspection_round``; by its
-date when the round is missing) is dated in the year; else ``overdue`` once the half is over,
-``due`` while it runs, ``upcoming`` before it starts. Rows with an overdue half come first.
+date when the round is missing; a follow-up visit counts for neither) is dated in the year;
+else ``overdue`` once the half is over, ``due`` while it runs, ``upcoming`` before it starts.
+Rows with an overdue half come first.
 """
 
 from __future__ import annotations
@@ -48,9 +49,10 @@ class CoverageTotals:
     overdue: int
 
 
-def half_of(inspection: InspectionRow) -> str:
-    if inspection.inspection_round in HALVES:
-        return inspection.inspection_round
+def half_of(inspection: InspectionRow) -> str | None:
+    """The half-year round an inspection counts for (None: a follow-up visit)."""
+    if inspection.inspection_round:
+        return inspection.inspection_round if inspection.inspection_round in HALVES else None
     month = int(inspection.inspection_date[5:7] or 1)
     return HALVES[0] if month <= 6 else HALVES[1]
 

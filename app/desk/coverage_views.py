@@ -36,7 +36,7 @@ def coverage(
     live: StaffDep,
     province: Annotated[str | None, Query(max_length=2)] = None,
     district: Annotated[str | None, Query(max_length=4)] = None,
-    year: Annotated[str | None, Query(max_length=8)] = None,
+    year: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     today = cambodia_today(now_utc())
     asked = _year(year, today.year)
