@@ -19,7 +19,8 @@ what the target is judged on) and the wall clock (which, on a machine shared wit
 work, also counts the time spent waiting for a core: the load average is printed).
 Pages are asked as ``mosvy`` (national) and ``supervisor.pp`` (Phnom Penh): the queue's
 first page, a deep page (a keyset ``after`` 90 % of the way down), each filter; a record page
-(one with an open conflict); placements and conflicts (printed "not built" when they answer 404); coverage.
+(one with an open conflict); placements and conflicts (printed "not built" when they answer
+404); coverage.
 Exit status is 0 whatever the figures: this measures, it does not assert.
 """
 
