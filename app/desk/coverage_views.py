@@ -18,6 +18,9 @@ from app.desk.web import DeskRoute, render
 router = APIRouter(prefix="/review", route_class=DeskRoute, include_in_schema=False)
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+# Rows a page: the rows are arranged in memory (two statements whatever their number), and a
+# page renders only this many (a national list has every institution).
+ROWS_PER_PAGE = 100
 
 
 def _year(value: str | None, default: int) -> int | None:
@@ -37,6 +40,7 @@ def coverage(
     province: Annotated[str | None, Query(max_length=2)] = None,
     district: Annotated[str | None, Query(max_length=4)] = None,
     year: Annotated[str | None, Query(max_length=64)] = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     today = cambodia_today(now_utc())
     asked = _year(year, today.year)
@@ -50,8 +54,12 @@ def coverage(
     institutions = coverage_queries.institutions(session, scope=scope, filters=filters)
     inspections = coverage_queries.inspections(session, scope=scope, filters=filters)
     rows = coverage_rows(institutions, inspections, year=filters.year, today=today)
+    pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
+    page = min(page, pages)
+    shown = rows[(page - 1) * ROWS_PER_PAGE : page * ROWS_PER_PAGE]
     names = queries.location_names(
-        session, {code for r in institutions for code in (r.province, r.district) if code}
+        session,
+        {code for r in shown for code in (r.institution.province, r.institution.district) if code},
     )
     params = {
         k: v
@@ -72,7 +80,9 @@ def coverage(
         filters=filters,
         params=params,
         raw_year=year if asked is None else str(filters.year),
-        rows=rows,
+        rows=shown,
+        page=page,
+        pages=pages,
         totals=coverage_totals(rows),
         halves=HALVES,
         names=names,

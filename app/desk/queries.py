@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from app.auth.scope import Scope
 from app.desk.i18n import CAMBODIA
 from app.models import AuditEntry, Conflict, Location, Record
-from app.records.priority import ABUSE, REST
+from app.records.priority import ABUSE, ABUSE_FLAGS, FLAGGED, REST
 
 REVIEW_STATES = ("received", "approved", "returned", "rejected")
 # The flags a record may carry (app.change_codes), and the queue's own flag filters.
@@ -110,6 +110,10 @@ def _open_conflict() -> ColumnElement[bool]:
     return exists().where(Conflict.record_id == Record.record_id, Conflict.resolved_at.is_(None))
 
 
+def _open_conflict_ids() -> Any:
+    return select(Conflict.record_id).where(Conflict.resolved_at.is_(None))
+
+
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=CAMBODIA)
 
@@ -134,9 +138,12 @@ def _conditions(scope: Scope, filters: QueueFilters, *, with_state: bool) -> lis
     elif flag == "incomplete":
         where.append(Record.incomplete.is_(True))
     elif flag == "conflict":
-        where.append(_open_conflict())
+        where.append(Record.record_id.in_(_open_conflict_ids()))
     elif flag in FLAG_CODES:
-        where.append(_has_flag(flag))
+        # a flagged record's priority is 1 or more (2 for an abuse flag): the index range
+        # stops there, instead of reading every record's flags
+        least = ABUSE if flag in ABUSE_FLAGS else FLAGGED
+        where.extend([Record.queue_priority >= least, _has_flag(flag)])
     if filters.q:
         where.append(cast(Record.data, Text).icontains(filters.q, autoescape=True))
     if filters.date_from:

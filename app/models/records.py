@@ -22,11 +22,33 @@ class Record(Base):
         Index("ix_records_province_seq", "province", "seq", "record_id"),
         Index("ix_records_district_seq", "district", "seq", "record_id"),
         Index("ix_records_commune_seq", "commune", "seq", "record_id"),
-        # The desk's queue: (queue_priority, seq, record_id) descending, per scope level.
-        Index("ix_records_queue", "queue_priority", "seq", "record_id"),
-        Index("ix_records_province_queue", "province", "queue_priority", "seq", "record_id"),
-        Index("ix_records_district_queue", "district", "queue_priority", "seq", "record_id"),
-        Index("ix_records_commune_queue", "commune", "queue_priority", "seq", "record_id"),
+        # The desk's queue: (queue_priority, seq, record_id) descending, per scope level; the
+        # review state last, so the counts per state and the state filter read the index alone.
+        Index("ix_records_queue", "queue_priority", "seq", "record_id", "review_state"),
+        Index(
+            "ix_records_province_queue",
+            "province",
+            "queue_priority",
+            "seq",
+            "record_id",
+            "review_state",
+        ),
+        Index(
+            "ix_records_district_queue",
+            "district",
+            "queue_priority",
+            "seq",
+            "record_id",
+            "review_state",
+        ),
+        Index(
+            "ix_records_commune_queue",
+            "commune",
+            "queue_priority",
+            "seq",
+            "record_id",
+            "review_state",
+        ),
     )
 
     record_id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -21,11 +21,13 @@ down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# the review state last: the counts per state and the state filter read the index alone
+QUEUE = ["queue_priority", "seq", "record_id", "review_state"]
 QUEUE_INDEXES = {
-    "ix_records_queue": ["queue_priority", "seq", "record_id"],
-    "ix_records_province_queue": ["province", "queue_priority", "seq", "record_id"],
-    "ix_records_district_queue": ["district", "queue_priority", "seq", "record_id"],
-    "ix_records_commune_queue": ["commune", "queue_priority", "seq", "record_id"],
+    "ix_records_queue": QUEUE,
+    "ix_records_province_queue": ["province", *QUEUE],
+    "ix_records_district_queue": ["district", *QUEUE],
+    "ix_records_commune_queue": ["commune", *QUEUE],
 }
 
 BACKFILL = """

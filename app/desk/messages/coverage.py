@@ -41,6 +41,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No inspection recorded this year or last year.",
         "គ្មានការអធិការកិច្ចត្រូវបានកត់ត្រាក្នុងឆ្នាំនេះ ឬឆ្នាំមុនទេ។",
     ),
+    "coverage_page_of": ("Page {page} of {pages}", "ទំព័រទី {page} នៃ {pages}"),
+    "coverage_previous_page": ("Previous page", "ទំព័រមុន"),
     "coverage_no_institutions": (
         "No institution in your scope matches these filters.",
         "គ្មានមណ្ឌលណាមួយក្នុងវិសាលភាពរបស់អ្នក ដែលត្រូវនឹងតម្រងទាំងនេះទេ។",
