@@ -69,19 +69,29 @@ def seed_demo() -> None:
     """Load the synthetic demo data set and demo accounts (idempotent)."""
     from app.db.session import session_scope
     from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
+    from app.demo.history import add_history
     from app.demo.load import load_demo
 
     started = time.perf_counter()
     with session_scope() as session:
         report = load_demo(session)
         created = ensure_demo_accounts(session)
+    loaded = time.perf_counter() - started
+    with session_scope() as session:
+        history = add_history(session)
     if report.skipped:
         click.echo(f"demo data {report.version} is already loaded")
     else:
         click.echo(
             f"demo data {report.version}: {report.institutions} institutions, "
             f"{report.children} children, {report.locations} locations "
-            f"in {time.perf_counter() - started:.1f} s"
+            f"in {loaded:.1f} s"
+        )
+    if not history.skipped:
+        click.echo(
+            f"demo history: {history.inspections} inspections, {history.abuse_reports} abuse "
+            f"reports, placements {history.placements}, reviews {history.reviews}, "
+            f"{history.conflicts} open conflicts in {history.seconds:.1f} s"
         )
     click.echo(
         f"demo accounts (synthetic; {len(created)} created now), password {DEMO_PASSWORD!r}:"
