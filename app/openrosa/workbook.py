@@ -60,6 +60,14 @@ _XFORM_TYPES = {
     "reference": "text",
 }
 _CHOICE_ALIAS = re.compile(r"\$\{choice\.([A-Za-z_][A-Za-z0-9_.-]*)\}")
+# A date written as text ('1990-01-01'): Homeward compares it with a date as a date; XPath
+# (JavaRosa, Web Forms) as a number (NaN). `date('…')` says the same on both.
+_DATE_TEXT = re.compile(r"(?<!date\()(['\"])(\d{4}-\d{2}-\d{2})\1")
+
+
+def xpath(expression: str) -> str:
+    """A Homeward expression as the XPath an ODK engine evaluates the same way."""
+    return _DATE_TEXT.sub(r"date('\2')", expression)
 
 
 class _Sheets:
@@ -115,7 +123,7 @@ def _common(f: Field) -> dict[str, Any]:
     row.update(_texts("label", f.label))
     row.update(_texts("hint", f.hint))
     if f.relevant:
-        row["relevant"] = f.relevant
+        row["relevant"] = xpath(f.relevant)
     if f.appearance and f.type not in {"photo", "signature"}:
         row["appearance"] = f.appearance
     return row
@@ -130,13 +138,13 @@ def _texts(column: str, text: LocalizedText | None) -> dict[str, str]:
 def _answer_columns(f: Field) -> dict[str, Any]:
     row: dict[str, Any] = {}
     if f.required:
-        row["required"] = "yes" if f.required is True else f.required
-    constraint = " and ".join(f"({part})" for part in _constraints(f))
+        row["required"] = "yes" if f.required is True else xpath(f.required)
+    constraint = " and ".join(f"({xpath(part)})" for part in _constraints(f))
     if constraint:
         row["constraint"] = constraint
         row.update(_texts("constraint_message", f.constraint_message))
     if f.calculation:
-        row["calculation"] = f.calculation
+        row["calculation"] = xpath(f.calculation)
     if f.read_only and f.type != "calculate":
         row["read_only"] = "yes"
     if f.choice_filter:
