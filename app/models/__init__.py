@@ -6,7 +6,7 @@ from app.models.desk import DeskSession
 from app.models.forms import FormVersion
 from app.models.geography import Location
 from app.models.identity import AuthToken, LoginAttempt, User
-from app.models.openrosa import FormXForm, OpenRosaFile
+from app.models.openrosa import FormXForm, OpenRosaFile, OpenRosaInstance
 from app.models.records import Meta, Record
 from app.models.sync import (
     Attachment,
@@ -40,6 +40,7 @@ __all__ = [
     "LoginAttempt",
     "Meta",
     "OpenRosaFile",
+    "OpenRosaInstance",
     "Record",
     "User",
 ]

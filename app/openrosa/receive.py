@@ -29,7 +29,8 @@ from app.auth.principal import Principal
 from app.clock import now_utc
 from app.db.session import committed
 from app.forms.store import published_schema
-from app.models import OpenRosaFile, SyncChange
+from app.models import OpenRosaFile, OpenRosaInstance, Record, SyncChange
+from app.openrosa.edits import carried_over
 from app.openrosa.submission import (
     SubmissionInvalid,
     read_data,
@@ -37,6 +38,7 @@ from app.openrosa.submission import (
     record_id_of,
 )
 from app.sync.push import push_changes
+from app.sync.queries import revision_data
 
 # change_id = uuid5(CHANGE_NAMESPACE, "uuid:<instance uuid>")
 CHANGE_NAMESPACE = uuid.UUID("0f6c1c52-8a1e-4d55-9c1b-6a3f2e7d9b40")
@@ -112,15 +114,18 @@ def receive_submission(
         )
     except SubmissionInvalid as exc:
         return Outcome(400, str(exc))
+    submitted = data
     base_rev = None
     if header.deprecated_id is not None:
         edited = _instance_revision(session, header.deprecated_id)
-        session.rollback()
         if edited is None:
+            session.rollback()
             return Outcome(
                 404, f"The submission it edits ({header.deprecated_id}) is not on this server."
             )
         record_id, base_rev = edited
+        data = _over_revision(session, principal, header.deprecated_id, edited, data)
+        session.rollback()
     change = {
         "change_id": change_id_for(header.instance_id),
         "record_id": record_id,
@@ -133,7 +138,53 @@ def receive_submission(
     [result] = push_changes(
         session, principal, device_id=principal.device_id or DEFAULT_DEVICE, raw_changes=[change]
     )
+    if result["status"] in {"applied", "merged", "conflict"}:
+        _remember_instance(session, header.instance_id, record_id, result["rev"], submitted)
     return outcome_of(result)
+
+
+def _instance_key(instance_id: str) -> str:
+    return f"uuid:{record_id_of(instance_id)}"
+
+
+def _over_revision(
+    session: Session,
+    principal: Principal,
+    deprecated_id: str,
+    edited: tuple[str, int],
+    data: dict[str, Any],
+) -> dict[str, Any]:
+    """The edit's data over the revision its instance made (app.openrosa.edits), for a
+    record in the caller's scope; else as it is (the push then refuses it)."""
+    before = session.get(OpenRosaInstance, _instance_key(deprecated_id))
+    in_scope = session.scalar(
+        select(Record.record_id).where(
+            Record.record_id == edited[0], principal.scope.filter(Record)
+        )
+    )
+    if before is None or in_scope is None:
+        return data
+    base = revision_data(session, [edited]).get(edited)
+    if not isinstance(base, dict):
+        return data
+    return carried_over(data, before.data, base)
+
+
+def _remember_instance(
+    session: Session, instance_id: str, record_id: str, rev: int, data: dict[str, Any]
+) -> None:
+    """Keep the instance as its client holds it (once), for a later edit of it."""
+    key = _instance_key(instance_id)
+    try:
+        with committed(session):
+            if session.get(OpenRosaInstance, key) is None:
+                session.add(
+                    OpenRosaInstance(
+                        instance_id=key, record_id=record_id, rev=rev, data=data, created=now_utc()
+                    )
+                )
+    except IntegrityError:  # a concurrent retry of the same instance kept it first
+        pass
 
 
 def outcome_of(result: dict[str, Any]) -> Outcome:

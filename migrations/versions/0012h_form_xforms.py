@@ -6,7 +6,8 @@ Create Date: 2026-12-07
 
 One row per (form_id, version): the exact bytes served by the OpenRosa form download and
 their md5 (the ``hash`` of formList). And the files a submission sent, by the name its XML
-gives them, for a submission split over several POSTs. Filled when a form version is published from an
+gives them, for a submission split over several POSTs; and each instance as its client
+holds it, with the revision it made, for the three-way merge of a later edit. Filled when a form version is published from an
 XLSForm (pyxform's output) or, for the built-in forms, generated from their schema.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0012h"
 down_revision: str | None = "0011"
@@ -40,8 +42,18 @@ def upgrade() -> None:
         sa.Column("created", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("instance_id", "filename", name=op.f("pk_openrosa_files")),
     )
+    op.create_table(
+        "openrosa_instances",
+        sa.Column("instance_id", sa.String(length=64), nullable=False),
+        sa.Column("record_id", sa.String(length=36), nullable=False),
+        sa.Column("rev", sa.Integer(), nullable=False),
+        sa.Column("data", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("instance_id", name=op.f("pk_openrosa_instances")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("openrosa_instances")
     op.drop_table("openrosa_files")
     op.drop_table("form_xforms")

@@ -184,46 +184,69 @@ def test_an_edit_by_deprecated_id_merges_with_a_change_made_meanwhile(
     token = token_of(demo_client, "ccwc.pp")
     base = f"/openrosa/key/{token}"
     headers = {"Authorization": f"Bearer {token}"}
+    url = ""
+
+    def record() -> dict[str, Any]:
+        return dict(demo_client.get(url, headers=headers).json())
+
+    def tablet_sets_village(value: str) -> None:
+        stored = record()
+        data = {**stored["data"], "village": value}
+        [pushed] = push(
+            demo_client,
+            headers,
+            change(
+                "placement_recommendation", data, record_id=stored["record_id"],
+                base_rev=stored["rev"],
+            ),
+        )  # fmt: skip
+        assert pushed["status"] == "applied", pushed
+
+    def collect_edits(instance: str, data: dict[str, Any]) -> tuple[Any, str]:
+        xml, new_id = instance_xml("placement_recommendation", data, deprecated_id=instance)
+        return post_submission(demo_client, base, xml, SIGNATURES), new_id
+
     answers = placement_answers()
     xml, first_id = instance_xml("placement_recommendation", answers)
     assert post_submission(demo_client, base, xml, SIGNATURES).status_code == 201
-    record_id = first_id.removeprefix("uuid:")
-    stored = demo_client.get(f"/api/v1/records/{record_id}", headers=headers).json()
-    # meanwhile a tablet changes the village (revision 2)
-    meanwhile = {**stored["data"], "village": "Changed on a tablet"}
-    [pushed] = push(
-        demo_client,
-        headers,
-        change("placement_recommendation", meanwhile, record_id=record_id, base_rev=1),
-    )
-    assert pushed["status"] == "applied"
-    # Collect edits the first instance: another field, from revision 1
-    row_ids = [row["_row_id"] for row in stored["data"]["ccwc_members"]]
-    edited = {**answers, "child_views": "Wants to live with the aunt."}
-    edited["ccwc_members"] = [
+    url = f"/api/v1/records/{first_id.removeprefix('uuid:')}"
+    row_ids = [row["_row_id"] for row in record()["data"]["ccwc_members"]]
+    # Collect keeps the row keys it was given (once(uuid())): the same rows
+    answers["ccwc_members"] = [
         {"_row_id": key, **row} for key, row in zip(row_ids, answers["ccwc_members"], strict=True)
     ]
-    edit_xml, edit_id = instance_xml("placement_recommendation", edited, deprecated_id=first_id)
-    response = post_submission(demo_client, base, edit_xml, SIGNATURES)
+    tablet_sets_village("Changed on a tablet")  # revision 2
+
+    # Collect edits the first instance (revision 1): another field merges
+    edited = {**answers, "child_views": "Wants to live with the aunt."}
+    response, second_id = collect_edits(first_id, edited)
     assert response.status_code == 201, response.text
-    record = demo_client.get(f"/api/v1/records/{record_id}", headers=headers).json()
-    assert record["rev"] == 3
-    assert record["data"]["village"] == "Changed on a tablet"
-    assert record["data"]["child_views"] == "Wants to live with the aunt."
-    assert record["open_conflicts"] == []
-    # an edit of the edit that clashes: the server's value stays, the clash is kept
-    clash = {**edited, "village": "Changed in Collect"}
-    clash_xml, _ = instance_xml("placement_recommendation", clash, deprecated_id=edit_id)
-    response = post_submission(demo_client, base, clash_xml, SIGNATURES)
+    now = record()
+    assert now["rev"] == 3 and now["open_conflicts"] == []
+    assert now["data"]["village"] == "Changed on a tablet"
+    assert now["data"]["child_views"] == "Wants to live with the aunt."
+
+    # editing that edit again, leaving the village as Collect has it, does not undo the
+    # tablet's village (Collect never saw it)
+    again = {**edited, "best_interests": "Near a school; the aunt signs."}
+    response, third_id = collect_edits(second_id, again)
+    assert response.status_code == 201, response.text
+    now = record()
+    assert now["rev"] == 4 and now["data"]["village"] == "Changed on a tablet"
+    assert now["data"]["best_interests"] == "Near a school; the aunt signs."
+
+    # a clash: the village changed on the server since, and in Collect: the server's stays
+    tablet_sets_village("Tablet again")  # revision 5
+    response, _ = collect_edits(third_id, {**again, "village": "Changed in Collect"})
     assert response.status_code == 201, response.text
     assert "village" in message_of(response)
-    record = demo_client.get(f"/api/v1/records/{record_id}", headers=headers).json()
-    assert record["data"]["village"] == "Changed on a tablet"
-    assert [c["path"] for c in record["open_conflicts"]] == ["village"]
-    unknown = instance_xml(
-        "placement_recommendation", answers, deprecated_id=f"uuid:{uuid.uuid4()}"
-    )[0]
-    assert post_submission(demo_client, base, unknown, SIGNATURES).status_code == 404
+    now = record()
+    assert now["rev"] == 6 and now["data"]["village"] == "Tablet again"
+    assert [(c["path"], c["client_value"]) for c in now["open_conflicts"]] == [
+        ("village", "Changed in Collect")
+    ]
+    unknown, _ = collect_edits(f"uuid:{uuid.uuid4()}", answers)
+    assert unknown.status_code == 404, unknown.text
 
 
 def test_residential_care_under_3_is_refused_with_its_message(demo_client: TestClient) -> None:
