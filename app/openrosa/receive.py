@@ -102,7 +102,7 @@ def receive_submission(
         return Outcome(403, f"Your role ({principal.role}) may not fill {header.form_id}.")
     record_id = record_id_of(header.instance_id)
     assert record_id is not None
-    files = _store_parts(session, principal, store, f"uuid:{record_id}", parts)
+    files = _store_parts(session, principal, store, f"uuid:{record_id}", parts, remember=incomplete)
     if incomplete:
         return Outcome(
             201, f"Received {len(parts)} file(s) of submission uuid:{record_id}; send the rest."
@@ -231,10 +231,16 @@ def _hashes(fields: list[Any], data: dict[str, Any]) -> list[str]:
 
 
 def _store_parts(
-    session: Session, principal: Principal, store: AttachmentStore, instance: str, parts: list[Part]
+    session: Session,
+    principal: Principal,
+    store: AttachmentStore,
+    instance: str,
+    parts: list[Part],
+    *,
+    remember: bool,
 ) -> dict[str, str]:
-    """Store each file (once, by its SHA-256) and remember it under its name for this
-    instance. Commits."""
+    """Store each file (once, by its SHA-256); ``remember``: a part of a split upload, its
+    files are kept under their names for the instance's last part. Commits."""
     names: dict[str, str] = {}
     now = now_utc()
     for part in parts:
@@ -256,7 +262,7 @@ def _store_parts(
             now=now,
         )
         names[part.filename] = sha256
-    if names:
+    if names and remember:
         try:
             with committed(session):
                 known = _earlier_files(session, instance)
