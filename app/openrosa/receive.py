@@ -28,6 +28,7 @@ from app.attachments.storage import AttachmentStore
 from app.auth.principal import Principal
 from app.clock import now_utc
 from app.db.session import committed
+from app.forms.schema import MEDIA_TYPES
 from app.forms.store import published_schema
 from app.models import OpenRosaFile, OpenRosaInstance, Record, SyncChange
 from app.openrosa.edits import carried_over
@@ -219,7 +220,7 @@ def _hashes(fields: list[Any], data: dict[str, Any]) -> list[str]:
         value = data.get(f.name)
         if value is None:
             continue
-        if f.type in {"photo", "signature"} and isinstance(value, str):
+        if f.type in MEDIA_TYPES and isinstance(value, str):
             found.append(value)
         elif f.type == "group" and isinstance(value, dict):
             found += _hashes(f.fields or [], value)

@@ -20,7 +20,7 @@ from typing import Any
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from app.forms.schema import Field
+from app.forms.schema import MEDIA_TYPES, Field
 
 INSTANCE_ID = re.compile(
     r"^(?:uuid:)?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
@@ -138,7 +138,7 @@ def _value(f: Field, text: str, file_hash: FileHash, path: str) -> Any:
         return _number(text, integer=f.type == "integer")
     if f.type == "geopoint":
         return _geopoint(text)
-    if f.type in {"photo", "signature"}:
+    if f.type in MEDIA_TYPES:
         digest = file_hash(text)
         if digest is None:
             raise SubmissionInvalid(f"The file {text!r} named at {path} did not arrive.")

@@ -111,7 +111,9 @@ class _Sheets:
                 kind = "select_one" if f.type == "yes_no" else f.type
                 row_type = f"{kind} {self.list_for(f, path)}"
             else:
-                row_type = _XFORM_TYPES[f.type]
+                # a type added to Homeward later is tried under its own name (pyxform refuses
+                # one it does not know: the form is then not offered, app.openrosa.xforms)
+                row_type = _XFORM_TYPES.get(f.type, f.type)
             row = {"type": row_type, **_common(f), **_answer_columns(f)}
             if f.type == "signature":
                 row["appearance"] = "signature"

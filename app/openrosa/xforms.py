@@ -65,7 +65,7 @@ def xform_from_schema(schema: FormSchema) -> str:
     """The XForm of a Homeward schema, by pyxform from the schema's workbook."""
     try:
         result = convert(schema_workbook(schema), validate=False, file_type=".xlsx", warnings=[])
-    except PyXFormError as exc:
+    except (PyXFormError, ValueError, KeyError, TypeError) as exc:
         raise XFormUnavailable(str(exc)) from exc
     return with_identity(result.xform, schema.form_id, schema.version)
 

@@ -1,14 +1,17 @@
-"""form xforms: the XForm bytes ODK clients download, per form version
+"""openrosa: XForm bytes, split-upload files and submitted instances for ODK clients
 
 Revision ID: 0012h
 Revises: 0011
 Create Date: 2026-12-07
 
-One row per (form_id, version): the exact bytes served by the OpenRosa form download and
-their md5 (the ``hash`` of formList). And the files a submission sent, by the name its XML
-gives them, for a submission split over several POSTs; and each instance as its client
-holds it, with the revision it made, for the three-way merge of a later edit. Filled when a form version is published from an
-XLSForm (pyxform's output) or, for the built-in forms, generated from their schema.
+Three tables for ODK clients (app/openrosa/):
+- form_xforms: per (form_id, version), the exact XForm bytes the OpenRosa download serves and
+  their md5 (the ``hash`` of formList); pyxform's output for a version published from an
+  XLSForm, else made from the schema;
+- openrosa_files: the files a submission split over several POSTs sent, by the name its XML
+  gives them;
+- openrosa_instances: each instance as its client holds it, with the revision it made, for
+  the three-way merge of a later edit (``deprecatedID``).
 """
 
 from collections.abc import Sequence
