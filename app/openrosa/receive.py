@@ -108,7 +108,7 @@ def receive_submission(
         return Outcome(
             201, f"Received {len(parts)} file(s) of submission uuid:{record_id}; send the rest."
         )
-    earlier = _earlier_files(session, f"uuid:{record_id}")
+    earlier = _earlier_files(session, f"uuid:{record_id}", principal.username)
     try:
         data = read_data(
             header.root, schema.fields, lambda name: files.get(name, earlier.get(name))
@@ -266,7 +266,9 @@ def _store_parts(
     if names and remember:
         try:
             with committed(session):
-                known = _earlier_files(session, instance)
+                known = session.scalars(
+                    select(OpenRosaFile.filename).where(OpenRosaFile.instance_id == instance)
+                ).all()
                 for filename, sha256 in names.items():
                     if filename not in known:
                         session.add(
@@ -283,10 +285,11 @@ def _store_parts(
     return names
 
 
-def _earlier_files(session: Session, instance: str) -> dict[str, str]:
+def _earlier_files(session: Session, instance: str, username: str) -> dict[str, str]:
+    """The files the earlier parts of a split upload of ``instance`` by this user sent."""
     rows = session.execute(
         select(OpenRosaFile.filename, OpenRosaFile.sha256).where(
-            OpenRosaFile.instance_id == instance
+            OpenRosaFile.instance_id == instance, OpenRosaFile.username == username
         )
     ).all()
     return {row.filename: row.sha256 for row in rows}
