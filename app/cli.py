@@ -141,6 +141,7 @@ def import_xlsform_command(file: Path, publish: bool) -> None:
     from app.db.session import session_scope
     from app.forms.store import VersionExists, save_version
     from app.forms.xlsform import XLSFormError, read_xlsform
+    from app.openrosa.xforms import store_xlsform_xform
 
     try:
         imported = read_xlsform(file.read_bytes(), file.name)
@@ -157,6 +158,8 @@ def import_xlsform_command(file: Path, publish: bool) -> None:
     try:
         with session_scope() as session:
             result = save_version(session, schema, publish=publish, actor="cli")
+            if publish:  # the XForm ODK clients download (app.openrosa.xforms)
+                store_xlsform_xform(session, schema, file.read_bytes(), file.suffix.lower())
     except VersionExists as exc:
         raise click.ClickException(f"{exc}: publish it under a new version") from exc
     # what the database now holds, which a re-import does not change

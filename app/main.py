@@ -21,6 +21,7 @@ from app.desk.views import router as desk_router
 from app.errors import ERROR_RESPONSES, install_error_handlers
 from app.forms.routes import router as forms_router
 from app.geography.routes import router as locations_router
+from app.openrosa.routes import router as openrosa_router
 from app.records.routes import router as records_router
 from app.settings import get_settings
 from app.sync.routes import router as sync_router
@@ -40,6 +41,7 @@ ROUTERS: list[APIRouter] = [
     attachments_router,
     desk_router,
     desk_coverage_router,
+    openrosa_router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"

@@ -92,3 +92,22 @@ def test_desk_bench_quick_prints_time_and_statements_per_page() -> None:
         assert all(0 < int(n) < 20 for n in found), (page, found)
     assert "FAILED" not in output, output
     assert re.search(r"^worst p95: CPU [\d.]+ ms", output, re.M), output
+
+
+def test_openrosa_bench_quick_prints_its_rate() -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "openrosa_bench.py"), "--quick"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-3000:]
+    assert re.search(
+        r"^openrosa: 60 submissions \(50 KB photo each, 2 clients, 2 workers\) in [\d.]+ s = "
+        r"[\d,]+ submissions/s$",
+        output,
+        re.M,
+    ), output
+    assert "FAILED" not in output, output

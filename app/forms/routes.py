@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
@@ -17,6 +18,7 @@ from app.errors import ApiError
 from app.forms.schema import FormSchema, LocalizedText
 from app.forms.store import VersionExists, current_versions, get_version, save_version, schema_of
 from app.forms.workbook_limits import MAX_WORKBOOK_BYTES
+from app.openrosa.xforms import store_xlsform_xform
 from app.web.etag import etag_matches
 from app.web.media import AcceptsJson, AcceptsMultipart
 from app.web.responses import ResponseModel
@@ -172,6 +174,11 @@ def import_xlsform_route(
             "invalid_xlsform", "The XLSForm cannot be imported.", details=exc.details()
         ) from exc
     warnings = [w.as_detail() for w in imported.warnings]
-    return _publish(
-        session, imported.schema, publish=publish, actor=principal.username, warnings=warnings
+    schema = imported.schema
+    response = _publish(
+        session, schema, publish=publish, actor=principal.username, warnings=warnings
     )
+    if publish:  # ODK clients download pyxform's own XForm of it (app.openrosa.xforms)
+        with committed(session):
+            store_xlsform_xform(session, schema, content, Path(filename).suffix.lower())
+    return response
