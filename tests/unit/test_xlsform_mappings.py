@@ -279,3 +279,9 @@ def test_an_odk_version_homeward_cannot_use_as_written_is_published_with_a_warni
     result = imported(survey, None, settings(version="2022-04-11 16:26:28.971000"))
     assert result.schema.version == "2022-04-11_16_26_28.971000"
     assert features(result) == [("settings", 2, "version")]
+
+
+def test_a_path_through_names_with_a_hyphen_is_read_by_the_merge() -> None:
+    from app.sync.merge import parse_path
+
+    assert parse_path("house-hold[k-1].child-age") == [("house-hold", "k-1"), ("child-age", None)]
