@@ -279,3 +279,36 @@ def test_an_odk_version_homeward_cannot_use_as_written_is_published_with_a_warni
     result = imported(survey, None, settings(version="2022-04-11 16:26:28.971000"))
     assert result.schema.version == "2022-04-11_16_26_28.971000"
     assert features(result) == [("settings", 2, "version")]
+
+
+def test_a_path_through_names_with_a_hyphen_is_read_by_the_merge() -> None:
+    from app.sync.merge import parse_path
+
+    assert parse_path("house-hold[k-1].child-age") == [("house-hold", "k-1"), ("child-age", None)]
+
+
+def test_empty_styled_cells_do_not_count_towards_the_cells_of_a_row() -> None:
+    """Excel writes thousands of empty, only styled cells when a whole row is formatted (pyxform's
+    extra_columns.xlsx): the per-row limit counts cells with a value; a row of values over it
+    is still refused (tests/api/test_xlsform_bombs.py)."""
+    import io
+    import zipfile
+
+    import openpyxl
+    from openpyxl.styles import Font
+
+    from app.forms.workbook_limits import MAX_CELLS_PER_ROW
+
+    book = openpyxl.Workbook()
+    survey = book.active
+    assert survey is not None
+    survey.title = "survey"
+    for row in [["type", "name", "label"], ["text", "a", "A"]]:
+        survey.append(row)
+    for column in range(4, MAX_CELLS_PER_ROW + 50):
+        survey.cell(row=2, column=column).font = Font(bold=True)
+    out = io.BytesIO()
+    book.save(out)
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as zipped:  # the empty cells are written
+        assert zipped.read("xl/worksheets/sheet1.xml").count(b"<c ") > MAX_CELLS_PER_ROW
+    assert read_xlsform(out.getvalue(), "styled.xlsx").schema.field_at("a") is not None

@@ -1209,7 +1209,6 @@ class _Importer:
         *,
         required: bool,
         what: str = "",
-        quiet: bool = False,
     ) -> dict[str, str] | None:
         """The text of `column` in English and Khmer. Where Khmer is missing, English is shown
         in its place (and the form marked as needing Khmer); where English is missing, Khmer,
@@ -1227,7 +1226,7 @@ class _Importer:
         if en:
             self.needs_khmer = True
             return {"en": en, "km": en}
-        if quiet or not required:
+        if not required:
             return None
         hint = row.texts.get("hint", {})
         shown_instead = hint.get("en") or hint.get("km") or row.get("name") or what or column

@@ -31,3 +31,8 @@ test('a text field with appearance time is a time of day', () => {
   assert.equal(isTime({ type: 'text' }), false);
   assert.equal(isTime({ type: 'integer', appearance: 'time' }), false);
 });
+
+test('a path through names with a hyphen (ODK allows them) is read by the merge', async () => {
+  const { parsePath } = await import('../js/merge.js');
+  assert.deepEqual(parsePath('house-hold[k-1].child-age'), [['house-hold', 'k-1'], ['child-age', null]]);
+});
