@@ -18,6 +18,7 @@ from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
 from app.desk.views import router as desk_router
 from app.errors import ERROR_RESPONSES, install_error_handlers
+from app.exports.routes import router as exports_router
 from app.forms.routes import router as forms_router
 from app.geography.routes import router as locations_router
 from app.records.routes import router as records_router
@@ -37,6 +38,7 @@ ROUTERS: list[APIRouter] = [
     records_router,
     sync_router,
     attachments_router,
+    exports_router,
     desk_router,
 ]
 

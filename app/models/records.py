@@ -22,6 +22,8 @@ class Record(Base):
         Index("ix_records_province_seq", "province", "seq", "record_id"),
         Index("ix_records_district_seq", "district", "seq", "record_id"),
         Index("ix_records_commune_seq", "commune", "seq", "record_id"),
+        # exports read a form's records in keyset batches by record_id
+        Index("ix_records_form_id_record_id", "form_id", "record_id"),
     )
 
     record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
