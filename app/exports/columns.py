@@ -3,7 +3,8 @@
 The records' table has the metadata columns, then every field outside a repeat (a group's
 fields flatten into it by their dotted path). Each repeat, at any depth, is a table of its
 own: ``record_id``, its row key, the enclosing repeat's row key when it is nested, then its
-fields. A header is the field's name (its dotted path), or its label in ``en`` or ``km``.
+fields. A header is the field's name (its dotted path; metadata other than ``record_id`` starts with
+``_``), or its label in ``en`` or ``km`` (a field without a label keeps its name).
 """
 
 from __future__ import annotations
@@ -61,7 +62,9 @@ class Column:
     def header(self, lang: str | None) -> str:
         if self.field is None:
             english, khmer = META_HEADERS[self.path]
-            return {"en": english, "km": khmer}.get(lang or "", self.path)
+            # by name, metadata other than record_id starts with "_" (no clash with a field)
+            name = self.path if self.path == "record_id" else f"_{self.path}"
+            return {"en": english, "km": khmer}.get(lang or "", name)
         label = self.field.label
         if lang in ("en", "km") and label is not None:
             return str(getattr(label, lang) or label.en)

@@ -40,11 +40,9 @@ def sheet_names(tables: list[Table]) -> list[str]:
 
 
 class _Sheet:
-    def __init__(self, sheet: Worksheet, table: Table, fmt: CellFormat, links: list[bool]) -> None:
+    def __init__(self, sheet: Worksheet, table: Table, links: list[bool]) -> None:
         self.sheet = sheet
         self.table = table
-        self.cells = record_cells(table, fmt)
-        self.rows = repeat_cells(table, fmt)
         self.links = links  # per column: a photo or signature
         self.row = 1
         self.linked = 0
@@ -87,14 +85,15 @@ def xlsx_stream(
             for col, column in enumerate(table.columns):
                 sheet.write_string(0, col, column.header(fmt.lang), bold)
             kinds = [c.field.type if c.field else "" for c in table.columns]
-            sheets.append(_Sheet(sheet, table, fmt, [k in ("photo", "signature") for k in kinds]))
+            sheets.append(_Sheet(sheet, table, [k in ("photo", "signature") for k in kinds]))
             sheet.freeze_panes(1, 0)
-        main, repeats = sheets[0], sheets[1:]
+        main_cells = record_cells(tables[0], fmt)
+        repeats = [(sheet, repeat_cells(sheet.table, fmt)) for sheet in sheets[1:]]
         for batch in batches:
             for record in batch:
-                main.write(main.cells(record))
-                for sheet in repeats:
-                    for cells in sheet.rows(record):
+                sheets[0].write(main_cells(record))
+                for sheet, rows in repeats:
+                    for cells in rows(record):
                         sheet.write(cells)
         workbook.close()
         with open(path, "rb") as finished:
