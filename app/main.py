@@ -13,6 +13,7 @@ from app.attachments.collect import Collector
 from app.attachments.routes import router as attachments_router
 from app.attachments.service import attachment_limit
 from app.attachments.storage import AttachmentStore
+from app.audit_log.routes import router as audit_router
 from app.auth.routes import router as auth_router
 from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
@@ -39,6 +40,7 @@ ROUTERS: list[APIRouter] = [
     sync_router,
     attachments_router,
     exports_router,
+    audit_router,
     desk_router,
 ]
 
