@@ -19,7 +19,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from typing import IO, Any
 
-from app.exports.cells import Cell, CellFormat, RecordRow, record_cells, repeat_cells
+from app.exports.cells import (
+    Cell,
+    CellFormat,
+    RecordRow,
+    guarded_columns,
+    record_cells,
+    repeat_cells,
+)
 from app.exports.columns import Table
 
 BOM = "\ufeff"
@@ -49,12 +56,21 @@ def csv_rows(batches: Iterable[list[RecordRow]], table: Table, fmt: CellFormat) 
     writer.writerow(_header(table, fmt.lang))
     yield buffer.getvalue().encode()
     to_cells = record_cells(table, fmt)
+    guarded = guarded_columns(table)
     for batch in batches:
         buffer.seek(0)
         buffer.truncate()
         for record in batch:
-            writer.writerow([csv_cell(v) for v in to_cells(record)])
+            writer.writerow(_guard(to_cells(record), guarded))
         yield buffer.getvalue().encode()
+
+
+def _guard(row: list[Cell], guarded: list[int]) -> list[Cell]:
+    for i in guarded:
+        value = row[i]
+        if value.__class__ is str and value.startswith(_FORMULA_START):  # type: ignore[union-attr]
+            row[i] = "'" + value  # type: ignore[operator]
+    return row
 
 
 class _Pipe:
@@ -118,10 +134,12 @@ def _spooling(
     batches: Iterable[list[RecordRow]], repeats: list[Table], writers: list[Any], fmt: CellFormat
 ) -> Iterator[list[RecordRow]]:
     """Pass the batches on, writing each record's repeat rows to their spools on the way."""
-    spooled = [(repeat_cells(t, fmt), w) for t, w in zip(repeats, writers, strict=True)]
+    spooled = [
+        (repeat_cells(t, fmt), guarded_columns(t), w) for t, w in zip(repeats, writers, strict=True)
+    ]
     for batch in batches:
         for record in batch:
-            for to_rows, writer in spooled:
+            for to_rows, guarded, writer in spooled:
                 for cells in to_rows(record):
-                    writer.writerow([csv_cell(v) for v in cells])
+                    writer.writerow(_guard(cells, guarded))
         yield batch

@@ -51,26 +51,10 @@ def record_batches(
         ).where(*where)
         if last is not None:
             stmt = stmt.where(Record.record_id > last)
-        rows = session.execute(stmt.order_by(Record.record_id).limit(batch)).all()
+        rows = session.connection().execute(stmt.order_by(Record.record_id).limit(batch)).all()
         if not rows:
             return
-        yield [
-            RecordRow(
-                record_id=r.record_id,
-                form_version=r.form_version,
-                rev=r.rev,
-                review_state=r.review_state,
-                placement_state=r.placement_state,
-                province=r.province,
-                district=r.district,
-                commune=r.commune,
-                created_by=r.created_by,
-                created_at=r.created_at,
-                updated_at=r.updated_at,
-                data=r.data if isinstance(r.data, dict) else {},
-            )
-            for r in rows
-        ]
+        yield rows  # type: ignore[misc]
         if len(rows) < batch:
             return
         last = rows[-1].record_id

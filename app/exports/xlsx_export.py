@@ -57,8 +57,10 @@ class _Sheet:
                     self.linked += 1
                 else:
                     self.sheet.write_string(self.row, col, value)
-            else:
+            elif isinstance(value, int | float):
                 self.sheet.write_number(self.row, col, value)
+            else:  # an answer of a shape its field does not declare
+                self.sheet.write_string(self.row, col, str(value))
         self.row += 1
 
 
