@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.audit_log.queries import AuditFilters
 from app.web.responses import ResponseModel
@@ -37,6 +37,14 @@ class AuditQuery(BaseModel):
             return {k: v for k, v in data.items() if v != ""}
         return data
 
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL refuses a NUL in a text parameter: a clear 422, never a 500
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("a NUL character is not allowed")
+        return value
+
     def filters(self) -> AuditFilters:
         return AuditFilters(
             user=self.user,
@@ -53,7 +61,10 @@ class AuditQuery(BaseModel):
 
 class AuditPageQuery(AuditQuery):
     after: int | None = Field(
-        default=None, ge=1, description="the `next` of the previous page (an entry id)"
+        default=None,
+        ge=1,
+        le=2**63 - 1,
+        description="the `next` of the previous page (an entry id)",
     )
     limit: int = Field(default=100, ge=1, le=1000)
 

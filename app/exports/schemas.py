@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.desk.queries import QueueFilters
 
@@ -44,6 +44,14 @@ class ExportQuery(BaseModel):
         if isinstance(data, dict):
             return {k: v for k, v in data.items() if v != ""}
         return data
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        # PostgreSQL refuses a NUL in a text parameter: a clear 422, never a 500
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("a NUL character is not allowed")
+        return value
 
     def filters(self, form_id: str) -> QueueFilters:
         return QueueFilters(

@@ -218,6 +218,7 @@ def test_bad_input_is_a_clear_4xx(demo_client: TestClient) -> None:
         ("flag=nope", "flag"),
         ("lang=fr", "lang"),
         ("colour=red", "colour"),
+        ("q=a%00b", "q"),  # PostgreSQL refuses NUL: a 422, never a 500
     ):
         response = demo_client.get(f"/api/v1/exports/institution.csv?{query}", headers=admin)
         error = assert_error(response, 422, "validation_error")
