@@ -13,12 +13,16 @@ from app.attachments.collect import Collector
 from app.attachments.routes import router as attachments_router
 from app.attachments.service import attachment_limit
 from app.attachments.storage import AttachmentStore
+from app.audit_log.routes import router as audit_router
 from app.auth.routes import router as auth_router
 from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
 from app.desk.coverage_views import router as desk_coverage_router
+from app.desk.audit_views import router as desk_audit_router
+from app.desk.exports_views import router as desk_exports_router
 from app.desk.views import router as desk_router
 from app.errors import ERROR_RESPONSES, install_error_handlers
+from app.exports.routes import router as exports_router
 from app.forms.routes import router as forms_router
 from app.geography.routes import router as locations_router
 from app.openrosa.routes import router as openrosa_router
@@ -39,9 +43,13 @@ ROUTERS: list[APIRouter] = [
     records_router,
     sync_router,
     attachments_router,
+    exports_router,
+    audit_router,
     desk_router,
     desk_coverage_router,
     openrosa_router,
+    desk_exports_router,
+    desk_audit_router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"

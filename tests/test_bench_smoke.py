@@ -111,3 +111,22 @@ def test_openrosa_bench_quick_prints_its_rate() -> None:
         re.M,
     ), output
     assert "FAILED" not in output, output
+
+
+def test_export_bench_quick_prints_time_and_peak_memory_of_each_format() -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "export_bench.py"), "--quick"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for kind in ("csv", "xlsx"):
+        found = re.search(
+            rf"^{kind}: 2,000 records in [\d.]+ s \(CPU [\d.]+ s\) .* peak RSS (\d+) MB",
+            done.stdout,
+            re.M,
+        )
+        assert found is not None, done.stdout
+        assert 0 < int(found.group(1)) < 1000, done.stdout

@@ -47,6 +47,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "placement.decline_recommended": frozenset({"dosvy_supervisor"}),
     "placement.decline_authorized": frozenset({"mosvy"}),
     "conflict.resolve": frozenset({"dosvy_supervisor", "mosvy"}),
+    "export.read": frozenset({"dosvy_supervisor", "mosvy", "admin"}),
+    "audit.read": frozenset({"mosvy", "admin"}),
 }
 
 

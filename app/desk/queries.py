@@ -258,3 +258,8 @@ def review_trail(session: Session, record_id: str) -> list[AuditEntry]:
             .order_by(AuditEntry.id)
         )
     )
+
+
+def matching_records(scope: Scope, filters: QueueFilters) -> list[Any]:
+    """The queue's WHERE clauses (scope first, then every filter): exports reuse them."""
+    return _conditions(scope, filters, with_state=True)
