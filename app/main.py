@@ -17,8 +17,8 @@ from app.audit_log.routes import router as audit_router
 from app.auth.routes import router as auth_router
 from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
-from app.desk.coverage_views import router as desk_coverage_router
 from app.desk.audit_views import router as desk_audit_router
+from app.desk.coverage_views import router as desk_coverage_router
 from app.desk.exports_views import router as desk_exports_router
 from app.desk.views import router as desk_router
 from app.errors import ERROR_RESPONSES, install_error_handlers
