@@ -20,6 +20,7 @@ from app.desk.views import router as desk_router
 from app.errors import ERROR_RESPONSES, install_error_handlers
 from app.forms.routes import router as forms_router
 from app.geography.routes import router as locations_router
+from app.indicators.routes import router as indicators_router
 from app.records.routes import router as records_router
 from app.settings import get_settings
 from app.sync.routes import router as sync_router
@@ -37,6 +38,7 @@ ROUTERS: list[APIRouter] = [
     records_router,
     sync_router,
     attachments_router,
+    indicators_router,
     desk_router,
 ]
 

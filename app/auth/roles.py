@@ -47,6 +47,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "placement.decline_recommended": frozenset({"dosvy_supervisor"}),
     "placement.decline_authorized": frozenset({"mosvy"}),
     "conflict.resolve": frozenset({"dosvy_supervisor", "mosvy"}),
+    "indicators.read": frozenset({"dosvy_supervisor", "mosvy", "admin"}),
 }
 
 
