@@ -70,11 +70,14 @@ def seed_demo() -> None:
     from app.db.session import session_scope
     from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
     from app.demo.load import load_demo
+    from app.demo.plan_history import load_plan_history
 
     started = time.perf_counter()
     with session_scope() as session:
         report = load_demo(session)
         created = ensure_demo_accounts(session)
+        session.commit()
+        history = load_plan_history(session, get_settings().data_dir)
     if report.skipped:
         click.echo(f"demo data {report.version} is already loaded")
     else:
@@ -83,6 +86,8 @@ def seed_demo() -> None:
             f"{report.children} children, {report.locations} locations "
             f"in {time.perf_counter() - started:.1f} s"
         )
+    if not history.skipped:
+        click.echo(f"plan history: {history.records} records pushed in {history.seconds:.1f} s")
     click.echo(
         f"demo accounts (synthetic; {len(created)} created now), password {DEMO_PASSWORD!r}:"
     )

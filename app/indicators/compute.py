@@ -307,7 +307,7 @@ _LOCK = threading.Lock()
 def indicators(session: Session, *, scope: Scope, year: int, today: date) -> Report:
     """``compute``, reused while no record in the scope has changed since."""
     version = queries.data_version(session, scope)
-    key = (str(session.get_bind().url), scope, year, today, version)
+    key = (str(session.get_bind().engine.url), scope, year, today, version)
     with _LOCK:
         found = _CACHE.get(key)
         if found is not None:

@@ -4,7 +4,7 @@ SQLite, ``->>``/``#>>`` on PostgreSQL). No commits."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -32,7 +32,7 @@ def _day(value: Any) -> date | None:
 
 
 def _rows(
-    session: Session, scope: Scope, form_id: str, fields: dict[str, tuple[str, ...]]
+    session: Session, scope: Scope, form_id: str, fields: Mapping[str, tuple[str, ...]]
 ) -> Iterator[Any]:
     columns = [_field(*path).label(name) for name, path in fields.items()]
     stmt = select(Record.record_id, Record.province, *columns).where(
