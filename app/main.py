@@ -16,6 +16,7 @@ from app.attachments.storage import AttachmentStore
 from app.auth.routes import router as auth_router
 from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
+from app.desk.indicators_views import router as desk_indicators_router
 from app.desk.views import router as desk_router
 from app.errors import ERROR_RESPONSES, install_error_handlers
 from app.forms.routes import router as forms_router
@@ -40,6 +41,7 @@ ROUTERS: list[APIRouter] = [
     attachments_router,
     indicators_router,
     desk_router,
+    desk_indicators_router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"

@@ -40,7 +40,8 @@ def _rows(
         Record.review_state.not_in(EXCLUDED_REVIEW_STATES),
         scope.filter(Record),
     )
-    yield from session.execute(stmt.execution_options(yield_per=5000))
+    # Core, not the ORM: plain tuples, no identity map (tens of thousands of rows)
+    yield from session.connection().execute(stmt)
 
 
 @dataclass(frozen=True)

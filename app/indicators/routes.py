@@ -52,6 +52,6 @@ def read_indicators(
     ] = None,
 ) -> Response:
     today = cambodia_today(now_utc())
-    scope = indicator_scope(principal.scope, province)
+    scope = indicator_scope(session, principal.scope, province)
     report = indicators(session, scope=scope, year=year_or_error(year, today), today=today)
     return json_response(report_json(report))

@@ -9,15 +9,20 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from app.auth.scope import Scope
 from app.errors import ApiError
 from app.indicators.definitions import FIRST_YEAR
+from app.models import Location
 
 _PROVINCE = re.compile(r"^\d{2}$")
 
 
-def indicator_scope(scope: Scope, province: str | None) -> Scope:
-    """``scope`` narrowed to ``province`` (422 if malformed, 404 if outside the scope)."""
+def indicator_scope(session: Session, scope: Scope, province: str | None) -> Scope:
+    """``scope`` narrowed to ``province`` (422 if malformed, 404 if outside the scope or no
+    such province)."""
     if province is None or province == "":
         return scope
     if not _PROVINCE.match(province):
@@ -26,7 +31,10 @@ def indicator_scope(scope: Scope, province: str | None) -> Scope:
             "province must be a 2-digit province code.",
             details=[{"path": "province", "code": "invalid_province", "message": "2 digits"}],
         )
-    if scope.province is not None and scope.province != province:
+    known = session.scalar(
+        select(Location.code).where(Location.level == "province", Location.code == province)
+    )
+    if known is None or (scope.province is not None and scope.province != province):
         raise ApiError("not_found", "No such province in your scope.")
     if scope.province == province:
         return scope
