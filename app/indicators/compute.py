@@ -13,13 +13,13 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.auth.scope import Scope
 from app.indicators import queries
 from app.indicators.definitions import (
-    BY_ID,
     IN_CARE,
     INDICATORS,
     INSPECTED_TWICE,
@@ -193,16 +193,58 @@ def _summarise(figure: Figure) -> None:
             figure.by[split] = {k: float(n) for k, (n, _) in figure.by_count[split].items()}
 
 
+@dataclass
+class Facts:
+    """What the indicators read of every record, national, as of ``seq``: kept between
+    requests and brought up to date with the records changed since (``refresh``)."""
+
+    seq: int = -1
+    forms: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {form_id: {} for form_id in queries.FIELDS}
+    )
+
+
+def refresh(session: Session, facts: Facts) -> Facts:
+    """``facts`` with every record written since its ``seq`` (a fresh copy if the database
+    went back, e.g. was replaced)."""
+    top = queries.highest_seq(session)
+    if top < facts.seq:
+        facts = Facts()
+    if top == facts.seq:
+        return facts
+    for form_id, rows in facts.forms.items():
+        for record_id, rejected, fact in queries.changed_facts(session, form_id, after=facts.seq):
+            if rejected:
+                rows.pop(record_id, None)
+            else:
+                rows[record_id] = fact
+    facts.seq = top
+    return facts
+
+
+def _in_scope(rows: dict[str, Any], scope: Scope) -> list[Any]:
+    if scope.code is None:
+        return list(rows.values())
+    return [r for r in rows.values() if scope.covers(r.location)]
+
+
 def compute(session: Session, *, scope: Scope, year: int, today: date) -> Report:
     """Every indicator for ``year`` in ``scope``, as of the year's last day (or today)."""
+    return compute_from(refresh(session, Facts()), scope=scope, year=year, today=today)
+
+
+def compute_from(facts: Facts, *, scope: Scope, year: int, today: date) -> Report:
     as_of = min(date(year, 12, 31), today)
     start = date(year, 1, 1)
-    children = {c.record_id: c for c in queries.children(session, scope)}
-    closures = queries.closures(session, scope)
-    visits = queries.visits(session, scope)
-    plans = queries.case_plans(session, scope)
-    institutions = queries.institutions(session, scope)
-    inspections = queries.inspections(session, scope)
+    forms = facts.forms
+    children: dict[str, Child] = {
+        c.record_id: c for c in _in_scope(forms["child_registration"], scope)
+    }
+    closures: list[Event] = _in_scope(forms["case_closure"], scope)
+    visits: list[Event] = _in_scope(forms["follow_up_visit"], scope)
+    plans: list[Event] = _in_scope(forms["case_plan"], scope)
+    institutions: list[queries.Institution] = _in_scope(forms["institution"], scope)
+    inspections: list[Event] = _in_scope(forms["institution_inspection"], scope)
     left = _exits(closures, visits)
 
     def groups(subject: str | None, province: str | None, day: date) -> dict[str, str]:
@@ -299,27 +341,26 @@ def compute(session: Session, *, scope: Scope, year: int, today: date) -> Report
     return Report(year=year, as_of=as_of, figures=[figures[i.id] for i in INDICATORS])
 
 
-_CACHE: OrderedDict[tuple[object, ...], Report] = OrderedDict()
+_FACTS: dict[str, Facts] = {}
+_REPORTS: OrderedDict[tuple[object, ...], Report] = OrderedDict()
 _CACHE_SIZE = 32
 _LOCK = threading.Lock()
 
 
 def indicators(session: Session, *, scope: Scope, year: int, today: date) -> Report:
-    """``compute``, reused while no record in the scope has changed since."""
-    version = queries.data_version(session, scope)
-    key = (str(session.get_bind().engine.url), scope, year, today, version)
+    """``compute``, from facts kept per database and brought up to date with the records
+    written since; a report is reused while nothing was written."""
+    database = str(session.get_bind().engine.url)
     with _LOCK:
-        found = _CACHE.get(key)
+        facts = refresh(session, _FACTS.get(database, Facts()))
+        _FACTS[database] = facts
+        key = (database, scope, year, today, facts.seq)
+        found = _REPORTS.get(key)
         if found is not None:
-            _CACHE.move_to_end(key)
+            _REPORTS.move_to_end(key)
             return found
-    report = compute(session, scope=scope, year=year, today=today)
-    with _LOCK:
-        _CACHE[key] = report
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        report = compute_from(facts, scope=scope, year=year, today=today)
+        _REPORTS[key] = report
+        while len(_REPORTS) > _CACHE_SIZE:
+            _REPORTS.popitem(last=False)
     return report
-
-
-def indicator_ids() -> tuple[str, ...]:
-    return tuple(BY_ID)

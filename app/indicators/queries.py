@@ -1,6 +1,9 @@
-"""SQL for the indicators: the few fields each form contributes, read inside the caller's
-scope, the same on SQLite and PostgreSQL (SQLAlchemy's JSON paths: ``json_extract`` on
-SQLite, ``->>``/``#>>`` on PostgreSQL). No commits."""
+"""SQL for the indicators: the few fields each form contributes, read the same way on SQLite
+and PostgreSQL (SQLAlchemy's JSON paths: ``json_extract`` on SQLite, ``->>``/``#>>`` on
+PostgreSQL). Rows come with their location and review state, and only those changed after a
+given ``seq`` (every write stamps its records with the next ``seq``, visible in commit order:
+app/sync/sequence.py), so a reader can keep the facts and fetch only what changed. No commits.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +15,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from app.auth.scope import Scope
-from app.indicators.definitions import EXCLUDED_REVIEW_STATES
 from app.models import Record
 
 
@@ -22,7 +23,7 @@ def _field(*path: str) -> ColumnElement[str]:
     return element.as_string()
 
 
-def _day(value: Any) -> date | None:
+def day(value: Any) -> date | None:
     if not isinstance(value, str) or len(value) < 10:
         return None
     try:
@@ -31,22 +32,10 @@ def _day(value: Any) -> date | None:
         return None
 
 
-def _rows(
-    session: Session, scope: Scope, form_id: str, fields: Mapping[str, tuple[str, ...]]
-) -> Iterator[Any]:
-    columns = [_field(*path).label(name) for name, path in fields.items()]
-    stmt = select(Record.record_id, Record.province, *columns).where(
-        Record.form_id == form_id,
-        Record.review_state.not_in(EXCLUDED_REVIEW_STATES),
-        scope.filter(Record),
-    )
-    # Core, not the ORM: plain tuples, no identity map (tens of thousands of rows)
-    yield from session.connection().execute(stmt)
-
-
 @dataclass(frozen=True)
 class Child:
     record_id: str
+    location: str | None
     province: str | None
     sex: str | None
     born: date | None
@@ -59,6 +48,7 @@ class Event:
     """A record about a child (or an institution): what it names, its date and answers."""
 
     record_id: str
+    location: str | None
     province: str | None
     subject: str | None
     day: date | None
@@ -70,90 +60,79 @@ class Event:
 @dataclass(frozen=True)
 class Institution:
     record_id: str
+    location: str | None
     province: str | None
     opened: date | None
     status: str | None
     closed: date | None
 
 
-def children(session: Session, scope: Scope) -> list[Child]:
-    fields = {
+# form -> the fields read, by the name the row gives them
+FIELDS: dict[str, Mapping[str, tuple[str, ...]]] = {
+    "child_registration": {
         "sex": ("sex",),
         "born": ("date_of_birth",),
         "disability": ("disability",),
         "admitted": ("admission_date",),
-    }
-    return [
-        Child(r.record_id, r.province, r.sex, _day(r.born), r.disability, _day(r.admitted))
-        for r in _rows(session, scope, "child_registration", fields)
-    ]
-
-
-def closures(session: Session, scope: Scope) -> list[Event]:
-    """Case closures: the child, closure date, reason, reintegration date, sign-off."""
-    fields = {
-        "child": ("child",),
+    },
+    "case_closure": {
+        "subject": ("child",),
         "day": ("closure_date",),
-        "reason": ("closure_reason",),
-        "reintegrated": ("reintegration_date",),
-        "decision": ("supervisor", "supervisor_decision"),
-    }
-    return [
-        Event(
-            r.record_id,
-            r.province,
-            r.child,
-            _day(r.day),
-            r.reason,
-            _day(r.reintegrated),
-            r.decision,
-        )
-        for r in _rows(session, scope, "case_closure", fields)
-    ]
-
-
-def visits(session: Session, scope: Scope) -> list[Event]:
-    """Follow-up visits: the child, visit date, parenting attended, reintegration date."""
-    fields = {
-        "child": ("child",),
+        "answer": ("closure_reason",),
+        "other_day": ("reintegration_date",),
+        "extra": ("supervisor", "supervisor_decision"),
+    },
+    "follow_up_visit": {
+        "subject": ("child",),
         "day": ("visit_date",),
-        "parenting": ("family_situation", "attended_parenting"),
-        "reintegrated": ("reintegration_date",),
-    }
-    return [
-        Event(r.record_id, r.province, r.child, _day(r.day), r.parenting, _day(r.reintegrated))
-        for r in _rows(session, scope, "follow_up_visit", fields)
-    ]
+        "answer": ("family_situation", "attended_parenting"),
+        "other_day": ("reintegration_date",),
+    },
+    "case_plan": {"subject": ("child",), "day": ("plan_date",)},
+    "institution_inspection": {"subject": ("institution",), "day": ("inspection_date",)},
+    "institution": {"opened": ("opened_date",), "status": ("status",), "closed": ("closed_date",)},
+}
 
 
-def case_plans(session: Session, scope: Scope) -> list[Event]:
-    fields = {"child": ("child",), "day": ("plan_date",)}
-    return [
-        Event(r.record_id, r.province, r.child, _day(r.day))
-        for r in _rows(session, scope, "case_plan", fields)
-    ]
+def _fact(form_id: str, r: Any) -> Child | Event | Institution:
+    location = r.commune or r.district or r.province
+    if form_id == "child_registration":
+        return Child(
+            r.record_id, location, r.province, r.sex, day(r.born), r.disability, day(r.admitted)
+        )
+    if form_id == "institution":
+        return Institution(
+            r.record_id, location, r.province, day(r.opened), r.status, day(r.closed)
+        )
+    return Event(
+        r.record_id,
+        location,
+        r.province,
+        r.subject,
+        day(r.day),
+        getattr(r, "answer", None),
+        day(getattr(r, "other_day", None)),
+        getattr(r, "extra", None),
+    )
 
 
-def inspections(session: Session, scope: Scope) -> list[Event]:
-    fields = {"institution": ("institution",), "day": ("inspection_date",)}
-    return [
-        Event(r.record_id, r.province, r.institution, _day(r.day))
-        for r in _rows(session, scope, "institution_inspection", fields)
-    ]
+def changed_facts(
+    session: Session, form_id: str, *, after: int
+) -> Iterator[tuple[str, bool, Child | Event | Institution]]:
+    """(record_id, rejected, fact) of every ``form_id`` record whose ``seq`` is above ``after``."""
+    columns = [_field(*path).label(name) for name, path in FIELDS[form_id].items()]
+    stmt = select(
+        Record.record_id,
+        Record.province,
+        Record.district,
+        Record.commune,
+        Record.review_state,
+        *columns,
+    ).where(Record.form_id == form_id, Record.seq > after)
+    # Core, not the ORM: plain tuples, no identity map (tens of thousands of rows)
+    for r in session.connection().execute(stmt):
+        yield r.record_id, r.review_state == "rejected", _fact(form_id, r)
 
 
-def institutions(session: Session, scope: Scope) -> list[Institution]:
-    fields = {"opened": ("opened_date",), "status": ("status",), "closed": ("closed_date",)}
-    return [
-        Institution(r.record_id, r.province, _day(r.opened), r.status, _day(r.closed))
-        for r in _rows(session, scope, "institution", fields)
-    ]
-
-
-def data_version(session: Session, scope: Scope) -> tuple[int, int]:
-    """(highest seq, number of records) in scope: any write changes it (every write takes a
-    new seq), so a result computed at this version is still right while it is unchanged."""
-    row = session.execute(
-        select(func.coalesce(func.max(Record.seq), 0), func.count()).where(scope.filter(Record))
-    ).one()
-    return int(row[0]), int(row[1])
+def highest_seq(session: Session) -> int:
+    return int(session.execute(select(func.coalesce(func.max(Record.seq), 0))).scalar_one())
