@@ -85,7 +85,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "indicators_unit_children": ("{n} children", "កុមារ {n} នាក់"),
     "indicators_unit_institutions": ("{n} institutions", "មណ្ឌល {n}"),
     "indicators_unit_families": ("{n} families", "គ្រួសារ {n}"),
-    "indicators_unit_percent": ("{n} %", "{n} %"),
+    "indicators_unit_percent": ("{n} %", "{n} ភាគរយ"),
     "indicators_count_of": ("{count} of {of}", "{count} ក្នុងចំណោម {of}"),
     "indicators_chart_desc": (
         "{name}: {value} against a target of {target}.",
