@@ -65,8 +65,11 @@ class Phase:
 
 @dataclass
 class Figure:
+    """One indicator's figure for a year: its units, value, splits (and phases)."""
+
     indicator: Indicator
     units: list[Unit]
+    year: int = 0
     phases: list[Phase] | None = None
     value: float | None = 0
     count: int = 0
@@ -80,8 +83,6 @@ class Figure:
             year_target = next((p.target for p in self.phases if p.year == self.year), None)
             return year_target if year_target is not None else self.indicator.target
         return self.indicator.target
-
-    year: int = 0
 
     def records_behind(self, split: str | None = None, key: str | None = None) -> list[str]:
         """The records behind the figure (or one split's share of it), in a stable order."""
