@@ -71,6 +71,7 @@ def seed_demo() -> None:
     from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
     from app.demo.history import add_history
     from app.demo.load import load_demo
+    from app.demo.plan_history import load_plan_history
 
     started = time.perf_counter()
     with session_scope() as session:
@@ -79,6 +80,8 @@ def seed_demo() -> None:
     loaded = time.perf_counter() - started
     with session_scope() as session:
         history = add_history(session)
+    with session_scope() as session:
+        plan = load_plan_history(session, get_settings().data_dir)
     if report.skipped:
         click.echo(f"demo data {report.version} is already loaded")
     else:
@@ -93,6 +96,8 @@ def seed_demo() -> None:
             f"reports, placements {history.placements}, reviews {history.reviews}, "
             f"{history.conflicts} open conflicts in {history.seconds:.1f} s"
         )
+    if not plan.skipped:
+        click.echo(f"plan history: {plan.records} records pushed in {plan.seconds:.1f} s")
     click.echo(
         f"demo accounts (synthetic; {len(created)} created now), password {DEMO_PASSWORD!r}:"
     )

@@ -20,11 +20,13 @@ from app.db.wal_checkpoints import Checkpointer
 from app.desk.audit_views import router as desk_audit_router
 from app.desk.coverage_views import router as desk_coverage_router
 from app.desk.exports_views import router as desk_exports_router
+from app.desk.indicators_views import router as desk_indicators_router
 from app.desk.views import router as desk_router
 from app.errors import ERROR_RESPONSES, install_error_handlers
 from app.exports.routes import router as exports_router
 from app.forms.routes import router as forms_router
 from app.geography.routes import router as locations_router
+from app.indicators.routes import router as indicators_router
 from app.openrosa.routes import router as openrosa_router
 from app.records.routes import router as records_router
 from app.settings import get_settings
@@ -50,6 +52,8 @@ ROUTERS: list[APIRouter] = [
     openrosa_router,
     desk_exports_router,
     desk_audit_router,
+    indicators_router,
+    desk_indicators_router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"

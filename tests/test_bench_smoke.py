@@ -130,3 +130,20 @@ def test_export_bench_quick_prints_time_and_peak_memory_of_each_format() -> None
         )
         assert found is not None, done.stdout
         assert 0 < int(found.group(1)) < 1000, done.stdout
+
+
+def test_indicators_bench_quick_prints_cold_api_and_page_figures() -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "indicators_bench.py"), "--quick"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT * 2,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    output = result.stdout
+    assert re.search(r"^built: [\d,]+ records \(1 x [\d,]+\)", output, re.M), output
+    assert re.search(r"^cold \(national, 2025\): \d+ ms \([\d,]+ children in care\)", output, re.M)
+    for name in ("api (mosvy)", "api (supervisor.btb)", "page (mosvy)"):
+        assert re.search(rf"^{re.escape(name)}: 6 requests, p50 \d+ ms, p95 \d+ ms", output, re.M)
+    assert re.search(r"^p95 target 500 ms: (PASS|FAIL)$", output, re.M), output

@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "conflict.resolve": frozenset({"dosvy_supervisor", "mosvy"}),
     "export.read": frozenset({"dosvy_supervisor", "mosvy", "admin"}),
     "audit.read": frozenset({"mosvy", "admin"}),
+    "indicators.read": frozenset({"dosvy_supervisor", "mosvy", "admin"}),
 }
 
 
