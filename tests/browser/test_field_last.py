@@ -5,9 +5,13 @@ pull's removals on a tablet."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 import uuid
 from datetime import datetime
 from typing import Any
@@ -36,21 +40,21 @@ from tests.browser.test_field_app import (
     sign_in,
     wait_idle,
 )
-from tests.browser.waiting import wait_until
 from tests.live_server import LiveServer
 
 PHONE = {"width": 412, "height": 915}  # a 7-inch phone, in CSS pixels
 VIEWPORTS = [pytest.param(TABLET, id="tablet"), pytest.param(PHONE, id="phone")]
 PASSWORD_ITERATIONS = 310_000  # docs/field-app.md
+SIGNATURE = png_bytes(40, 20, (0, 0, 0))
+OTHER = "inspector.pp1"  # another user of the same tablet (Phnom Penh)
 
 
 def uploaded_signature(server: LiveServer, username: str = INSPECTOR) -> str:
     """A signature the user uploaded through the API: a change may name it at once."""
-    signature = png_bytes(40, 20, (0, 0, 0))
-    sha = hashlib.sha256(signature).hexdigest()
+    sha = hashlib.sha256(SIGNATURE).hexdigest()
     put = httpx.put(
         f"{server.url}/api/v1/attachments/{sha}",
-        content=signature,
+        content=SIGNATURE,
         headers={**bearer(api_token(server, username)), "Content-Type": "image/png"},
     )
     assert put.status_code in (200, 201), put.text
@@ -66,12 +70,14 @@ def queue_inspection(page: Page, data: dict[str, Any], sha: str) -> str:
               const { queueChange } = await import('/js/sync.js');
               const { newUuid } = await import('/js/uuid.js');
               const app = window.homeward;
-              const form = (await app.store.formList()).forms.find((f) => f.form_id === 'institution_inspection');
+              const forms = (await app.store.formList()).forms;
+              const form = forms.find((f) => f.form_id === 'institution_inspection');
               const recordId = newUuid();
               await queueChange(app.db, {
-                change_id: newUuid(), record_id: recordId, form_id: form.form_id, form_version: form.version,
-                base_rev: null, data, attachments: [sha], captured_at: new Date().toISOString(),
-                username: app.session.username, priority: 'normal', title: form.title, origin: 'new',
+                change_id: newUuid(), record_id: recordId, form_id: form.form_id,
+                form_version: form.version, base_rev: null, data, attachments: [sha],
+                captured_at: new Date().toISOString(), username: app.session.username,
+                priority: 'normal', title: form.title, origin: 'new',
               });
               await app.shell.refreshStatus();
               return recordId;
@@ -151,7 +157,6 @@ def test_a_user_who_signed_in_here_before_signs_in_again_offline_and_the_work_go
         "the first sign-in needs a connection."
     )
     page.get_by_role("button", name="ភាសាខ្មែរ").click()
-    sign_in_form(page, "inspector.pp1", PASSWORD) if False else None
     page.get_by_label("ឈ្មោះអ្នកប្រើ").fill("inspector.pp1")
     page.get_by_label("ពាក្យសម្ងាត់").fill(PASSWORD)
     page.get_by_role("button", name="ចូល", exact=True).click()
@@ -193,9 +198,16 @@ def test_an_offline_sign_in_after_an_online_sign_out_asks_for_the_password_once_
     tablet stays theirs."""
     sha = uploaded_signature(server)
     data = inspection_data(first_institution(server, api_token(server, INSPECTOR)), sha)
+    other_sha = uploaded_signature(server, OTHER)
+    other_data = inspection_data(first_institution(server, api_token(server, OTHER)), other_sha)
     page = new_device()
-    # another user of the tablet leaves work queued (signed out offline)
-    sign_in(page, server, "inspector.sr2") if False else None
+    # another user of the tablet leaves work queued, signed out offline
+    sign_in(page, server, OTHER)
+    go_offline(page)
+    other_record = queue_inspection(page, other_data, other_sha)
+    sign_out(page, warned="1 items are not uploaded yet")
+    go_online(page)
+
     sign_in(page, server)
     sign_out(page)  # online: the token is revoked, its sealed copy dropped
     assert page.evaluate(f"window.homeward.db.getMeta('verifier:{INSPECTOR}')")["sealed"] is None
@@ -218,4 +230,271 @@ def test_an_offline_sign_in_after_an_online_sign_out_asks_for_the_password_once_
     wait_for_server(page, server, record_id)
     wait_idle(page)
     expect_waiting(page, 0)
+    # the other user's work stayed theirs: on the device, waiting, not sent under this sign-in
+    assert not server_has(server, other_record)
+    theirs = page.evaluate(f"window.homeward.db.getAllFromIndex('outbox', 'by_user', '{OTHER}')")
+    assert [(i["record_id"], i["state"]) for i in theirs] == [(other_record, "waiting")]
+    assert page.errors == []
+
+
+# --- #16 point 8: the institution picker in the interface's language ----------------------------
+
+
+def test_the_institution_picker_names_institutions_in_the_interfaces_language_and_labels_its_search(
+    new_device: Any, server: LiveServer
+) -> None:
+    page = new_device()
+    sign_in(page, server)
+    open_form(page)
+    picker = page.get_by_label("Institution", exact=True)
+    page.wait_for_function(
+        "document.querySelectorAll('.hw-reference select option').length > 12", timeout=15000
+    )
+    # the search box's label is in sight, not only read by a screen reader
+    search_label = page.locator(".hw-reference label.hw-search-label")
+    expect(search_label).to_be_visible()
+    expect(search_label).to_have_text("Search the list: Institution")
+    search = page.get_by_label("Search the list: Institution", exact=True)
+    expect(search).to_be_visible()
+    # English: Latin names, in alphabetical order
+    names = picker.locator("option").all_inner_texts()[1:]
+    assert names and all(n.startswith("Care Centre 17-") for n in names), names[:5]
+    assert names == sorted(names)
+    search.fill("care centre 17-0")
+    shown = picker.locator("option").all_inner_texts()[1:]
+    assert shown and all(n.lower().startswith("care centre 17-0") for n in shown), shown
+    assert len(shown) < len(names)
+    # Khmer: Khmer names, and the label in Khmer
+    page.get_by_role("button", name="ភាសាខ្មែរ").click()
+    expect(search_label).to_have_text(re.compile(r"^ស្វែងរកក្នុងបញ្ជី៖ [\u1780-\u17ff]"))
+    search = page.get_by_label(search_label.inner_text(), exact=True)
+    search.fill("")
+    expect(picker.locator("option").nth(1)).to_contain_text("មណ្ឌលថែទាំកុមារ")
+    khmer = picker.locator("option").all_inner_texts()[1:]
+    assert len(khmer) == len(names)
+    assert not any("Care Centre" in n for n in khmer), khmer[:3]
+    # a name typed in the other language still finds the institution
+    search.fill(names[0])
+    assert picker.locator("option").count() == 2
+    picker.select_option(index=1)
+    page.get_by_role("button", name="English").click()
+    expect(picker.locator("option:checked")).to_have_text(names[0])
+    assert page.errors == []
+
+
+# --- #16 point 10: dates that say day, month and year --------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_dates_show_day_month_and_year_in_either_language_in_forms_lists_and_records(
+    new_device: Any, server: LiveServer, viewport: dict[str, int]
+) -> None:
+    page = new_device(viewport=viewport)
+    sign_in(page, server)
+    open_form(page)
+    when = page.get_by_label("Date of inspection", exact=True)
+    shown = page.locator(".hw-date-shown").first
+    today = datetime.now(CAMBODIA).date()
+    # the form's default (today), then a date typed: beside the browser's own input
+    expect(shown).to_have_text(f"{today.day} {today.strftime('%b')} {today.year}")
+    when.fill("2026-12-08")
+    expect(shown).to_have_text("8 Dec 2026")
+    assert shown.get_attribute("id") in (when.get_attribute("aria-describedby") or "").split()
+    box, field = shown.bounding_box(), when.bounding_box()
+    assert box and field and box["width"] > 0
+    assert box["x"] + box["width"] <= viewport["width"], (box, viewport)  # on screen, not cut
+    page.get_by_label("Institution", exact=True).select_option(index=1)
+    expect(page.locator("#draft-name")).to_contain_text("Inspection 8 Dec 2026 — Care Centre")
+    page.get_by_role("button", name="ភាសាខ្មែរ").click()
+    expect(shown).to_have_text("៨ ធ្នូ ២០២៦")
+    expect(page.locator("#draft-name")).to_contain_text("៨ ធ្នូ ២០២៦ — មណ្ឌលថែទាំកុមារ")
+    shot(page, f"date-khmer-{'phone' if viewport == PHONE else 'tablet'}.png")
+    page.get_by_role("button", name="រក្សាទុកសេចក្តីព្រាង").click()
+    # the draft list on home names it with the date in Khmer, then in English
+    drafts = page.locator("a", has_text="៨ ធ្នូ ២០២៦")
+    expect(drafts).to_have_count(1)
+    page.get_by_role("button", name="English").click()
+    draft = page.get_by_role("link", name=re.compile("^Continue: Institution inspection"))
+    expect(draft).to_contain_text("Inspection 8 Dec 2026 — Care Centre")
+    assert not re.search(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", draft.inner_text())
+    # a record's page (read-only answers) shows the date the same way
+    record_id = seed_inspection_on(server, "2026-11-30")
+    page.goto(f"{server.url}/#/record/{record_id}")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Inspection 30 Nov 2026")
+    expect(page.locator(".hw-date-shown").first).to_have_text("30 Nov 2026")
+    page.get_by_role("button", name="ភាសាខ្មែរ").click()
+    expect(page.locator(".hw-date-shown").first).to_have_text("៣០ វិច្ឆិកា ២០២៦")
+    assert page.errors == []
+
+
+def seed_inspection_on(server: LiveServer, day: str) -> str:
+    """An inspection on the server, made by another tablet of the same user, dated ``day``."""
+    token = api_token(server, INSPECTOR)
+    sha = uploaded_signature(server)
+    data = {**inspection_data(first_institution(server, token), sha), "inspection_date": day}
+    return push_new(server, token, data, sha)
+
+
+def push_new(
+    server: LiveServer, token: str, data: dict[str, Any], sha: str, record_id: str | None = None,
+    base_rev: int | None = None,
+) -> str:  # fmt: skip
+    record_id = record_id or str(uuid.uuid4())
+    change = {
+        "change_id": str(uuid.uuid4()),
+        "record_id": record_id,
+        "form_id": "institution_inspection",
+        "form_version": SCHEMA["version"],
+        "base_rev": base_rev,
+        "data": data,
+        "attachments": [sha],
+        "captured_at": datetime.now(CAMBODIA).isoformat(),
+    }
+    answer = httpx.post(
+        f"{server.url}/api/v1/sync/push",
+        json={"device_id": "tab-other", "changes": [change]},
+        headers=bearer(token),
+        timeout=60,
+    )
+    answer.raise_for_status()
+    assert answer.json()["results"][0]["status"] == "applied", answer.text
+    return record_id
+
+
+# --- #14 item 14: a record that leaves the device's scope leaves the tablet ---------------------
+
+
+def institution_in(server: LiveServer, token: str, district: str) -> str:
+    answer = httpx.get(
+        f"{server.url}/api/v1/sync/pull", params={"limit": 5000}, headers=bearer(token), timeout=60
+    )
+    answer.raise_for_status()
+    return next(
+        r["record_id"]
+        for r in answer.json()["records"]
+        if r["form_id"] == "institution" and r["data"].get("district") == district
+    )
+
+
+def create_user(server: LiveServer, username: str, *, province: str) -> None:
+    """A user made with the contract's CLI on the server's database."""
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "create-user", "--username", username, "--role",
+         "inspector", "--province", province],
+        input=PASSWORD, text=True, capture_output=True, timeout=120,
+        env={**os.environ, "HOMEWARD_DATABASE_URL": server.database_url},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+
+def device_holds(page: Page, record_id: str, sha: str) -> dict[str, Any]:
+    return dict(
+        page.evaluate(
+            """async ([recordId, sha]) => {
+              const db = window.homeward.db;
+              const records = (await db.getAll('records')).filter((r) => r.record_id === recordId);
+              const items = (await db.getAll('outbox')).filter((i) => i.record_id === recordId);
+              const att = await db.get('attachments', sha);
+              return {
+                records: records.length, left_scope: records.some((r) => r.left_scope === true),
+                items: items.length, file: Boolean(att), blob: Boolean(att && att.blob),
+              };
+            }""",
+            [record_id, sha],
+        )
+    )
+
+
+def test_a_record_moved_out_of_the_tablets_scope_leaves_it_unless_a_draft_holds_it(
+    new_device: Any, server: LiveServer
+) -> None:
+    district = "inspector.pp1"  # the tablet's user: district 1201
+    create_user(server, "inspector.pp", province="12")  # moves records inside Phnom Penh
+    province = api_token(server, "inspector.pp")
+    here = institution_in(server, api_token(server, district), "1201")
+    there = institution_in(server, province, "1202")
+    sha_a = uploaded_signature(server, district)
+    photo_b = png_bytes(30, 30, (200, 10, 10))
+    sha_b = hashlib.sha256(photo_b).hexdigest()
+    assert httpx.put(
+        f"{server.url}/api/v1/attachments/{sha_b}",
+        content=photo_b,
+        headers={**bearer(api_token(server, district)), "Content-Type": "image/png"},
+    ).is_success
+    data_a = inspection_data(here, sha_a)
+    data_b = inspection_data(here, sha_b)
+
+    page = new_device(viewport=TABLET)
+    sign_in(page, server, district)
+    # two inspections made on this tablet, their signatures kept on it, sent
+    record_a = queue_inspection(page, data_a, sha_a)
+    record_b = queue_inspection(page, data_b, sha_b)
+    page.evaluate(
+        """async (files) => {
+          const db = window.homeward.db;
+          for (const [sha, b64] of files) {
+            const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+            const blob = new Blob([bytes], { type: 'image/png' });
+            await db.put('attachments', {
+              sha256: sha, blob, state: 'queued', size: blob.size, content_type: 'image/png',
+            });
+          }
+        }""",
+        [
+            [sha_a, base64.b64encode(SIGNATURE).decode()],
+            [sha_b, base64.b64encode(photo_b).decode()],
+        ],
+    )
+    page.get_by_role("button", name="Sync now").click()
+    wait_idle(page)
+    expect_waiting(page, 0)
+    for record_id, sha in ((record_a, sha_a), (record_b, sha_b)):
+        held = device_holds(page, record_id, sha)
+        assert held == {"records": 1, "left_scope": False, "items": 1, "file": True, "blob": True}
+
+    # the user begins a correction of B and keeps it as a draft
+    page.goto(f"{server.url}/#/record/{record_b}")
+    page.get_by_role("button", name="Edit").click()
+    page.get_by_label("Beds", exact=True).fill("22")
+    page.get_by_role("button", name="Save draft").click()
+    expect(
+        page.get_by_role("link", name=re.compile("^Continue: Institution inspection"))
+    ).to_be_visible()
+
+    # another tablet of the province moves both to an institution of another district
+    for record_id, data, sha in ((record_a, data_a, sha_a), (record_b, data_b, sha_b)):
+        push_new(server, province, {**data, "institution": there}, sha, record_id, base_rev=1)
+
+    page.get_by_role("button", name="Sync now").click()
+    wait_idle(page)
+    # A left the tablet: its pulled copy, its settled change and its file
+    assert device_holds(page, record_a, sha_a) == {
+        "records": 0, "left_scope": False, "items": 0, "file": False, "blob": False,
+    }  # fmt: skip
+    page.goto(f"{server.url}/#/records")
+    expect(page.get_by_role("heading", name="My records")).to_be_visible()
+    expect(page.locator(f"a[href='#/record/{record_a}']")).to_have_count(0)
+    # B stays, held by the draft, and says why it can no longer be sent
+    assert device_holds(page, record_b, sha_b) == {
+        "records": 1, "left_scope": True, "items": 1, "file": True, "blob": True,
+    }  # fmt: skip
+    page.goto(f"{server.url}/#/record/{record_b}")
+    note = page.locator("#left-scope")
+    expect(note).to_have_text(
+        "This record was moved out of your area (to another district or province): what this "
+        "device changed in it can no longer be sent. Tell your supervisor."
+    )
+    shot(page, "left-scope-record.png")
+    page.get_by_role("link", name=re.compile("^Continue: Institution inspection")).click()
+    draft_note = page.locator("#draft-left-scope")
+    expect(draft_note).to_be_visible()
+    expect(draft_note).to_contain_text("can no longer be sent")
+    page.get_by_role("button", name="ភាសាខ្មែរ").click()
+    expect(draft_note).to_have_text(
+        "កំណត់ត្រានេះត្រូវបានផ្លាស់ទៅក្រៅតំបន់របស់អ្នក (ទៅស្រុក ឬខេត្តផ្សេង)៖ "
+        "អ្វីដែលឧបករណ៍នេះបានកែប្រែក្នុងកំណត់ត្រានេះ មិនអាចបញ្ជូនបានទៀតទេ។ "
+        "សូមប្រាប់អ្នកគ្រប់គ្រងរបស់អ្នក។"
+    )
+    page.goto(f"{server.url}/#/record/{record_b}")
+    expect(page.locator("#left-scope")).to_contain_text("មិនអាចបញ្ជូនបានទៀតទេ")
     assert page.errors == []

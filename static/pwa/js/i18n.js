@@ -21,6 +21,7 @@ export const STRINGS = {
     sign_in_offline: 'No connection. {username} has not signed in on this device before: the first sign-in needs a connection.',
     signed_in_offline: 'Signed in without a connection. Your work stays on this device and is sent once there is a connection.',
     sign_in_online_again: 'You signed in without a connection. Enter your password again to send your work.',
+    left_scope: 'This record was moved out of your area (to another district or province): what this device changed in it can no longer be sent. Tell your supervisor.',
     sign_in_wait: 'Too many attempts. Wait {seconds} seconds and try again.',
     sign_in_error: 'Sign-in failed: {message}',
     session_expired: 'Your sign-in has expired. Connect and sign in again: your unsent work is kept.',
@@ -172,6 +173,7 @@ export const STRINGS = {
     sign_in_offline: 'គ្មានអ៊ីនធឺណិត។ {username} មិនទាន់ធ្លាប់ចូលនៅលើឧបករណ៍នេះទេ៖ ការចូលលើកដំបូងត្រូវការអ៊ីនធឺណិត។',
     signed_in_offline: 'បានចូលដោយគ្មានអ៊ីនធឺណិត។ ការងាររបស់អ្នកនៅលើឧបករណ៍នេះ ហើយនឹងត្រូវបញ្ជូននៅពេលមានអ៊ីនធឺណិត។',
     sign_in_online_again: 'អ្នកបានចូលដោយគ្មានអ៊ីនធឺណិត។ សូមបញ្ចូលពាក្យសម្ងាត់ម្តងទៀត ដើម្បីបញ្ជូនការងាររបស់អ្នក។',
+    left_scope: 'កំណត់ត្រានេះត្រូវបានផ្លាស់ទៅក្រៅតំបន់របស់អ្នក (ទៅស្រុក ឬខេត្តផ្សេង)៖ អ្វីដែលឧបករណ៍នេះបានកែប្រែក្នុងកំណត់ត្រានេះ មិនអាចបញ្ជូនបានទៀតទេ។ សូមប្រាប់អ្នកគ្រប់គ្រងរបស់អ្នក។',
     sign_in_wait: 'ព្យាយាមច្រើនដងពេក។ សូមរង់ចាំ {seconds} វិនាទី ហើយព្យាយាមម្តងទៀត។',
     sign_in_error: 'ការចូលបរាជ័យ៖ {message}',
     session_expired: 'ការចូលរបស់អ្នកបានផុតកំណត់។ សូមភ្ជាប់អ៊ីនធឺណិត ហើយចូលម្តងទៀត៖ ការងារដែលមិនទាន់បញ្ជូនត្រូវបានរក្សាទុក។',
@@ -380,6 +382,13 @@ export function formatDateTime(value, lang) {
   return lang === 'km'
     ? `${formatDate(d, lang)} ម៉ោង ${khmerDigits(time)}`
     : `${formatDate(d, lang)}, ${time}`;
+}
+
+/** A text with its ISO dates (YYYY-MM-DD, as a record's name has them: "Inspection
+ * 2026-12-08") written "8 Dec 2026" / "៨ ធ្នូ ២០២៦": day, month and year, never ambiguous. */
+export function datesIn(text, lang) {
+  if (typeof text !== 'string') return text;
+  return text.replace(/\b(\d{4}-\d{2}-\d{2})(?![\dT:])/g, (iso) => formatDate(iso, lang) || iso);
 }
 
 /** Bytes as "1.2 MB" in either language. */
