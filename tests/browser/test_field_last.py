@@ -260,9 +260,9 @@ def test_the_institution_picker_names_institutions_in_the_interfaces_language_an
     names = picker.locator("option").all_inner_texts()[1:]
     assert names and all(n.startswith("Care Centre 17-") for n in names), names[:5]
     assert names == sorted(names)
-    search.fill("care centre 17-0")
+    search.fill("centre 17-01")
     shown = picker.locator("option").all_inner_texts()[1:]
-    assert shown and all(n.lower().startswith("care centre 17-0") for n in shown), shown
+    assert shown and all("17-01" in n for n in shown), shown
     assert len(shown) < len(names)
     # Khmer: Khmer names, and the label in Khmer
     page.get_by_role("button", name="ភាសាខ្មែរ").click()
