@@ -176,9 +176,9 @@ def test_a_user_who_signed_in_here_before_signs_in_again_offline_and_the_work_go
     expect(page.locator("#notice")).to_contain_text("Signed in without a connection.")
     expect(page.locator("#signed-in-as")).to_contain_text(INSPECTOR)
     expect_waiting(page, 1)
+    shot(page, "offline-sign-in.png")
     page.reload()  # still signed in after a restart, offline
     expect(page.get_by_role("heading", name="Forms")).to_be_visible()
-    shot(page, "offline-sign-in.png")
     assert not server_has(server, record_id)
 
     # back online: the token kept from before (not revoked: signed out offline) sends the work

@@ -45,7 +45,7 @@ export function createInput(ctx) {
     }, true);
     const described = [input.getAttribute('aria-describedby'), shown.id].filter(Boolean).join(' ');
     input.setAttribute('aria-describedby', described);
-    el = h('div', { class: 'hw-date' }, input, shown);
+    el = h('div', { class: 'hw-date-box' }, input, shown);
   }
   return {
     el,
