@@ -234,6 +234,23 @@ def test_an_offline_sign_in_after_an_online_sign_out_asks_for_the_password_once_
     assert not server_has(server, other_record)
     theirs = page.evaluate(f"window.homeward.db.getAllFromIndex('outbox', 'by_user', '{OTHER}')")
     assert [(i["record_id"], i["state"]) for i in theirs] == [(other_record, "waiting")]
+
+    # five wrong passwords offline (as for the PIN): only an online sign-in will do
+    go_offline(page)
+    sign_out(page)
+    alert = page.get_by_role("alert")
+    for _ in range(4):
+        sign_in_form(page, INSPECTOR, "not-the-password")
+        expect(alert).to_have_text("Wrong username or password.")
+        expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
+    sign_in_form(page, INSPECTOR, "not-the-password")
+    expect(alert).to_have_text(
+        "Too many wrong passwords without a connection: "
+        "the next sign-in as this user needs a connection."
+    )
+    assert page.evaluate(f"window.homeward.db.getMeta('verifier:{INSPECTOR}')") is None
+    sign_in_form(page, INSPECTOR, PASSWORD)
+    expect(alert).to_contain_text("the first sign-in needs a connection")
     assert page.errors == []
 
 

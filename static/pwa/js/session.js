@@ -135,6 +135,7 @@ export class Session {
       signed_in_at: new Date().toISOString(),
     };
     await this.rememberPassword(current, password);
+    await this.db.deleteMeta(`offline_failures:${current.username}`);
     await this.db.setMeta('session', current);
     await this.db.deleteMeta('locked');
     await this.db.deleteMeta(`pin_failures:${current.username}`);
@@ -166,7 +167,18 @@ export class Session {
     const stored = await this.db.getMeta(`verifier:${name}`);
     if (!stored) throw new OfflineSignInRefused('unknown_user');
     const { verifier, key } = await passwordSecrets(password, stored.salt, stored.iterations);
-    if (!sameHash(verifier, stored.hash)) throw new OfflineSignInRefused('wrong_password');
+    if (!sameHash(verifier, stored.hash)) {
+      // as the PIN: after PIN_MAX_TRIES wrong passwords offline, only an online sign-in will do
+      const failures = (await this.db.getMeta(`offline_failures:${name}`, 0)) + 1;
+      if (failures >= PIN_MAX_TRIES) {
+        await this.db.deleteMeta(`verifier:${name}`);
+        await this.db.deleteMeta(`offline_failures:${name}`);
+        throw new OfflineSignInRefused('too_many');
+      }
+      await this.db.setMeta(`offline_failures:${name}`, failures);
+      throw new OfflineSignInRefused('wrong_password');
+    }
+    await this.db.deleteMeta(`offline_failures:${name}`);
     const token = await unseal(key, stored.sealed);
     const current = {
       username: name,

@@ -45,7 +45,8 @@ export async function renderSignIn(app, main, { expired = false, username = '', 
       error.className = 'error';
       let text;
       if (err instanceof OfflineSignInRefused) {
-        text = err.reason === 'unknown_user' ? t('sign_in_offline', { username: user.value.trim() }) : t('sign_in_failed');
+        text = err.reason === 'unknown_user' ? t('sign_in_offline', { username: user.value.trim() })
+          : err.reason === 'too_many' ? t('sign_in_offline_too_many') : t('sign_in_failed');
       } else if (err.status === 401) text = t('sign_in_failed');
       else if (err.status === 429) text = t('sign_in_wait', { seconds: err.retryAfter || 60 });
       else text = t('sign_in_error', { message: err.message });
