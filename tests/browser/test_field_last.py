@@ -326,7 +326,7 @@ def test_dates_show_day_month_and_year_in_either_language_in_forms_lists_and_rec
     page.get_by_role("button", name="ភាសាខ្មែរ").click()
     expect(shown).to_have_text("៨ ធ្នូ ២០២៦")
     expect(page.locator("#draft-name")).to_contain_text("៨ ធ្នូ ២០២៦ — មណ្ឌលថែទាំកុមារ")
-    page.locator(".hw-reference").evaluate("el => el.scrollIntoView({ block: 'start' })")
+    page.locator(".hw-field.hw-reference").evaluate("el => el.scrollIntoView({ block: 'start' })")
     shot(page, f"date-khmer-{'phone' if viewport == PHONE else 'tablet'}.png")
     page.get_by_role("button", name="រក្សាទុកសេចក្តីព្រាង").click()
     # the draft list on home names it with the date in Khmer, then in English
