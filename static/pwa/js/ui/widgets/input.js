@@ -2,6 +2,7 @@
 // integer and decimal (Khmer digits accepted), date, date and time (kept with the device's UTC
 // offset), and a calculated value shown read-only.
 
+import { formatDate, formatDateTime } from '../../i18n.js';
 import { fmtValue, getAt } from './kit.js';
 
 export function createInput(ctx) {
@@ -33,8 +34,22 @@ export function createInput(ctx) {
     input.addEventListener('change', () => set(read()));
   }
   show(value());
+  // the browser's date input speaks its own locale (mm/dd/yyyy): beside it, the date as day,
+  // month and year in the interface's language ("8 Dec 2026" / "៨ ធ្នូ ២០២៦")
+  let el = input;
+  if (t_ === 'date' || t_ === 'datetime') {
+    const shown = h('span', { class: 'hw-date-shown', id: `${id}-shown`, 'aria-live': 'polite' });
+    const format = t_ === 'date' ? formatDate : formatDateTime;
+    ctx.text(shown, () => {
+      const v = value();
+      return v ? format(v, ctx.lang()) : '';
+    }, true);
+    const described = [input.getAttribute('aria-describedby'), shown.id].filter(Boolean).join(' ');
+    input.setAttribute('aria-describedby', described);
+    el = h('div', { class: 'hw-date-box' }, input, shown);
+  }
   return {
-    el: input,
+    el,
     inputs: [input],
     update: show,
     // a calculated field shows the value the model computes

@@ -9,7 +9,7 @@ export const MAX_BUTTONS = 12; // more choices than this: a list instead of radi
 export const UI = {
   en: {
     yes: 'Yes', no: 'No', choose: '— Choose —', add: 'Add {label}', remove: 'Remove', removeRow: 'Remove {label} {n}',
-    search: 'Search', searchLabel: 'Search: {label}', loading: 'Loading…', noRecords: 'No records on this device.',
+    search: 'Search', searchLabel: 'Search the list: {label}', loading: 'Loading…', noRecords: 'No records on this device.',
     unknownRecord: 'A record not on this device ({id})', problems: 'Please fix {n} problems:', problem: 'Please fix 1 problem:', more: '… and {n} more below.',
     recordLocation: 'Record location', recordAgain: 'Record again', stop: 'Stop', searching: 'Searching for the location…',
     located: 'Latitude {lat}, longitude {lon}, accuracy {acc} m', noGeo: 'Location is not available on this device: enter it by hand.',
@@ -26,7 +26,7 @@ export const UI = {
   },
   km: {
     yes: 'បាទ/ចាស', no: 'ទេ', choose: '— ជ្រើសរើស —', add: 'បន្ថែម {label}', remove: 'លុប', removeRow: 'លុប {label} {n}',
-    search: 'ស្វែងរក', searchLabel: 'ស្វែងរក៖ {label}', loading: 'កំពុងផ្ទុក…', noRecords: 'គ្មានកំណត់ត្រានៅលើឧបករណ៍នេះទេ។',
+    search: 'ស្វែងរក', searchLabel: 'ស្វែងរកក្នុងបញ្ជី៖ {label}', loading: 'កំពុងផ្ទុក…', noRecords: 'គ្មានកំណត់ត្រានៅលើឧបករណ៍នេះទេ។',
     unknownRecord: 'កំណត់ត្រាដែលមិនមាននៅលើឧបករណ៍នេះ ({id})', problems: 'សូមកែ {n} ចំណុច៖', problem: 'សូមកែ ១ ចំណុច៖', more: '… និង {n} ចំណុចទៀតខាងក្រោម។',
     recordLocation: 'កត់ត្រាទីតាំង', recordAgain: 'កត់ត្រាម្ដងទៀត', stop: 'ឈប់', searching: 'កំពុងស្វែងរកទីតាំង…',
     located: 'រយៈទទឹង {lat} រយៈបណ្ដោយ {lon} ភាពត្រឹមត្រូវ {acc} ម៉ែត្រ', noGeo: 'ឧបករណ៍នេះមិនអាចរកទីតាំងបានទេ៖ សូមបញ្ចូលដោយដៃ។',
