@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
+from app.admin.routes import router as admin_router
 from app.attachments.collect import Collector
 from app.attachments.routes import router as attachments_router
 from app.attachments.service import attachment_limit
@@ -16,6 +17,9 @@ from app.attachments.storage import AttachmentStore
 from app.auth.routes import router as auth_router
 from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
+from app.desk.devices_views import router as desk_devices_router
+from app.desk.forms_views import router as desk_forms_router
+from app.desk.users_views import router as desk_users_router
 from app.desk.views import router as desk_router
 from app.errors import ERROR_RESPONSES, install_error_handlers
 from app.forms.routes import router as forms_router
@@ -37,7 +41,11 @@ ROUTERS: list[APIRouter] = [
     records_router,
     sync_router,
     attachments_router,
+    admin_router,
     desk_router,
+    desk_users_router,
+    desk_devices_router,
+    desk_forms_router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"

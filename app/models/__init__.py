@@ -3,7 +3,7 @@
 from app.models.audit import AuditEntry
 from app.models.base import Base
 from app.models.desk import DeskSession
-from app.models.forms import FormVersion
+from app.models.forms import FormVersion, RetiredForm
 from app.models.geography import Location
 from app.models.identity import AuthToken, LoginAttempt, User
 from app.models.records import Meta, Record
@@ -38,5 +38,6 @@ __all__ = [
     "LoginAttempt",
     "Meta",
     "Record",
+    "RetiredForm",
     "User",
 ]
