@@ -88,7 +88,7 @@ def create_user_route(
     return _user_out(view)
 
 
-@router.post("/users/{username}/disable", response_model=AdminUserOut)
+@router.post("/users/{username}/disable", response_model=AdminUserOut, dependencies=[AcceptsJson])
 def disable_user_route(
     username: UsernamePath,
     session: SessionDep,
@@ -107,7 +107,7 @@ def disable_user_route(
     return _user_out(view)
 
 
-@router.post("/users/{username}/enable", response_model=AdminUserOut)
+@router.post("/users/{username}/enable", response_model=AdminUserOut, dependencies=[AcceptsJson])
 def enable_user_route(
     username: UsernamePath,
     session: SessionDep,
@@ -183,6 +183,7 @@ def form_versions(
 @router.post(
     "/forms/{form_id}/versions/{version}/publish",
     response_model=PublishedOut,
+    dependencies=[AcceptsJson],
 )
 def publish_stored_version(
     form_id: FormIdPath,
@@ -215,7 +216,7 @@ def _retired_out(session: SessionDep, form_id: str) -> RetiredOut:
     )
 
 
-@router.post("/forms/{form_id}/retire", response_model=RetiredOut)
+@router.post("/forms/{form_id}/retire", response_model=RetiredOut, dependencies=[AcceptsJson])
 def retire_form_route(
     form_id: FormIdPath,
     session: SessionDep,
@@ -231,7 +232,7 @@ def retire_form_route(
     return _retired_out(session, form_id)
 
 
-@router.post("/forms/{form_id}/restore", response_model=RetiredOut)
+@router.post("/forms/{form_id}/restore", response_model=RetiredOut, dependencies=[AcceptsJson])
 def restore_form_route(
     form_id: FormIdPath,
     session: SessionDep,

@@ -6,17 +6,21 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from app.admin.devices import list_devices
 from app.auth.service import revoke
 from app.clock import now_utc
 from app.db.session import SessionDep, committed
-from app.desk.admin_guard import AdminCheckedDep, AdminDep
+from app.desk.admin_guard import allowed, allowed_post
+from app.desk.sessions import LiveSession
 from app.desk.web import DeskRoute, redirect, render
 
 router = APIRouter(prefix="/review", route_class=DeskRoute, include_in_schema=False)
+
+AdminDep = Annotated[LiveSession, Depends(allowed("device.manage"))]
+AdminCheckedDep = Annotated[LiveSession, Depends(allowed_post("device.manage"))]
 
 
 @router.get("/devices")

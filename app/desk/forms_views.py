@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import Response
 
 from app.admin.forms import list_versions
 from app.clock import now_utc
 from app.db.session import SessionDep, committed
-from app.desk.admin_guard import AdminCheckedDep, AdminDep
+from app.desk.admin_guard import allowed, allowed_post
 from app.desk.i18n import localized
 from app.desk.sessions import LiveSession
 from app.desk.web import DeskRefusal, DeskRoute, lang_of, redirect, render
@@ -25,6 +25,10 @@ from app.forms.xlsform import XLSFormError, import_xlsform
 from app.models import RetiredForm
 
 router = APIRouter(prefix="/review", route_class=DeskRoute, include_in_schema=False)
+
+AdminDep = Annotated[LiveSession, Depends(allowed("form.publish"))]
+AdminCheckedDep = Annotated[LiveSession, Depends(allowed_post("form.publish"))]
+RetireDep = Annotated[LiveSession, Depends(allowed_post("form.retire"))]
 
 KHMER = re.compile("[\u1780-\u17ff]")
 DONE = ("retired", "restored", "published")
@@ -166,7 +170,7 @@ def publish(session: SessionDep, live: AdminCheckedDep, form_id: str, version: s
 
 
 @router.post("/forms/{form_id}/retire")
-def retire(session: SessionDep, live: AdminCheckedDep, form_id: str) -> Response:
+def retire(session: SessionDep, live: RetireDep, form_id: str) -> Response:
     try:
         with committed(session):
             retirement.retire_form(
@@ -180,7 +184,7 @@ def retire(session: SessionDep, live: AdminCheckedDep, form_id: str) -> Response
 
 
 @router.post("/forms/{form_id}/restore")
-def restore(session: SessionDep, live: AdminCheckedDep, form_id: str) -> Response:
+def restore(session: SessionDep, live: RetireDep, form_id: str) -> Response:
     try:
         with committed(session):
             retirement.restore_form(session, form_id=form_id[:64], actor=live.principal.username)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from app.admin import users as service
@@ -13,11 +13,14 @@ from app.auth.roles import ROLES
 from app.clock import now_utc
 from app.db.session import SessionDep, committed
 from app.desk import queries
-from app.desk.admin_guard import AdminCheckedDep, AdminDep
+from app.desk.admin_guard import allowed, allowed_post
 from app.desk.sessions import LiveSession
 from app.desk.web import DeskRefusal, DeskRoute, redirect, render
 
 router = APIRouter(prefix="/review", route_class=DeskRoute, include_in_schema=False)
+
+AdminDep = Annotated[LiveSession, Depends(allowed("user.manage"))]
+AdminCheckedDep = Annotated[LiveSession, Depends(allowed_post("user.manage"))]
 
 DONE = ("created", "disabled", "enabled")
 
