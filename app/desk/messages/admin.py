@@ -153,8 +153,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ឯកសារធំជាង {n} MB។",
     ),
     "admin_xlsform_refused": (
-        "The workbook cannot be imported: {n} problems, listed by row below.",
-        "មិនអាចនាំចូលឯកសារនេះបានទេ៖ មានបញ្ហា {n} ដែលរាយតាមជួរខាងក្រោម។",
+        "The workbook cannot be imported. Problems found: {n}, listed by row below.",
+        "មិនអាចនាំចូលឯកសារនេះបានទេ។ បញ្ហាដែលរកឃើញ៖ {n} ដែលរាយតាមជួរខាងក្រោម។",
     ),
     "admin_issues_caption": ("What does not map, by row", "អ្វីដែលបំប្លែងមិនបាន តាមជួរ"),
     "admin_col_sheet": ("Sheet", "សន្លឹក"),
