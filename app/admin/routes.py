@@ -30,6 +30,7 @@ from app.errors import ApiError
 from app.forms import retirement
 from app.forms.routes import PublishedOut
 from app.forms.store import VersionExists, get_version, save_version, schema_of
+from app.models import RetiredForm
 from app.web.media import AcceptsJson
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
@@ -208,7 +209,7 @@ def publish_stored_version(
 
 
 def _retired_out(session: SessionDep, form_id: str) -> RetiredOut:
-    found = session.get(retirement.RetiredForm, form_id)
+    found = session.get(RetiredForm, form_id)
     return RetiredOut(
         form_id=form_id,
         retired=found is not None,

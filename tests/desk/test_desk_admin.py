@@ -247,3 +247,14 @@ def test_a_workbook_that_does_not_map_lists_its_problems_by_row(demo_client: Tes
         assert response.status_code == 422, name
         assert 'id="issues"' in response.text and "cannot be imported" in response.text
     assert [a for a in _audit("form.publish") if a.actor == "admin"] == []
+    # the pages in Khmer: users, devices, forms and a preview
+    demo_client.get("/review/language/km?next=/review/forms")
+    for page, heading in (
+        ("/review/users", "បង្កើតអ្នកប្រើថ្មី"),
+        ("/review/devices", "ឧបករណ៍"),
+        ("/review/forms", "ផ្ទុកឡើង XLSForm"),
+        ("/review/forms/institution_inspection/versions/2026.1", "កំណែ 2026.1"),
+    ):
+        response = demo_client.get(page)
+        assert response.status_code == 200, page
+        assert heading in response.text, page
