@@ -130,10 +130,11 @@ def import_xlsform_command(file: Path, publish: bool) -> None:
     """Import an XLSForm workbook (.xlsx or .xls) as a native form version."""
     from app.db.session import session_scope
     from app.forms.store import VersionExists, save_version
-    from app.forms.xlsform import XLSFormError, import_xlsform
+    from app.forms.xlsform import XLSFormError, read_xlsform
 
     try:
-        schema = import_xlsform(file.read_bytes(), file.name)
+        imported = read_xlsform(file.read_bytes(), file.name)
+        schema = imported.schema
     except XLSFormError as exc:
         lines = [
             f"  {d.get('sheet') or '-'} row {d.get('row') or '-'} "
@@ -141,6 +142,8 @@ def import_xlsform_command(file: Path, publish: bool) -> None:
             for d in exc.details()
         ]
         raise click.ClickException("the XLSForm cannot be imported:\n" + "\n".join(lines)) from exc
+    for w in imported.warnings:  # what of the workbook Homeward ignored or filled in
+        click.echo(f"warning: {w}", err=True)
     try:
         with session_scope() as session:
             result = save_version(session, schema, publish=publish, actor="cli")

@@ -46,3 +46,29 @@ def test_sync_bench_quick_prints_push_and_pull_rates() -> None:
         ), output
     assert "FAILED" not in output, output
     assert re.search(r"^push / raw sqlite3 .*(PASS|FAIL)$", output, re.M), output
+
+
+def test_xlsform_corpus_bench_counts_a_tiny_corpus(tmp_path: Path) -> None:
+    """bench/xlsform_corpus.py on three workbooks written here: one pyxform refuses, one
+    Homeward refuses (a geoshape), one both convert and publish."""
+    from tests.unit.test_xlsform import xlsx
+
+    odk = [["type", "name", "label"], ["text", "a", "A"]]
+    (tmp_path / "publishes.xlsx").write_bytes(xlsx(odk))
+    (tmp_path / "refused.xlsx").write_bytes(xlsx([*odk, ["geoshape", "b", "B"]]))
+    (tmp_path / "unknown_type.xlsx").write_bytes(xlsx([*odk, ["no_such_type", "c", "C"]]))
+    run = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "xlsform_corpus.py"), str(tmp_path), "--quick"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = run.stdout
+    assert re.search(r"^workbooks: 3$", out, re.M), out
+    assert re.search(r"^converted by pyxform: 2$", out, re.M), out
+    assert re.search(r"^published by Homeward: 1$", out, re.M), out
+    assert re.search(r"^refused by Homeward: 1$", out, re.M), out
+    assert re.search(r"^\s+1  geoshape$", out, re.M), out
+    assert re.search(r"^published / converted: 50\.0 %$", out, re.M), out

@@ -21,7 +21,7 @@ from app.forms import retirement
 from app.forms.routes import MAX_XLSFORM_BYTES
 from app.forms.schema import FormSchema, walk
 from app.forms.store import VersionExists, get_version, save_version, schema_of
-from app.forms.xlsform import XLSFormError, import_xlsform
+from app.forms.xlsform import XLSFormError, read_xlsform
 from app.models import RetiredForm
 
 router = APIRouter(prefix="/review", route_class=DeskRoute, include_in_schema=False)
@@ -81,10 +81,11 @@ def upload(
         errors = [("file", "admin_file_too_large", {"n": str(MAX_XLSFORM_BYTES // 1_000_000)})]
         return _page(request, session, live, status=413, errors=errors)
     try:
-        schema = import_xlsform(content, file.filename)
+        imported = read_xlsform(content, file.filename)
     except XLSFormError as exc:
         errors = [("file", "admin_xlsform_refused", {"n": str(len(exc.issues))})]
         return _page(request, session, live, status=422, errors=errors, issues=exc.details())
+    schema = imported.schema
     try:
         with committed(session):
             save_version(session, schema, publish=False, actor=live.principal.username)
@@ -93,7 +94,9 @@ def upload(
             ("file", "admin_version_exists", {"form": schema.form_id, "version": schema.version})
         ]
         return _page(request, session, live, status=409, errors=errors)
-    return redirect(f"/review/forms/{schema.form_id}/versions/{schema.version}")
+    row = _version_or_404(session, live, schema.form_id, schema.version)
+    # the preview at once, with what the import ignored or filled in (not stored: shown now)
+    return _preview(request, session, live, row, [w.as_detail() for w in imported.warnings])
 
 
 def _version_or_404(session: SessionDep, live: LiveSession, form_id: str, version: str) -> Any:
@@ -135,11 +138,13 @@ def preview_rows(schema: FormSchema, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-@router.get("/forms/{form_id}/versions/{version}")
-def preview(
-    request: Request, session: SessionDep, live: AdminDep, form_id: str, version: str
+def _preview(
+    request: Request,
+    session: SessionDep,
+    live: LiveSession,
+    row: Any,
+    warnings: list[dict[str, Any]],
 ) -> Response:
-    row = _version_or_404(session, live, form_id, version)
     schema = schema_of(row)
     lang = lang_of(request)
     rows = preview_rows(schema, lang)
@@ -153,10 +158,18 @@ def preview(
         schema=schema,
         title=localized(schema.title, lang),
         rows=rows,
+        warnings=warnings,
         missing_khmer=[r["path"] for r in rows if r["no_khmer"]],
         retired=session.get(RetiredForm, row.form_id) is not None,
         done=done if done in DONE else None,
     )
+
+
+@router.get("/forms/{form_id}/versions/{version}")
+def preview(
+    request: Request, session: SessionDep, live: AdminDep, form_id: str, version: str
+) -> Response:
+    return _preview(request, session, live, _version_or_404(session, live, form_id, version), [])
 
 
 @router.post("/forms/{form_id}/versions/{version}/publish")

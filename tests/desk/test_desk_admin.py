@@ -30,7 +30,7 @@ SURVEY = [
     ["type", "name", EN, KM, "required"],
     ["date", "visit_date", "Visit date", "កាលបរិច្ឆេទចុះសួរ", "yes"],
     ["select_one yes_no", "in_school", "In school?", "កំពុងរៀន?", "yes"],
-    ["text", "school_name", "School", "សាលារៀន", ""],
+    ["text", "school_name", "School", "", ""],  # no Khmer: shown in English, a warning
 ]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -198,19 +198,20 @@ def test_an_xlsform_is_previewed_then_published_and_a_form_retired(
 ) -> None:
     csrf = desk_sign_in(demo_client, "admin")
     workbook = xlsx(SURVEY, YES_NO, settings(form_id="school_check"))
-    upload = demo_client.post(
+    preview = demo_client.post(
         "/review/forms/upload",
         data={"csrftoken": csrf},
         files={"file": ("school_check.xlsx", workbook, XLSX)},
         headers=ORIGIN,
         follow_redirects=False,
     )
-    assert upload.status_code == 303, upload.text
-    assert upload.headers["location"] == "/review/forms/school_check/versions/2026.1"
-    preview = demo_client.get(upload.headers["location"])
-    assert preview.status_code == 200
+    assert preview.status_code == 200, preview.text
     for text in ("visit_date", "select_one", "កំពុងរៀន?", "Draft (not published)", ">Publish<"):
         assert text in preview.text, text
+    assert "These labels have no Khmer (the English is shown): school_name" in preview.text
+    assert 'id="warnings"' in preview.text  # what the import filled in, by row
+    again = demo_client.get("/review/forms/school_check/versions/2026.1")
+    assert again.status_code == 200 and "school_name" in again.text
     social = auth_headers(demo_client, "social.btb")
     listed = demo_client.get("/api/v1/forms", headers=social).json()["forms"]
     assert "school_check" not in {f["form_id"] for f in listed}  # a draft: not yet

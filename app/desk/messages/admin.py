@@ -186,6 +186,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ស្លាកទាំងនេះគ្មានភាសាខ្មែរ (បង្ហាញជាភាសាអង់គ្លេស)៖ {fields}",
     ),
     "admin_no_warnings": ("No warning.", "គ្មានការព្រមានទេ។"),
+    "admin_warnings_caption": (
+        "What the import ignored or filled in, by row",
+        "អ្វីដែលការនាំចូលបានរំលង ឬបំពេញបន្ថែម តាមជួរ",
+    ),
+    "admin_col_warning": ("Warning", "ការព្រមាន"),
     "admin_publish": ("Publish", "បោះពុម្ពផ្សាយ"),
     "admin_published_on": ("Published {when}", "បានបោះពុម្ពផ្សាយ {when}"),
     "admin_done_published": (
