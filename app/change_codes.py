@@ -23,6 +23,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Your role ({role}) does not fill {form_id}.",
         "តួនាទីរបស់អ្នក ({role}) មិនបំពេញទម្រង់ {form_id} ទេ។",
     ),
+    "form_retired": (
+        "Form {form_id} is retired: it takes no new record (existing ones can still be edited).",
+        "ទម្រង់ {form_id} ត្រូវបានឈប់ប្រើ៖ មិនទទួលកំណត់ត្រាថ្មីទេ (កំណត់ត្រាដែលមានស្រាប់នៅតែអាចកែបាន)។",
+    ),
     "out_of_scope": (
         "This record's location is outside your scope.",
         "ទីតាំងនៃកំណត់ត្រានេះនៅក្រៅវិសាលភាពរបស់អ្នក។",

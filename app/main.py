@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
+from app.admin.routes import router as admin_router
 from app.attachments.collect import Collector
 from app.attachments.routes import router as attachments_router
 from app.attachments.service import attachment_limit
@@ -19,8 +20,11 @@ from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
 from app.desk.audit_views import router as desk_audit_router
 from app.desk.coverage_views import router as desk_coverage_router
+from app.desk.devices_views import router as desk_devices_router
 from app.desk.exports_views import router as desk_exports_router
+from app.desk.forms_views import router as desk_forms_router
 from app.desk.indicators_views import router as desk_indicators_router
+from app.desk.users_views import router as desk_users_router
 from app.desk.views import router as desk_router
 from app.errors import ERROR_RESPONSES, install_error_handlers
 from app.exports.routes import router as exports_router
@@ -54,6 +58,10 @@ ROUTERS: list[APIRouter] = [
     desk_audit_router,
     indicators_router,
     desk_indicators_router,
+    admin_router,
+    desk_users_router,
+    desk_devices_router,
+    desk_forms_router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"

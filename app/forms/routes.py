@@ -15,6 +15,7 @@ from app.auth.roles import may
 from app.clock import now_utc
 from app.db.session import SessionDep, committed
 from app.errors import ApiError
+from app.forms.retirement import retired_form_ids
 from app.forms.schema import FormSchema, LocalizedText
 from app.forms.store import VersionExists, current_versions, get_version, save_version, schema_of
 from app.forms.workbook_limits import MAX_WORKBOOK_BYTES
@@ -72,7 +73,12 @@ def list_forms(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require("form.read"))],
 ) -> Response:
-    rows = [r for r in current_versions(session) if principal.role in schema_of(r).roles]
+    retired = retired_form_ids(session)  # out of the field: listed to nobody (docs/desk.md)
+    rows = [
+        r
+        for r in current_versions(session)
+        if principal.role in schema_of(r).roles and r.form_id not in retired
+    ]
     body = FormList(
         forms=[
             FormSummary(

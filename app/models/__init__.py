@@ -3,7 +3,7 @@
 from app.models.audit import AuditEntry
 from app.models.base import Base
 from app.models.desk import DeskSession
-from app.models.forms import FormVersion
+from app.models.forms import FormVersion, RetiredForm
 from app.models.geography import Location
 from app.models.identity import AuthToken, LoginAttempt, User
 from app.models.openrosa import FormXForm, OpenRosaFile, OpenRosaInstance
@@ -42,5 +42,6 @@ __all__ = [
     "OpenRosaFile",
     "OpenRosaInstance",
     "Record",
+    "RetiredForm",
     "User",
 ]
