@@ -21,6 +21,7 @@ from starlette.formparsers import MultiPartException
 from app.attachments.storage import AttachmentStore
 from app.auth.principal import Principal
 from app.db.session import SessionDep, committed
+from app.forms.retirement import retired_form_ids
 from app.forms.store import current_versions, get_version, schema_of
 from app.openrosa.auth import basic_principal, key_principal
 from app.openrosa.formlist import ListedForm, openrosa_response, xforms_list
@@ -56,10 +57,11 @@ def _answer(outcome: Outcome) -> Response:
 
 def form_list(request: Request, session: SessionDep, principal: Principal, base: str) -> Response:
     listed = []
+    retired = retired_form_ids(session)  # retired from the field: not offered to fill
     with committed(session):  # an XForm made the first time is stored
         for row in current_versions(session):
             schema = schema_of(row)
-            if principal.role not in schema.roles:
+            if principal.role not in schema.roles or schema.form_id in retired:
                 continue
             try:
                 stored = xform_for(session, schema)

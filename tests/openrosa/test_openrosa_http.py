@@ -327,3 +327,19 @@ def test_bad_submissions_are_4xx_that_say_why(demo_client: TestClient) -> None:
     no_xml = demo_client.post(f"{base}/submission", files={"x": ("x.png", b"x", "image/png")})
     assert no_xml.status_code == 400
     assert demo_client.post(f"{base}/submission", content=b"plain").status_code == 400
+
+
+def test_a_retired_form_leaves_the_form_list_and_comes_back_when_restored(
+    demo_client: TestClient,
+) -> None:
+    token = token_of(demo_client, "ccwc.pp")
+    admin = auth_headers(demo_client, "admin")
+    assert "placement_recommendation" in _listed(demo_client.get(f"/openrosa/key/{token}/formList"))
+    retired = demo_client.post("/api/v1/forms/placement_recommendation/retire", headers=admin)
+    assert retired.status_code == 200, retired.text
+    assert "placement_recommendation" not in _listed(
+        demo_client.get(f"/openrosa/key/{token}/formList")
+    )
+    restored = demo_client.post("/api/v1/forms/placement_recommendation/restore", headers=admin)
+    assert restored.status_code == 200, restored.text
+    assert "placement_recommendation" in _listed(demo_client.get(f"/openrosa/key/{token}/formList"))
