@@ -16,6 +16,9 @@ from app.attachments.storage import AttachmentStore
 from app.auth.routes import router as auth_router
 from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
+from app.desk.bulk_views import router as desk_bulk_router
+from app.desk.conflicts_views import router as desk_conflicts_router
+from app.desk.placements_views import router as desk_placements_router
 from app.desk.views import router as desk_router
 from app.errors import ERROR_RESPONSES, install_error_handlers
 from app.forms.routes import router as forms_router
@@ -38,6 +41,9 @@ ROUTERS: list[APIRouter] = [
     sync_router,
     attachments_router,
     desk_router,
+    desk_placements_router,
+    desk_conflicts_router,
+    desk_bulk_router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"
