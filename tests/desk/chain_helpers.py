@@ -84,3 +84,46 @@ def post(client: TestClient, url: str, data: dict[str, Any], token: str | None) 
     if token is not None:
         form["csrftoken"] = token
     return client.post(url, data=form, headers=ORIGIN, follow_redirects=False)
+
+
+def two_tablets_clash(
+    client: TestClient,
+    username: str,
+    form_id: str,
+    data: dict[str, Any],
+    server: dict[str, Any],
+    device: dict[str, Any],
+) -> tuple[str, str]:
+    """A record pushed once, then edited on two tablets from revision 1: ``tab-a`` syncs
+    first (its values stay), ``tab-b`` second (a conflict). Returns (record_id, conflict_id)."""
+    headers = auth_headers(client, username)
+    new = change(form_id, data)
+    rid = str(new["record_id"])
+    [first] = push(client, headers, new, device_id="tab-a")
+    assert first["status"] == "applied", first
+
+    def edited(values: dict[str, Any]) -> dict[str, Any]:
+        merged = {**data}
+        for key, value in values.items():
+            merged[key] = {**merged[key], **value} if isinstance(value, dict) else value
+        return change(form_id, merged, record_id=rid, base_rev=1)
+
+    [a] = push(client, headers, edited(server), device_id="tab-a")
+    [b] = push(client, headers, edited(device), device_id="tab-b")
+    assert a["status"] == "applied" and b["status"] == "conflict", (a, b)
+    [clash] = b["conflicts"]
+    return rid, str(clash["conflict_id"])
+
+
+def pull_all(client: TestClient, headers: dict[str, str], cursor: str | None = None) -> Any:
+    """Follow pull until ``more`` is false; the last page (its cursor) and every record."""
+    records: list[dict[str, Any]] = []
+    while True:
+        params: dict[str, Any] = {"limit": 5000}
+        if cursor:
+            params["cursor"] = cursor
+        page = client.get("/api/v1/sync/pull", params=params, headers=headers).json()
+        records += page["records"]
+        cursor = page["cursor"]
+        if not page["more"]:
+            return cursor, records
