@@ -60,11 +60,12 @@ def approve_selected(
     request: Request,
     session: SessionDep,
     live: CheckedDep,
-    record_id: Annotated[list[str] | None, Form(max_length=64)] = None,
+    record_id: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     if not may(live.principal.role, "record.review"):
         raise DeskRefusal(403, "error.html", live=live, **MAY_NOT)
-    chosen = list(dict.fromkeys(r.strip().lower() for r in record_id or [] if r.strip()))
+    # any text is reported, not refused: a malformed id is "no such record" (kept short)
+    chosen = list(dict.fromkeys(r.strip().lower()[:64] for r in record_id or [] if r.strip()))
     if not chosen or len(chosen) > MAX_SELECTED:
         key = "bulk_none_selected" if not chosen else "bulk_too_many"
         return render(

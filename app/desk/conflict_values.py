@@ -99,7 +99,8 @@ def parse_typed(schema: FormSchema, field: Field, raw: str) -> Any:
     if kind == "select_one":
         return _choice(schema, field, value)
     if kind == "select_multiple":
-        parts = [p for p in re.split(r"[,\s]+", value) if p]
+        # names are one word; a label may hold spaces: commas part labels when there are any
+        parts = [p.strip() for p in re.split("," if "," in value else r"\s+", value) if p.strip()]
         return list(dict.fromkeys(_choice(schema, field, p) for p in parts))
     return value  # text
 
