@@ -69,19 +69,29 @@ def seed_demo() -> None:
     """Load the synthetic demo data set and demo accounts (idempotent)."""
     from app.db.session import session_scope
     from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
+    from app.demo.history import add_history
     from app.demo.load import load_demo
 
     started = time.perf_counter()
     with session_scope() as session:
         report = load_demo(session)
         created = ensure_demo_accounts(session)
+    loaded = time.perf_counter() - started
+    with session_scope() as session:
+        history = add_history(session)
     if report.skipped:
         click.echo(f"demo data {report.version} is already loaded")
     else:
         click.echo(
             f"demo data {report.version}: {report.institutions} institutions, "
             f"{report.children} children, {report.locations} locations "
-            f"in {time.perf_counter() - started:.1f} s"
+            f"in {loaded:.1f} s"
+        )
+    if not history.skipped:
+        click.echo(
+            f"demo history: {history.inspections} inspections, {history.abuse_reports} abuse "
+            f"reports, placements {history.placements}, reviews {history.reviews}, "
+            f"{history.conflicts} open conflicts in {history.seconds:.1f} s"
         )
     click.echo(
         f"demo accounts (synthetic; {len(created)} created now), password {DEMO_PASSWORD!r}:"
@@ -130,10 +140,11 @@ def import_xlsform_command(file: Path, publish: bool) -> None:
     """Import an XLSForm workbook (.xlsx or .xls) as a native form version."""
     from app.db.session import session_scope
     from app.forms.store import VersionExists, save_version
-    from app.forms.xlsform import XLSFormError, import_xlsform
+    from app.forms.xlsform import XLSFormError, read_xlsform
 
     try:
-        schema = import_xlsform(file.read_bytes(), file.name)
+        imported = read_xlsform(file.read_bytes(), file.name)
+        schema = imported.schema
     except XLSFormError as exc:
         lines = [
             f"  {d.get('sheet') or '-'} row {d.get('row') or '-'} "
@@ -141,6 +152,8 @@ def import_xlsform_command(file: Path, publish: bool) -> None:
             for d in exc.details()
         ]
         raise click.ClickException("the XLSForm cannot be imported:\n" + "\n".join(lines)) from exc
+    for w in imported.warnings:  # what of the workbook Homeward ignored or filled in
+        click.echo(f"warning: {w}", err=True)
     try:
         with session_scope() as session:
             result = save_version(session, schema, publish=publish, actor="cli")

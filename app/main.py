@@ -18,6 +18,7 @@ from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
 from app.desk.bulk_views import router as desk_bulk_router
 from app.desk.conflicts_views import router as desk_conflicts_router
+from app.desk.coverage_views import router as desk_coverage_router
 from app.desk.placements_views import router as desk_placements_router
 from app.desk.views import router as desk_router
 from app.errors import ERROR_RESPONSES, install_error_handlers
@@ -41,6 +42,7 @@ ROUTERS: list[APIRouter] = [
     sync_router,
     attachments_router,
     desk_router,
+    desk_coverage_router,
     desk_placements_router,
     desk_conflicts_router,
     desk_bulk_router,

@@ -46,3 +46,49 @@ def test_sync_bench_quick_prints_push_and_pull_rates() -> None:
         ), output
     assert "FAILED" not in output, output
     assert re.search(r"^push / raw sqlite3 .*(PASS|FAIL)$", output, re.M), output
+
+
+def test_xlsform_corpus_bench_counts_a_tiny_corpus(tmp_path: Path) -> None:
+    """bench/xlsform_corpus.py on three workbooks written here: one pyxform refuses, one
+    Homeward refuses (a geoshape), one both convert and publish."""
+    from tests.unit.test_xlsform import xlsx
+
+    odk = [["type", "name", "label"], ["text", "a", "A"]]
+    (tmp_path / "publishes.xlsx").write_bytes(xlsx(odk))
+    (tmp_path / "refused.xlsx").write_bytes(xlsx([*odk, ["geoshape", "b", "B"]]))
+    (tmp_path / "unknown_type.xlsx").write_bytes(xlsx([*odk, ["no_such_type", "c", "C"]]))
+    run = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "xlsform_corpus.py"), str(tmp_path), "--quick"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = run.stdout
+    assert re.search(r"^workbooks: 3$", out, re.M), out
+    assert re.search(r"^converted by pyxform: 2$", out, re.M), out
+    assert re.search(r"^published by Homeward: 1$", out, re.M), out
+    assert re.search(r"^refused by Homeward: 1$", out, re.M), out
+    assert re.search(r"^\s+1  geoshape$", out, re.M), out
+    assert re.search(r"^published / converted: 50\.0 %$", out, re.M), out
+
+
+def test_desk_bench_quick_prints_time_and_statements_per_page() -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "desk_bench.py"), "--quick"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-3000:]
+    assert re.search(r"^database: [\d,]+ records \(scale 1, quick\)", output, re.M), output
+    row = r"^  {} +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ +(\d+)$"
+    for page in ("queue: first page", "queue: deep page \\(90 %\\)", "record page", "coverage"):
+        found = re.findall(row.format(page), output, re.M)
+        assert len(found) == 2, (page, output)  # national and one province
+        assert all(0 < int(n) < 20 for n in found), (page, found)
+    assert "FAILED" not in output, output
+    assert re.search(r"^worst p95: CPU [\d.]+ ms", output, re.M), output

@@ -20,6 +20,7 @@ from app.clock import now_utc
 from app.demo.generate import DEMO_VERSION, DemoData, generate_demo
 from app.demo.geography import LEVELS
 from app.models import Location, Meta, Record, RecordRevision
+from app.records.priority import queue_priority
 from app.sync.sequence import next_seq
 
 META_KEY = "demo_data"
@@ -89,7 +90,13 @@ def load_demo(session: Session, data: DemoData | None = None) -> LoadReport:
         source: list[dict[str, Any]] = getattr(data, kind)
         have = _existing(session, Record.record_id, [r["record_id"] for r in source])
         new = [
-            {**r, "seq": seq, "created_at": now, "updated_at": now}
+            {
+                **r,
+                "queue_priority": queue_priority(r["form_id"], r.get("flags")),
+                "seq": seq,
+                "created_at": now,
+                "updated_at": now,
+            }
             for r in source
             if r["record_id"] not in have
         ]

@@ -1,8 +1,10 @@
 """SQL for the desk's pages, always inside the caller's scope; no commits.
 
-The queue pages by keyset over (priority, seq, record_id): abuse first (priority 0), then
-other flagged records (1), then the rest (2); inside a priority the most recently changed
-first. A page is ``WHERE (priority, seq, record_id) after the last row``, never OFFSET.
+The queue pages by keyset over (priority, seq, record_id), all descending: abuse first
+(priority 2), then other flagged records (1), then the rest (0); inside a priority the most
+recently changed first. The priority is stored on the record (``records.queue_priority``,
+app.records.priority), so a page is a range of one index per scope level:
+``WHERE (priority, seq, record_id) < the last row's``, never OFFSET.
 """
 
 from __future__ import annotations
@@ -13,22 +15,21 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     Text,
-    and_,
-    case,
     cast,
     exists,
     func,
     literal,
     or_,
     select,
+    tuple_,
 )
 from sqlalchemy.orm import Session
 
 from app.auth.scope import Scope
 from app.desk.i18n import CAMBODIA
 from app.models import AuditEntry, Conflict, Location, Record
+from app.records.priority import ABUSE, ABUSE_FLAGS, FLAGGED, REST
 
 REVIEW_STATES = ("received", "approved", "returned", "rejected")
 # The flags a record may carry (app.change_codes), and the queue's own flag filters.
@@ -96,29 +97,21 @@ def _flags_text() -> ColumnElement[str]:
     return func.coalesce(cast(Record.flags, Text), "[]")
 
 
-def _flagged() -> ColumnElement[bool]:
-    return _flags_text().not_in(["[]", "null"])
-
-
 def _has_flag(code: str) -> ColumnElement[bool]:
     # the code as a JSON string: "children_under_3" cannot match inside another code
     return _flags_text().contains(f'"{code}"', autoescape=True)
 
 
 def _abuse() -> ColumnElement[bool]:
-    return or_(
-        Record.form_id == "abuse_report",
-        _has_flag("abuse_allegation"),
-        _has_flag("abuse_reported"),
-    )
+    return Record.queue_priority == ABUSE
 
 
 def _open_conflict() -> ColumnElement[bool]:
     return exists().where(Conflict.record_id == Record.record_id, Conflict.resolved_at.is_(None))
 
 
-def priority() -> ColumnElement[int]:
-    return cast(case((_abuse(), 0), (_flagged(), 1), else_=2), Integer)
+def _open_conflict_ids() -> Any:
+    return select(Conflict.record_id).where(Conflict.resolved_at.is_(None))
 
 
 def _start_of(day: date) -> datetime:
@@ -137,15 +130,20 @@ def _conditions(scope: Scope, filters: QueueFilters, *, with_state: bool) -> lis
         where.append(Record.district == filters.district)
     flag = filters.flag
     if flag == "any":
-        where.append(or_(_flagged(), Record.incomplete.is_(True), _open_conflict()))
+        where.append(
+            or_(Record.queue_priority > REST, Record.incomplete.is_(True), _open_conflict())
+        )
     elif flag == "abuse":
         where.append(_abuse())
     elif flag == "incomplete":
         where.append(Record.incomplete.is_(True))
     elif flag == "conflict":
-        where.append(_open_conflict())
+        where.append(Record.record_id.in_(_open_conflict_ids()))
     elif flag in FLAG_CODES:
-        where.append(_has_flag(flag))
+        # a flagged record's priority is 1 or more (2 for an abuse flag): the index range
+        # stops there, instead of reading every record's flags
+        least = ABUSE if flag in ABUSE_FLAGS else FLAGGED
+        where.extend([Record.queue_priority >= least, _has_flag(flag)])
     if filters.q:
         where.append(cast(Record.data, Text).icontains(filters.q, autoescape=True))
     if filters.date_from:
@@ -164,7 +162,6 @@ def queue_page(
     limit: int,
 ) -> tuple[list[QueueRow], QueueKey | None]:
     """One page of the queue and the key of the next page (None on the last)."""
-    prio = priority().label("priority")
     conflict = _open_conflict().label("has_conflict")
     stmt = select(
         Record.record_id,
@@ -179,24 +176,13 @@ def queue_page(
         Record.created_by,
         Record.updated_at,
         Record.seq,
-        prio,
+        Record.queue_priority,
         conflict,
     ).where(*_conditions(scope, filters, with_state=True))
+    order = (Record.queue_priority, Record.seq, Record.record_id)
     if after is not None:
-        p = priority()
-        stmt = stmt.where(
-            or_(
-                p > after.priority,
-                and_(
-                    p == after.priority,
-                    or_(
-                        Record.seq < after.seq,
-                        and_(Record.seq == after.seq, Record.record_id < after.record_id),
-                    ),
-                ),
-            )
-        )
-    stmt = stmt.order_by(prio, Record.seq.desc(), Record.record_id.desc()).limit(limit + 1)
+        stmt = stmt.where(tuple_(*order) < tuple_(after.priority, after.seq, after.record_id))
+    stmt = stmt.order_by(*(column.desc() for column in order)).limit(limit + 1)
     rows = session.execute(stmt).all()
     page = [
         QueueRow(
@@ -212,7 +198,7 @@ def queue_page(
             has_conflict=bool(r.has_conflict),
             created_by=r.created_by,
             updated_at=r.updated_at,
-            key=QueueKey(int(r.priority), int(r.seq), r.record_id),
+            key=QueueKey(int(r.queue_priority), int(r.seq), r.record_id),
         )
         for r in rows[:limit]
     ]

@@ -36,6 +36,7 @@ class FormSummary(ResponseModel):
     version: str
     title: LocalizedText
     hash: str
+    needs_khmer: bool = False  # some texts have no Khmer: English is shown in their place
 
 
 class FormList(ResponseModel):
@@ -49,6 +50,20 @@ class PublishedOut(ResponseModel):
     published: bool
 
 
+class ImportWarning(ResponseModel):
+    """Something of the workbook Homeward ignored or filled in (docs/xlsform.md)."""
+
+    sheet: str | None
+    row: int | None
+    feature: str
+    message: str
+
+
+class ImportedOut(PublishedOut):
+    needs_khmer: bool
+    warnings: list[ImportWarning]
+
+
 @router.get("", response_model=FormList, responses=NOT_MODIFIED)
 def list_forms(
     request: Request,
@@ -59,7 +74,11 @@ def list_forms(
     body = FormList(
         forms=[
             FormSummary(
-                form_id=r.form_id, version=r.version, title=schema_of(r).title, hash=r.content_hash
+                form_id=r.form_id,
+                version=r.version,
+                title=schema_of(r).title,
+                hash=r.content_hash,
+                needs_khmer=schema_of(r).needs_khmer,
             )
             for r in rows
         ]
@@ -90,7 +109,14 @@ def read_version(
     return JSONResponse(row.schema_json, headers=headers)
 
 
-def _publish(session: SessionDep, schema: FormSchema, *, publish: bool, actor: str) -> Response:
+def _publish(
+    session: SessionDep,
+    schema: FormSchema,
+    *,
+    publish: bool,
+    actor: str,
+    warnings: list[dict[str, Any]] | None = None,
+) -> Response:
     try:
         with committed(session):
             result = save_version(session, schema, publish=publish, actor=actor, now=now_utc())
@@ -99,7 +125,10 @@ def _publish(session: SessionDep, schema: FormSchema, *, publish: bool, actor: s
     out = PublishedOut(
         form_id=result.form_id, version=result.version, hash=result.hash, published=result.published
     )
-    return JSONResponse(out.model_dump(), status_code=201 if result.created else 200)
+    body = out.model_dump()
+    if warnings is not None:  # an XLSForm import: what of the workbook was left out
+        body |= {"needs_khmer": schema.needs_khmer, "warnings": warnings}
+    return JSONResponse(body, status_code=201 if result.created else 200)
 
 
 @router.post(
@@ -120,8 +149,8 @@ def publish_form(
 @router.post(
     "/xlsform",
     status_code=201,
-    response_model=PublishedOut,
-    responses={200: {"model": PublishedOut, "description": "Already there, same content"}},
+    response_model=ImportedOut,
+    responses={200: {"model": ImportedOut, "description": "Already there, same content"}},
     dependencies=[AcceptsMultipart],
 )
 def import_xlsform_route(
@@ -130,16 +159,19 @@ def import_xlsform_route(
     file: Annotated[UploadFile, File(description="The XLSForm workbook (.xlsx or .xls)")],
     publish: Annotated[bool, Form()] = False,
 ) -> Response:
-    from app.forms.xlsform import XLSFormError, import_xlsform
+    from app.forms.xlsform import XLSFormError, read_xlsform
 
     filename = file.filename or "form.xlsx"
     content = file.file.read(MAX_XLSFORM_BYTES + 1)
     if len(content) > MAX_XLSFORM_BYTES:
         raise ApiError("body_too_large", f"An XLSForm may be at most {MAX_XLSFORM_BYTES} bytes.")
     try:
-        schema = import_xlsform(content, filename)
+        imported = read_xlsform(content, filename)
     except XLSFormError as exc:
         raise ApiError(
             "invalid_xlsform", "The XLSForm cannot be imported.", details=exc.details()
         ) from exc
-    return _publish(session, schema, publish=publish, actor=principal.username)
+    warnings = [w.as_detail() for w in imported.warnings]
+    return _publish(
+        session, imported.schema, publish=publish, actor=principal.username, warnings=warnings
+    )

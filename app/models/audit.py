@@ -21,5 +21,6 @@ class AuditEntry(Base):
     device_id: Mapped[str | None] = mapped_column(String(128))
     action: Mapped[str] = mapped_column(String(64), index=True)
     target_type: Mapped[str | None] = mapped_column(String(32))
-    target_id: Mapped[str | None] = mapped_column(String(128))
+    # the record page reads a record's trail by target_id
+    target_id: Mapped[str | None] = mapped_column(String(128), index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

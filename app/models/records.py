@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
@@ -22,6 +22,33 @@ class Record(Base):
         Index("ix_records_province_seq", "province", "seq", "record_id"),
         Index("ix_records_district_seq", "district", "seq", "record_id"),
         Index("ix_records_commune_seq", "commune", "seq", "record_id"),
+        # The desk's queue: (queue_priority, seq, record_id) descending, per scope level; the
+        # review state last, so the counts per state and the state filter read the index alone.
+        Index("ix_records_queue", "queue_priority", "seq", "record_id", "review_state"),
+        Index(
+            "ix_records_province_queue",
+            "province",
+            "queue_priority",
+            "seq",
+            "record_id",
+            "review_state",
+        ),
+        Index(
+            "ix_records_district_queue",
+            "district",
+            "queue_priority",
+            "seq",
+            "record_id",
+            "review_state",
+        ),
+        Index(
+            "ix_records_commune_queue",
+            "commune",
+            "queue_priority",
+            "seq",
+            "record_id",
+            "review_state",
+        ),
     )
 
     record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -36,6 +63,8 @@ class Record(Base):
     seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     incomplete: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     flags: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType, default=list)
+    # The desk queue's order (app.records.priority): 2 abuse, 1 flagged, 0 the rest.
+    queue_priority: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     placement_state: Mapped[str | None] = mapped_column(String(16))
     review_state: Mapped[str] = mapped_column(String(16), default="received")
     review_comment: Mapped[str | None] = mapped_column(Text)

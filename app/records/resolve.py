@@ -17,6 +17,7 @@ from app.forms.store import get_version, schema_of
 from app.forms.validate import validate_submission
 from app.models import RecordDeparture, RecordRevision
 from app.records import workflow
+from app.records.priority import queue_priority
 from app.sync.lookup import scoped_lookup
 from app.sync.merge import PathError, row_keys_for, with_value
 from app.sync.revisions import keep_replaced_data
@@ -71,6 +72,7 @@ def resolve_conflict(
     )
     record.data, record.rev = result.data, rev
     record.flags = [issue.as_detail() for issue in result.flags]
+    record.queue_priority = queue_priority(record.form_id, record.flags)
     moved_from = record_location(record)
     if result.location is not None and result.location != moved_from:
         # else it stays where it is (an empty location field: its creator's scope)

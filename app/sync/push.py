@@ -50,6 +50,7 @@ from app.models import (
     SyncChange,
 )
 from app.models.sync import sha_key
+from app.records.priority import queue_priority
 from app.records.workflow import REOPEN_COMMENT, REOPENED_STATES
 from app.sync import queries
 from app.sync.decide import ChangeIn, CurrentRecord, Decision, EarlierResult, change_digest, decide
@@ -466,6 +467,7 @@ def _accept(
         "review_state": "received",
         "review_comment": None,
         "flags": flags,
+        "queue_priority": queue_priority(change.form_id, flags),
         "incomplete": bool(attachments),  # settled in _write
     }
     pending_new = writes.new_records.get(change.record_id)

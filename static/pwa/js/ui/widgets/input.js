@@ -15,6 +15,7 @@ export function createInput(ctx) {
   if (t_ === 'text' && long) input = h('textarea', { ...props, rows: 4, maxlength: field.max_length || 2000 });
   else if (t_ === 'date') input = h('input', { ...props, type: 'date' });
   else if (t_ === 'datetime') input = h('input', { ...props, type: 'datetime-local', step: 60 });
+  else if (t_ === 'text' && isTime(field)) input = h('input', { ...props, type: 'time' }); // XLSForm `time`
   else if (number) input = h('input', { ...props, type: 'text', inputmode: t_ === 'integer' && (field.min ?? -1) >= 0 ? 'numeric' : 'decimal' });
   else input = h('input', { ...props, type: 'text', maxlength: t_ === 'text' ? field.max_length || 2000 : null });
   const show = (v) => {
@@ -40,6 +41,9 @@ export function createInput(ctx) {
     refresh: field.calculation != null ? (view) => { input.value = fmtValue(getAt(view.data, ctx.path)); } : null,
   };
 }
+
+/** A text field holding a time of day (an XLSForm `time` question: appearance `time`). */
+export const isTime = (field) => field.type === 'text' && (field.appearance || '').split(/\s+/).includes('time');
 
 // 'YYYY-MM-DDTHH:MM' from a datetime-local input -> ISO 8601 with the device's UTC offset.
 export function withOffset(local) {

@@ -22,6 +22,7 @@ export const UI = {
     photoOnServer: 'Photo kept on the server: it shows here when this device is online.',
     signatureOnServer: 'Signature kept on the server: it shows here when this device is online.',
     clear: 'Clear signature', signHere: 'Sign with a finger inside the box.', signed: 'Signature saved.',
+    fileSaved: 'File saved.', fileFailed: 'This file could not be saved.', fileTooLarge: 'The file is too large.', removeFile: 'Remove file',
   },
   km: {
     yes: 'បាទ/ចាស', no: 'ទេ', choose: '— ជ្រើសរើស —', add: 'បន្ថែម {label}', remove: 'លុប', removeRow: 'លុប {label} {n}',
@@ -38,6 +39,7 @@ export const UI = {
     photoOnServer: 'រូបថតត្រូវបានរក្សាទុកនៅលើម៉ាស៊ីនមេ៖ វានឹងបង្ហាញនៅទីនេះ នៅពេលឧបករណ៍នេះមានអ៊ីនធឺណិត។',
     signatureOnServer: 'ហត្ថលេខាត្រូវបានរក្សាទុកនៅលើម៉ាស៊ីនមេ៖ វានឹងបង្ហាញនៅទីនេះ នៅពេលឧបករណ៍នេះមានអ៊ីនធឺណិត។',
     clear: 'លុបហត្ថលេខា', signHere: 'ចុះហត្ថលេខាដោយម្រាមដៃក្នុងប្រអប់នេះ។', signed: 'បានរក្សាទុកហត្ថលេខា។',
+    fileSaved: 'បានរក្សាទុកឯកសារ។', fileFailed: 'មិនអាចរក្សាទុកឯកសារនេះបានទេ។', fileTooLarge: 'ឯកសារធំពេក។', removeFile: 'លុបឯកសារ',
   },
 };
 

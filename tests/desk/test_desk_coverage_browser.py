@@ -1,0 +1,97 @@
+"""The coverage page in real headless Chromium, in Khmer, with no JavaScript, over the demo data
+set and its history (app.demo.history): overdue institutions first, each linked to its record.
+``HOMEWARD_SCREENSHOTS=1`` retakes docs/screenshots/desk-coverage-km.png."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from app.db.engine import reset_engines
+from app.db.session import session_scope
+from app.demo.history import add_history
+from tests.browser.conftest import EXPECT_TIMEOUT_MS
+from tests.conftest import use_database
+from tests.live_server import LiveServer
+
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = (
+    REPO / "docs" / "screenshots"
+    if os.environ.get("HOMEWARD_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "homeward-screenshots"
+)
+PASSWORD = "homeward-demo"
+
+
+@pytest.fixture
+def history_server(
+    templates: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[LiveServer]:
+    """A live server on a copy of the demo database with the demo history added."""
+    path = tmp_path / "homeward.db"
+    shutil.copyfile(templates["sqlite-demo"], path)
+    files = tmp_path / "files"
+    files.mkdir()
+    url = f"sqlite:///{path}"
+    use_database(url, files)
+    with session_scope() as session:
+        add_history(session)
+    reset_engines()
+    monkeypatch.setenv("HOMEWARD_DATA_DIR", str(files))
+    live = LiveServer(url, workers=1).start()
+    yield live
+    live.stop()
+
+
+def test_coverage_in_khmer_lists_overdue_institutions_first(
+    browser: Any, history_server: LiveServer
+) -> None:
+    server = history_server
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        locale="km-KH",
+        timezone_id="Asia/Phnom_Penh",
+        java_script_enabled=False,
+        bypass_csp=True,
+    )
+    context.set_default_timeout(EXPECT_TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        page.goto(f"{server.url}/review")
+        page.get_by_label("Username").fill("supervisor.pp")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
+        page.get_by_role("link", name="Inspection coverage").click()
+        expect(page.get_by_role("heading", name="Inspection coverage")).to_be_visible()
+        page.get_by_role("link", name="ភាសាខ្មែរ").click()
+        expect(page.locator("html")).to_have_attribute("lang", "km")
+        expect(page.get_by_role("heading", name="ការគ្របដណ្ដប់នៃការអធិការកិច្ច")).to_be_visible()
+
+        rows = page.locator("table.coverage tbody tr")
+        count = rows.count()
+        assert count == 117  # Phnom Penh's institutions, and no other province's
+        overdue = ["ហួសកាលកំណត់" in (rows.nth(i).inner_text()) for i in range(min(count, 117))]
+        first_done = overdue.index(False)
+        assert 0 < first_done < count and not any(overdue[first_done:])  # overdue first
+        expect(page.get_by_text("ដល់ពេលត្រូវធ្វើ").first).to_be_visible()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "desk-coverage-km.png"))
+
+        # an inspected institution's latest inspection opens its record
+        latest = rows.nth(first_done).locator("td").nth(4).get_by_role("link")
+        href = latest.get_attribute("href")
+        assert href and re.fullmatch(r"/review/records/[0-9a-f-]{36}", href)
+        latest.click()
+        expect(page).to_have_url(f"{server.url}{href}")
+        expect(page.get_by_role("heading", name="ការអធិការកិច្ចមណ្ឌលថែទាំកុមារ")).to_be_visible()
+    finally:
+        context.close()
