@@ -42,7 +42,7 @@ def test_a_row_shows_age_sex_disability_reasons_and_alternatives(demo_client: Te
     assert 'value="authorize"' in body and 'value="decline"' in body
     assert 'value="certify"' not in body
     khmer = demo_client.get("/review/language/km", params={"next": "/review/placements"})
-    assert "7 ឆ្នាំ" in khmer.text and "រង់ចាំការអនុញ្ញាតពីមន្ទីរសង្គមកិច្ច" in khmer.text
+    assert "៧ ឆ្នាំ" in khmer.text and "រង់ចាំការអនុញ្ញាតពីមន្ទីរសង្គមកិច្ច" in khmer.text
 
 
 def test_dosvy_authorizes_then_mosvy_certifies_each_step_audited(demo_client: TestClient) -> None:
