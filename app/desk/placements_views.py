@@ -40,15 +40,21 @@ def _refused(live: LiveSession) -> DeskRefusal:
     )
 
 
-def _default_worklist(role: str) -> str:
-    return "certification" if may(role, "placement.certify") else "authorization"
+def _default_worklist(role: str, waiting: dict[str, int] | None = None) -> str:
+    """The list the role acts on (MoSVY: certification), unless nothing waits there and
+    something waits in the other."""
+    mine = "certification" if may(role, "placement.certify") else "authorization"
+    other = "authorization" if mine == "certification" else "certification"
+    if waiting is not None and waiting[mine] == 0 and waiting[other] > 0:
+        return other
+    return mine
 
 
 def _placements_page(
     request: Request,
     session: SessionDep,
     live: LiveSession,
-    worklist: str,
+    worklist: str | None,
     *,
     after: str | None = None,
     status: int = 200,
@@ -57,6 +63,9 @@ def _placements_page(
 ) -> Response:
     lang = lang_of(request)
     scope, role = live.principal.scope, live.principal.role
+    counts = queries.worklist_counts(session, scope=scope, states=list(WORKLISTS.values()))
+    if worklist not in WORKLISTS:
+        worklist = _default_worklist(role, {name: counts[s] for name, s in WORKLISTS.items()})
     records, next_key = queries.worklist_page(
         session,
         scope=scope,
@@ -64,7 +73,6 @@ def _placements_page(
         after=queries.WorklistKey.decode(after),
         limit=get_desk_settings().page_size,
     )
-    counts = queries.worklist_counts(session, scope=scope, states=list(WORKLISTS.values()))
     schemas: dict[str, FormSchema | None] = {}
     for version in {r.form_version for r in records}:
         schemas[version] = published_schema(session, queries.PLACEMENT_FORM, version)
@@ -106,8 +114,7 @@ def placements(
     worklist: Annotated[str | None, Query(alias="list", max_length=16)] = None,
     after: Annotated[str | None, Query(max_length=80)] = None,
 ) -> Response:
-    chosen = worklist if worklist in WORKLISTS else _default_worklist(live.principal.role)
-    return _placements_page(request, session, live, chosen, after=after)
+    return _placements_page(request, session, live, worklist, after=after)
 
 
 @router.post("/placements/{record_id}")
