@@ -19,11 +19,14 @@ from app.auth.routes import router as auth_router
 from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
 from app.desk.audit_views import router as desk_audit_router
+from app.desk.bulk_views import router as desk_bulk_router
+from app.desk.conflicts_views import router as desk_conflicts_router
 from app.desk.coverage_views import router as desk_coverage_router
 from app.desk.devices_views import router as desk_devices_router
 from app.desk.exports_views import router as desk_exports_router
 from app.desk.forms_views import router as desk_forms_router
 from app.desk.indicators_views import router as desk_indicators_router
+from app.desk.placements_views import router as desk_placements_router
 from app.desk.users_views import router as desk_users_router
 from app.desk.views import router as desk_router
 from app.errors import ERROR_RESPONSES, install_error_handlers
@@ -62,6 +65,9 @@ ROUTERS: list[APIRouter] = [
     desk_users_router,
     desk_devices_router,
     desk_forms_router,
+    desk_placements_router,
+    desk_conflicts_router,
+    desk_bulk_router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"

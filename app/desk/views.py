@@ -18,6 +18,7 @@ from app.clock import now_utc
 from app.db.session import SessionDep, committed
 from app.desk import queries
 from app.desk.i18n import LANG_COOKIE, LANGUAGES, localized, text
+from app.desk.placements import allowed_steps
 from app.desk.present import diff, present
 from app.desk.sessions import (
     COOKIE,
@@ -326,6 +327,7 @@ def queue(
         states=queries.REVIEW_STATES,
         flag_filters=queries.FLAG_FILTERS,
         behind=behind,
+        may_review=may(live.principal.role, "record.review"),
     )
 
 
@@ -393,6 +395,7 @@ def _record_page(
         history=history,
         names=names,
         may_review=may(live.principal.role, "record.review"),
+        placement_steps=allowed_steps(live.principal.role, record.placement_state),
         errors=errors or [],
         comment=comment,
         done=request.query_params.get("done"),
