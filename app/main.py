@@ -24,6 +24,7 @@ from app.desk.conflicts_views import router as desk_conflicts_router
 from app.desk.coverage_views import router as desk_coverage_router
 from app.desk.devices_views import router as desk_devices_router
 from app.desk.exports_views import router as desk_exports_router
+from app.desk.files_views import router as desk_files_router
 from app.desk.forms_views import router as desk_forms_router
 from app.desk.indicators_views import router as desk_indicators_router
 from app.desk.placements_views import router as desk_placements_router
@@ -58,6 +59,7 @@ ROUTERS: list[APIRouter] = [
     desk_coverage_router,
     openrosa_router,
     desk_exports_router,
+    desk_files_router,
     desk_audit_router,
     indicators_router,
     desk_indicators_router,

@@ -4,6 +4,7 @@ Pure functions: no session, no request."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,8 +17,9 @@ class Item:
     """One answer (``value``), or a section: a group (``items``) or a repeat (``rows``)."""
 
     label: str
-    kind: str = "field"  # field | group | repeat
+    kind: str = "field"  # field | group | repeat | image (a photo, a signature) | link (GPS)
     value: str = ""
+    href: str = ""  # image: the file on the desk; link: a geo: URI (no map tiles from outside)
     items: list[Item] = field(default_factory=list)
     rows: list[list[Item]] = field(default_factory=list)
 
@@ -52,6 +54,24 @@ def show_value(schema: FormSchema | None, f: Field | None, value: Any, lang: str
     if f.type in {"integer", "decimal"} and isinstance(value, int | float):
         return in_lang_digits(str(value), lang)
     return _plain(value, lang)
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _answer(schema: FormSchema, f: Field, label: str, value: Any, lang: str) -> Item:
+    """One answer: a photo or a signature as its image, a GPS point as a geo: link."""
+    if f.type in {"photo", "signature"} and isinstance(value, str) and _SHA256.match(value):
+        return Item(label, "image", value=value, href=f"/review/files/{value}")
+    if f.type == "geopoint" and isinstance(value, dict):
+        lat, lon = value.get("lat"), value.get("lon")
+        if isinstance(lat, int | float) and isinstance(lon, int | float):
+            accuracy = value.get("accuracy")
+            shown = f"{lat:.6f}, {lon:.6f}"
+            if isinstance(accuracy, int | float):
+                shown += " " + text(lang, "gps_accuracy", metres=round(accuracy))
+            return Item(label, "link", value=in_lang_digits(shown, lang), href=f"geo:{lat},{lon}")
+    return Item(label, value=show_value(schema, f, value, lang))
 
 
 def _plain(value: Any, lang: str) -> str:
@@ -100,7 +120,7 @@ def _items(schema: FormSchema, fields: list[Field], data: dict[str, Any], lang: 
         else:
             if value is None and f.name not in data:
                 continue
-            shown.append(Item(label, value=show_value(schema, f, value, lang)))
+            shown.append(_answer(schema, f, label, value, lang))
     return shown
 
 
