@@ -23,6 +23,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Your role ({role}) does not fill {form_id}.",
         "តួនាទីរបស់អ្នក ({role}) មិនបំពេញទម្រង់ {form_id} ទេ។",
     ),
+    "form_retired": (
+        "Form {form_id} is retired: it takes no new record (existing ones can still be edited).",
+        "ទម្រង់ {form_id} ត្រូវបានឈប់ប្រើ៖ មិនទទួលកំណត់ត្រាថ្មីទេ (កំណត់ត្រាដែលមានស្រាប់នៅតែអាចកែបាន)។",
+    ),
     "out_of_scope": (
         "This record's location is outside your scope.",
         "ទីតាំងនៃកំណត់ត្រានេះនៅក្រៅវិសាលភាពរបស់អ្នក។",
@@ -101,7 +105,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ផែនការករណីត្រូវគ្របដណ្ដប់រយៈពេលយ៉ាងតិច ៣ ឆ្នាំ៖ កាលបរិច្ឆេទបញ្ចប់ត្រូវតែនៅថ្ងៃ {min_end} ឬក្រោយនោះ។",
     ),
     "children_under_3": (
-        "The inspection counts {n} child(ren) under 3 in residential care. No child under 3 "
+        "The inspection counts {n} children under 3 in residential care. No child under 3 "
         "may live in residential care: refer them for family-based care.",
         "ការអធិការកិច្ចរាប់ឃើញកុមារអាយុក្រោម ៣ ឆ្នាំ ចំនួន {n} នាក់ ក្នុងមណ្ឌល។ "
         "មិនត្រូវមានកុមារអាយុក្រោម ៣ ឆ្នាំ រស់នៅក្នុងការថែទាំតាមមណ្ឌលទេ៖ "
@@ -128,13 +132,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
 }
 
+# English for ``n == 1`` where the general text says "{n} rows" (Khmer has no plural)
+SINGULAR: dict[str, str] = {
+    "too_many_rows": "At most 1 row is allowed.",
+    "too_few_rows": "At least 1 row is needed.",
+    "too_long": "At most 1 character is allowed.",
+    "children_under_3": (
+        "The inspection counts 1 child under 3 in residential care. No child under 3 "
+        "may live in residential care: refer them for family-based care."
+    ),
+}
+
 CODES: frozenset[str] = frozenset(key.split(".", 1)[0] for key in MESSAGES)
+
+KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+# parameters that are numbers or dates written as text: Khmer digits in the Khmer message
+# (identifiers and what the user typed, `value`, `key`, `form_id`, stay as they are)
+NUMERIC_TEXT_PARAMS = frozenset({"version", "base_rev", "rev", "min_end", "reintegrated"})
+
+
+def khmer_digits(text: str) -> str:
+    """``text`` with its Latin digits written in Khmer digits (០–៩)."""
+    return text.translate(KHMER_DIGITS)
+
+
+def _in_khmer(name: str, value: Any) -> Any:
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if numeric or (name in NUMERIC_TEXT_PARAMS and value is not None):
+        return khmer_digits(str(value))
+    return value
 
 
 def texts(entry: str, /, **params: Any) -> tuple[str, str]:
-    """The English and Khmer text of ``entry`` (a code or ``code.variant``), filled in."""
+    """The English and Khmer text of ``entry`` (a code or ``code.variant``), filled in: "1 row",
+    not "1 rows", in English; numbers and dates in Khmer digits in Khmer."""
     en, km = MESSAGES[entry]
-    return en.format(**params), km.format(**params)
+    if params.get("n") == 1 and entry in SINGULAR:
+        en = SINGULAR[entry]
+    km_params = {name: _in_khmer(name, value) for name, value in params.items()}
+    return en.format(**params), km.format(**km_params)
 
 
 def detail(

@@ -71,6 +71,7 @@ def seed_demo() -> None:
     from app.demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
     from app.demo.history import add_history
     from app.demo.load import load_demo
+    from app.demo.plan_history import load_plan_history
 
     started = time.perf_counter()
     with session_scope() as session:
@@ -79,6 +80,8 @@ def seed_demo() -> None:
     loaded = time.perf_counter() - started
     with session_scope() as session:
         history = add_history(session)
+    with session_scope() as session:
+        plan = load_plan_history(session, get_settings().data_dir)
     if report.skipped:
         click.echo(f"demo data {report.version} is already loaded")
     else:
@@ -93,6 +96,8 @@ def seed_demo() -> None:
             f"reports, placements {history.placements}, reviews {history.reviews}, "
             f"{history.conflicts} open conflicts in {history.seconds:.1f} s"
         )
+    if not plan.skipped:
+        click.echo(f"plan history: {plan.records} records pushed in {plan.seconds:.1f} s")
     click.echo(
         f"demo accounts (synthetic; {len(created)} created now), password {DEMO_PASSWORD!r}:"
     )
@@ -140,10 +145,12 @@ def import_xlsform_command(file: Path, publish: bool) -> None:
     """Import an XLSForm workbook (.xlsx or .xls) as a native form version."""
     from app.db.session import session_scope
     from app.forms.store import VersionExists, save_version
-    from app.forms.xlsform import XLSFormError, import_xlsform
+    from app.forms.xlsform import XLSFormError, read_xlsform
+    from app.openrosa.xforms import store_xlsform_xform
 
     try:
-        schema = import_xlsform(file.read_bytes(), file.name)
+        imported = read_xlsform(file.read_bytes(), file.name)
+        schema = imported.schema
     except XLSFormError as exc:
         lines = [
             f"  {d.get('sheet') or '-'} row {d.get('row') or '-'} "
@@ -151,9 +158,13 @@ def import_xlsform_command(file: Path, publish: bool) -> None:
             for d in exc.details()
         ]
         raise click.ClickException("the XLSForm cannot be imported:\n" + "\n".join(lines)) from exc
+    for w in imported.warnings:  # what of the workbook Homeward ignored or filled in
+        click.echo(f"warning: {w}", err=True)
     try:
         with session_scope() as session:
             result = save_version(session, schema, publish=publish, actor="cli")
+            if publish:  # the XForm ODK clients download (app.openrosa.xforms)
+                store_xlsform_xform(session, schema, file.read_bytes(), file.suffix.lower())
     except VersionExists as exc:
         raise click.ClickException(f"{exc}: publish it under a new version") from exc
     # what the database now holds, which a re-import does not change

@@ -9,18 +9,32 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 
+from app.admin.routes import router as admin_router
 from app.attachments.collect import Collector
 from app.attachments.routes import router as attachments_router
 from app.attachments.service import attachment_limit
 from app.attachments.storage import AttachmentStore
+from app.audit_log.routes import router as audit_router
 from app.auth.routes import router as auth_router
 from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
+from app.desk.audit_views import router as desk_audit_router
+from app.desk.bulk_views import router as desk_bulk_router
+from app.desk.conflicts_views import router as desk_conflicts_router
 from app.desk.coverage_views import router as desk_coverage_router
+from app.desk.devices_views import router as desk_devices_router
+from app.desk.exports_views import router as desk_exports_router
+from app.desk.forms_views import router as desk_forms_router
+from app.desk.indicators_views import router as desk_indicators_router
+from app.desk.placements_views import router as desk_placements_router
+from app.desk.users_views import router as desk_users_router
 from app.desk.views import router as desk_router
 from app.errors import ERROR_RESPONSES, install_error_handlers
+from app.exports.routes import router as exports_router
 from app.forms.routes import router as forms_router
 from app.geography.routes import router as locations_router
+from app.indicators.routes import router as indicators_router
+from app.openrosa.routes import router as openrosa_router
 from app.records.routes import router as records_router
 from app.settings import get_settings
 from app.sync.routes import router as sync_router
@@ -38,8 +52,22 @@ ROUTERS: list[APIRouter] = [
     records_router,
     sync_router,
     attachments_router,
+    exports_router,
+    audit_router,
     desk_router,
     desk_coverage_router,
+    openrosa_router,
+    desk_exports_router,
+    desk_audit_router,
+    indicators_router,
+    desk_indicators_router,
+    admin_router,
+    desk_users_router,
+    desk_devices_router,
+    desk_forms_router,
+    desk_placements_router,
+    desk_conflicts_router,
+    desk_bulk_router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"

@@ -48,6 +48,32 @@ def test_sync_bench_quick_prints_push_and_pull_rates() -> None:
     assert re.search(r"^push / raw sqlite3 .*(PASS|FAIL)$", output, re.M), output
 
 
+def test_xlsform_corpus_bench_counts_a_tiny_corpus(tmp_path: Path) -> None:
+    """bench/xlsform_corpus.py on three workbooks written here: one pyxform refuses, one
+    Homeward refuses (a geoshape), one both convert and publish."""
+    from tests.unit.test_xlsform import xlsx
+
+    odk = [["type", "name", "label"], ["text", "a", "A"]]
+    (tmp_path / "publishes.xlsx").write_bytes(xlsx(odk))
+    (tmp_path / "refused.xlsx").write_bytes(xlsx([*odk, ["geoshape", "b", "B"]]))
+    (tmp_path / "unknown_type.xlsx").write_bytes(xlsx([*odk, ["no_such_type", "c", "C"]]))
+    run = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "xlsform_corpus.py"), str(tmp_path), "--quick"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = run.stdout
+    assert re.search(r"^workbooks: 3$", out, re.M), out
+    assert re.search(r"^converted by pyxform: 2$", out, re.M), out
+    assert re.search(r"^published by Homeward: 1$", out, re.M), out
+    assert re.search(r"^refused by Homeward: 1$", out, re.M), out
+    assert re.search(r"^\s+1  geoshape$", out, re.M), out
+    assert re.search(r"^published / converted: 50\.0 %$", out, re.M), out
+
+
 def test_desk_bench_quick_prints_time_and_statements_per_page() -> None:
     done = subprocess.run(
         [sys.executable, str(REPO / "bench" / "desk_bench.py"), "--quick"],
@@ -66,3 +92,58 @@ def test_desk_bench_quick_prints_time_and_statements_per_page() -> None:
         assert all(0 < int(n) < 20 for n in found), (page, found)
     assert "FAILED" not in output, output
     assert re.search(r"^worst p95: CPU [\d.]+ ms", output, re.M), output
+
+
+def test_openrosa_bench_quick_prints_its_rate() -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "openrosa_bench.py"), "--quick"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-3000:]
+    assert re.search(
+        r"^openrosa: 60 submissions \(50 KB photo each, 2 clients, 2 workers\) in [\d.]+ s = "
+        r"[\d,]+ submissions/s$",
+        output,
+        re.M,
+    ), output
+    assert "FAILED" not in output, output
+
+
+def test_export_bench_quick_prints_time_and_peak_memory_of_each_format() -> None:
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "export_bench.py"), "--quick"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for kind in ("csv", "xlsx"):
+        found = re.search(
+            rf"^{kind}: 2,000 records in [\d.]+ s \(CPU [\d.]+ s\) .* peak RSS (\d+) MB",
+            done.stdout,
+            re.M,
+        )
+        assert found is not None, done.stdout
+        assert 0 < int(found.group(1)) < 1000, done.stdout
+
+
+def test_indicators_bench_quick_prints_cold_api_and_page_figures() -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "indicators_bench.py"), "--quick"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT * 2,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    output = result.stdout
+    assert re.search(r"^built: [\d,]+ records \(1 x [\d,]+\)", output, re.M), output
+    assert re.search(r"^cold \(national, 2025\): \d+ ms \([\d,]+ children in care\)", output, re.M)
+    for name in ("api (mosvy)", "api (supervisor.btb)", "page (mosvy)"):
+        assert re.search(rf"^{re.escape(name)}: 6 requests, p50 \d+ ms, p95 \d+ ms", output, re.M)
+    assert re.search(r"^p95 target 500 ms: (PASS|FAIL)$", output, re.M), output

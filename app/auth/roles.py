@@ -35,6 +35,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "form.read": _ALL,
     "form.publish": frozenset({"admin"}),
     "form.read_draft": frozenset({"admin"}),
+    "form.retire": frozenset({"admin"}),
+    "user.manage": frozenset({"admin"}),
+    "device.manage": frozenset({"admin"}),
     "record.read": _ALL,
     "sync.push": _FIELD | {"dosvy_supervisor"},
     "sync.pull": _ALL,
@@ -47,6 +50,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "placement.decline_recommended": frozenset({"dosvy_supervisor"}),
     "placement.decline_authorized": frozenset({"mosvy"}),
     "conflict.resolve": frozenset({"dosvy_supervisor", "mosvy"}),
+    "export.read": frozenset({"dosvy_supervisor", "mosvy", "admin"}),
+    "audit.read": frozenset({"mosvy", "admin"}),
+    "indicators.read": frozenset({"dosvy_supervisor", "mosvy", "admin"}),
 }
 
 

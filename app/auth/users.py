@@ -14,7 +14,7 @@ from app.auth.scope import Scope, scope_from_codes
 from app.geography.queries import unknown_codes
 from app.models import User
 
-_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
 class UserExists(ValueError):
@@ -46,7 +46,7 @@ def create_user(
     The scope's codes must be locations the database has (``check_locations``), so that a typo
     never makes a user who sees nothing."""
     username = username.strip().lower()
-    if not _USERNAME.match(username):
+    if not USERNAME.match(username):
         raise ValueError(
             "username must be 2-64 characters: lowercase letters, digits, '.', '_', '-'"
         )

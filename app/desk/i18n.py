@@ -223,8 +223,18 @@ def text(lang: str, key: str, /, **params: Any) -> str:
     """The message ``key`` in ``lang`` (English for an unknown language), filled in. An
     unknown key raises KeyError: a typo fails a test, never shows a blank."""
     english, khmer = MESSAGES[key]
-    template = khmer if lang == "km" else english
-    return template.format(**params) if params else template
+    if not params:
+        return khmer if lang == "km" else english
+    if lang != "km":
+        return english.format(**params)
+    # numbers given to a Khmer message are written with Khmer digits
+    shown = {
+        name: format_number(v, lang)
+        if isinstance(v, int | float) and not isinstance(v, bool)
+        else v
+        for name, v in params.items()
+    }
+    return khmer.format(**shown)
 
 
 def pick_lang(value: str | None) -> Lang:
@@ -240,8 +250,33 @@ def localized(label: Any, lang: str) -> str:
     return str(getattr(label, lang, None) or getattr(label, "en", ""))
 
 
+_KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+
+
+def khmer_digits(value: str) -> str:
+    """``value`` with its Latin digits written in Khmer."""
+    return value.translate(_KHMER_DIGITS)
+
+
+def in_lang_digits(value: str, lang: str) -> str:
+    """Digits as the reader writes them: Khmer digits in Khmer, unchanged in English."""
+    return khmer_digits(value) if lang == "km" else value
+
+
+def format_number(value: int | float | None, lang: str) -> str:
+    """A count or figure as people write it: ``11,788`` / ``១១.៧៨៨`` (CLDR's Khmer groups
+    with a dot and marks decimals with a comma)."""
+    if value is None:
+        return ""
+    english = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}"
+    if lang != "km":
+        return english
+    swapped = english.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return khmer_digits(swapped)
+
+
 def format_date(value: date | str | None, lang: str) -> str:
-    """A date as people write it: ``30 November 2026`` / ``30 វិច្ឆិកា 2026``."""
+    """A date as people write it: ``30 November 2026`` / ``៣០ វិច្ឆិកា ២០២៦``."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
@@ -251,7 +286,7 @@ def format_date(value: date | str | None, lang: str) -> str:
             return value
     else:
         day = value
-    return f"{day.day} {MONTHS[pick_lang(lang)][day.month - 1]} {day.year}"
+    return in_lang_digits(f"{day.day} {MONTHS[pick_lang(lang)][day.month - 1]} {day.year}", lang)
 
 
 def format_datetime(value: datetime | str | None, lang: str) -> str:
@@ -268,4 +303,4 @@ def format_datetime(value: datetime | str | None, lang: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     local = moment.astimezone(CAMBODIA)
-    return f"{format_date(local.date(), lang)}, {local:%H:%M}"
+    return f"{format_date(local.date(), lang)}, {in_lang_digits(f'{local:%H:%M}', lang)}"

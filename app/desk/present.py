@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.desk.i18n import format_date, format_datetime, localized, text
+from app.desk.i18n import format_date, format_datetime, in_lang_digits, localized, text
 from app.forms.schema import Field, FormSchema
 
 
@@ -49,6 +49,8 @@ def show_value(schema: FormSchema | None, f: Field | None, value: Any, lang: str
         return format_date(str(value), lang)
     if f.type == "datetime":
         return format_datetime(str(value), lang)
+    if f.type in {"integer", "decimal"} and isinstance(value, int | float):
+        return in_lang_digits(str(value), lang)
     return _plain(value, lang)
 
 

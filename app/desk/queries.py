@@ -14,8 +14,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Text,
+    bindparam,
     cast,
     exists,
     func,
@@ -53,6 +55,8 @@ class QueueFilters:
     q: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    # the records behind an indicator's figure (app.indicators.links); None: no such filter
+    record_ids: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,15 @@ def _start_of(day: date) -> datetime:
 
 def _conditions(scope: Scope, filters: QueueFilters, *, with_state: bool) -> list[Any]:
     where: list[Any] = [scope.filter(Record)]
+    if filters.record_ids is not None:
+        # rendered inline past a few thousand ids: both databases cap bound parameters
+        ids: BindParameter[list[str]] = bindparam(
+            "record_ids",
+            list(filters.record_ids),
+            expanding=True,
+            literal_execute=len(filters.record_ids) > 5000,
+        )
+        where.append(Record.record_id.in_(ids))
     if filters.form:
         where.append(Record.form_id == filters.form)
     if with_state and filters.state:
@@ -258,3 +271,8 @@ def review_trail(session: Session, record_id: str) -> list[AuditEntry]:
             .order_by(AuditEntry.id)
         )
     )
+
+
+def matching_records(scope: Scope, filters: QueueFilters) -> list[Any]:
+    """The queue's WHERE clauses (scope first, then every filter): exports reuse them."""
+    return _conditions(scope, filters, with_state=True)

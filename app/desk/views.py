@@ -18,6 +18,7 @@ from app.clock import now_utc
 from app.db.session import SessionDep, committed
 from app.desk import queries
 from app.desk.i18n import LANG_COOKIE, LANGUAGES, localized, text
+from app.desk.placements import allowed_steps
 from app.desk.present import diff, present
 from app.desk.sessions import (
     COOKIE,
@@ -47,6 +48,7 @@ from app.desk.web import (
 from app.errors import ApiError
 from app.forms.schema import FormSchema
 from app.forms.store import current_versions, get_version, schema_of
+from app.indicators.links import indicator_link
 from app.records import workflow
 from app.settings import get_settings
 from app.sync import queries as sync_queries
@@ -252,8 +254,13 @@ def queue(
     date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
     after: Annotated[str | None, Query(max_length=80)] = None,
+    indicator: Annotated[str | None, Query(max_length=64)] = None,
+    year: Annotated[str | None, Query(max_length=4)] = None,
+    split: Annotated[str | None, Query(max_length=16)] = None,
+    key: Annotated[str | None, Query(max_length=16)] = None,
 ) -> Response:
     lang = lang_of(request)
+    behind = indicator_link(session, live.principal.scope, indicator, year, split, key)
     start, start_ok = _date(date_from)
     end, end_ok = _date(date_to)
     errors: list[tuple[str, str, dict[str, Any]]] = [
@@ -268,6 +275,7 @@ def queue(
         q=(q or "").strip() or None,
         date_from=start,
         date_to=end,
+        record_ids=behind.record_ids if behind else None,
     )
     scope = live.principal.scope
     rows, next_key = queries.queue_page(
@@ -292,6 +300,7 @@ def queue(
             "q": filters.q,
             "from": date_from if start else None,
             "to": date_to if end else None,
+            **(behind.params if behind else {}),
         }.items()
         if v
     }
@@ -317,6 +326,8 @@ def queue(
         names=names,
         states=queries.REVIEW_STATES,
         flag_filters=queries.FLAG_FILTERS,
+        behind=behind,
+        may_review=may(live.principal.role, "record.review"),
     )
 
 
@@ -384,6 +395,7 @@ def _record_page(
         history=history,
         names=names,
         may_review=may(live.principal.role, "record.review"),
+        placement_steps=allowed_steps(live.principal.role, record.placement_state),
         errors=errors or [],
         comment=comment,
         done=request.query_params.get("done"),

@@ -14,7 +14,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from app.desk.i18n import LANG_COOKIE, MESSAGES, format_date, format_datetime, pick_lang, text
+from app.desk.i18n import (
+    LANG_COOKIE,
+    MESSAGES,
+    format_date,
+    format_datetime,
+    format_number,
+    in_lang_digits,
+    pick_lang,
+    text,
+)
 from app.desk.nav import nav_for
 from app.settings import get_settings
 
@@ -71,6 +80,8 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         t=t,
         date=lambda v: format_date(v, lang),
         moment=lambda v: format_datetime(v, lang),
+        num=lambda v: format_number(v, lang),
+        digits=lambda v: in_lang_digits(str(v), lang),
         known_flags=MESSAGES,
         nav_for=nav_for,
         here=request.url.path + (f"?{request.url.query}" if request.url.query else ""),

@@ -38,7 +38,7 @@ FieldType = Literal[
     "repeat",
 ]
 
-NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]*$"  # XML names, less "." (it separates paths)
 FORM_ID_PATTERN = r"^[a-z][a-z0-9_]{1,63}$"
 VERSION_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$"
 CHOICE_NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"
@@ -157,7 +157,7 @@ def _type_problems(f: Field, *, new: bool = True) -> Iterator[str]:
         if f.choices is not None:
             if not f.choices:
                 yield "'choices' is empty"
-            dup = _duplicates(c.name for c in f.choices)
+            dup = _duplicate_choices(f.choices)
             if dup:
                 yield f"duplicate choice names {dup}"
     elif f.choices is not None or f.choice_list is not None or f.choice_filter is not None:
@@ -198,6 +198,24 @@ def _type_problems(f: Field, *, new: bool = True) -> Iterator[str]:
         yield "min is greater than max"
     if f.media is not None and t not in MEDIA_TYPES:
         yield "media applies only to photo and signature"
+
+
+def _duplicate_choices(choices: list[Choice]) -> list[str]:
+    """Choice names given twice. A name may repeat with the same label and another `filter`
+    (the same county under two states of a cascading select: XLSForm's
+    `allow_choice_duplicates`); a value then still has one label."""
+    first: dict[str, Choice] = {}
+    filters: dict[str, list[object]] = {}
+    dup: list[str] = []
+    for c in choices:
+        seen = first.setdefault(c.name, c)
+        key = sorted((c.filter or {}).items())
+        earlier = filters.get(c.name, [])
+        clash = seen.label != c.label or not key or key in earlier or [] in earlier
+        if seen is not c and clash and c.name not in dup:
+            dup.append(c.name)
+        filters.setdefault(c.name, []).append(key)
+    return dup
 
 
 def _duplicates(names: Iterator[str] | list[str]) -> list[str]:
@@ -247,6 +265,8 @@ class FormSchema(_Model):
     choice_lists: dict[str, list[Choice]] = PydField(default_factory=dict)
     rules: list[Rule] = PydField(default_factory=list)
     settings: FormSettings | None = None
+    # some texts have no Khmer (an XLSForm in English): English is shown in their place
+    needs_khmer: bool = False
 
     def field_at(self, path: str) -> Field | None:
         """The field at a dotted path of names (`household.members.age`), or None."""
@@ -299,7 +319,7 @@ def _form_problems(schema: FormSchema) -> Iterator[str]:
     for list_name, choices in schema.choice_lists.items():
         if not choices:
             yield f"choice list {list_name!r} is empty"
-        dup = _duplicates(c.name for c in choices)
+        dup = _duplicate_choices(choices)
         if dup:
             yield f"choice list {list_name!r}: duplicate choice names {dup}"
     for info in infos:

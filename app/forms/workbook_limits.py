@@ -45,6 +45,9 @@ MAX_CELLS = 200_000  # in the whole workbook
 _CHUNK = 64 * 1024
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _ROW, _CELL = f"{_MAIN_NS} row", f"{_MAIN_NS} c"
+# a cell's value (`<v>`), inline string (`<is>`) or formula (`<f>`): an empty, only styled cell
+# (Excel writes thousands when a format is applied to whole rows) has none of them
+_VALUES = frozenset(f"{_MAIN_NS} {tag}" for tag in ("v", "is", "f"))
 
 
 class WorkbookTooLarge(ValueError):
@@ -151,10 +154,11 @@ class _Counts:
 
     def scan(self, part: str, chunks: Iterator[bytes]) -> None:
         rows = 0
-        in_row = 0
+        in_row = 0  # cells with a value in the current row
+        counted = True  # the current cell's value was counted
 
         def start(name: str, _attrs: object) -> None:
-            nonlocal rows, in_row
+            nonlocal rows, in_row, counted
             if name == _ROW:
                 rows += 1
                 in_row = 0
@@ -167,21 +171,24 @@ class _Counts:
                         )
                     )
             elif name == _CELL:
-                in_row += 1
+                counted = False
                 self.cells += 1
-                if in_row > MAX_CELLS_PER_ROW:
-                    raise _Refused(
-                        WorkbookTooLarge(
-                            f"a row of the sheet {part} has more than {MAX_CELLS_PER_ROW} "
-                            f"cells (columns); a row may have at most {MAX_CELLS_PER_ROW}",
-                            part,
-                        )
-                    )
                 if self.cells > MAX_CELLS:
                     raise _Refused(
                         WorkbookTooLarge(
                             f"the workbook has more than {MAX_CELLS:,} cells; "
                             f"at most {MAX_CELLS:,} are allowed",
+                            part,
+                        )
+                    )
+            elif name in _VALUES and not counted:
+                counted = True
+                in_row += 1
+                if in_row > MAX_CELLS_PER_ROW:
+                    raise _Refused(
+                        WorkbookTooLarge(
+                            f"a row of the sheet {part} has more than {MAX_CELLS_PER_ROW} "
+                            f"cells (columns); a row may have at most {MAX_CELLS_PER_ROW}",
                             part,
                         )
                     )

@@ -3,9 +3,10 @@
 from app.models.audit import AuditEntry
 from app.models.base import Base
 from app.models.desk import DeskSession
-from app.models.forms import FormVersion
+from app.models.forms import FormVersion, RetiredForm
 from app.models.geography import Location
 from app.models.identity import AuthToken, LoginAttempt, User
+from app.models.openrosa import FormXForm, OpenRosaFile, OpenRosaInstance
 from app.models.records import Meta, Record
 from app.models.sync import (
     Attachment,
@@ -34,9 +35,13 @@ __all__ = [
     "Base",
     "DeskSession",
     "FormVersion",
+    "FormXForm",
     "Location",
     "LoginAttempt",
     "Meta",
+    "OpenRosaFile",
+    "OpenRosaInstance",
     "Record",
+    "RetiredForm",
     "User",
 ]

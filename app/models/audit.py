@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import now_utc
@@ -14,6 +14,8 @@ from app.models.base import Base, JSONType, UTCDateTime
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
+    # the audit trail of one target (a record, a user, a form), read newest first
+    __table_args__ = (Index("ix_audit_log_target", "target_type", "target_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)

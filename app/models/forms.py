@@ -25,3 +25,14 @@ class FormVersion(Base):
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RetiredForm(Base):
+    """A form retired from the field: no longer listed to fill, no new record accepted; its
+    versions, its records and edits of them stay (docs/desk.md, "Administration")."""
+
+    __tablename__ = "retired_forms"
+
+    form_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    retired_by: Mapped[str | None] = mapped_column(String(64))

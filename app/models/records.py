@@ -52,6 +52,8 @@ class Record(Base):
             "record_id",
             "review_state",
         ),
+        # exports read a form's records in keyset batches by record_id
+        Index("ix_records_form_id_record_id", "form_id", "record_id"),
     )
 
     record_id: Mapped[str] = mapped_column(String(36), primary_key=True)

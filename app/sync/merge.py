@@ -16,8 +16,8 @@ the value of its row key in brackets::
     members[5f0c…]                   that whole row
     members[5f0c…].illnesses[9ab1…]  a row of a repeat nested in a row
 
-Field names are form names (``[A-Za-z_][A-Za-z0-9_]*``); a row key is a non-empty string
-without ``[`` or ``]`` (the forms use UUIDs), written verbatim.
+Field names are form names (``[A-Za-z_][A-Za-z0-9_-]*``, schema.NAME_PATTERN); a row key is
+a non-empty string without ``[`` or ``]`` (the forms use UUIDs), written verbatim.
 
 Row keys
 --------
@@ -391,7 +391,7 @@ def changed_paths(
 
 # --- paths -------------------------------------------------------------------------------
 
-_SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\[\]]+)\])?")
+_SEGMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)(?:\[([^\[\]]+)\])?")
 
 
 def parse_path(path: str) -> list[tuple[str, str | None]]:

@@ -36,6 +36,7 @@ from app.auth.scope import location_columns, record_location
 from app.change_codes import detail
 from app.clock import cambodia_today, now_utc
 from app.db.bulk_insert import insert_rows
+from app.forms.retirement import retired_form_ids
 from app.forms.schema import FormSchema
 from app.forms.store import published_schema
 from app.forms.validate import ValidationResult, validate_submission
@@ -305,6 +306,7 @@ def _push_once(
             and stored[p.change.record_id].rev != p.change.base_rev
         ),
     )
+    retired = retired_form_ids(session, (p.change.form_id for p in prepared))
     current: dict[str, CurrentRecord] = {
         rid: CurrentRecord(record_id=rid, form_id=row.form_id, rev=row.rev, data=row.data)
         for rid, row in stored.items()
@@ -324,6 +326,12 @@ def _push_once(
             # new record cannot take its id (docs/sync-protocol.md, "Scope")
             code = "unknown_record" if change.base_rev is not None else "record_id_taken"
             results[item.index] = rejected_for(change.change_id, change.record_id, code)
+            continue
+        if row is None and change.base_rev is None and change.form_id in retired:
+            # a retired form takes no new record; edits of its existing records go on
+            results[item.index] = rejected_for(
+                change.change_id, change.record_id, "form_retired", form_id=change.form_id
+            )
             continue
         earlier_result = _earlier(earlier.get(change.change_id), seen_ids.get(change.change_id))
         base_data = None

@@ -9,7 +9,7 @@
 
 import { syncInBackground } from './js/sync.js';
 
-const VERSION = '2026.12.07-20';
+const VERSION = '2026.12.07-23';
 const CACHE = `homeward-shell-${VERSION}`;
 const CACHE_PREFIX = 'homeward-shell-';
 
@@ -51,6 +51,7 @@ const SHELL = [
   '/js/ui/signin.js',
   '/js/ui/widgets/choices.js',
   '/js/ui/widgets/field.js',
+  '/js/ui/widgets/file.js',
   '/js/ui/widgets/geopoint.js',
   '/js/ui/widgets/group.js',
   '/js/ui/widgets/input.js',

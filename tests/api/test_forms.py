@@ -36,7 +36,8 @@ def test_forms_list_shows_what_the_role_may_fill(demo_client: TestClient) -> Non
     assert "institution_inspection" in inspector_ids
     assert "institution_inspection" not in ccwc_ids
     for entry in inspector.json()["forms"]:
-        assert set(entry) == {"form_id", "version", "title", "hash"}
+        assert set(entry) == {"form_id", "version", "title", "hash", "needs_khmer"}
+        assert entry["needs_khmer"] is False  # the built-in forms are bilingual
         assert entry["title"]["en"] and entry["title"]["km"]
         assert entry["hash"].startswith("sha256:")
 
@@ -98,6 +99,7 @@ def test_admin_publishes_and_republishing_identical_content_is_harmless(
         "version": "2026.1",
         "hash": body["hash"],
         "title": SMALL_FORM["title"],
+        "needs_khmer": False,
     } in listed
 
 

@@ -406,7 +406,9 @@ def test_an_inspection_is_named_by_its_institution_in_either_language(
     page.goto(f"{server.url}/#/record/{record_id}")
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_contain_text(
-        re.compile(r"Institution inspection: Inspection \S+ — Care Centre 17-\d+")
+        re.compile(
+            r"Institution inspection: Inspection \d{1,2} [A-Z][a-z]{2} \d{4} — Care Centre 17-\d+"
+        )
     )
     page.get_by_role("button", name="ភាសាខ្មែរ").click()
     expect(heading).to_contain_text("— មណ្ឌលថែទាំកុមារ")

@@ -176,7 +176,7 @@ def test_an_inspection_filled_by_label_is_accepted_by_the_server(page: Page, bas
     open_form(page, base_url, "institution_inspection")
 
     # a reference: a search box over the 15 institutions on the device, then the list
-    page.get_by_label("Search: Institution").fill("kumar")
+    page.get_by_label("Search the list: Institution").fill("kumar")
     page.get_by_label("Institution", exact=True).select_option(label="Mondul Kumar Sangkat")
     when = page.get_by_label("Date of inspection", exact=True)
     expect(when).to_have_value(TODAY)  # the dynamic default today()
@@ -445,7 +445,7 @@ def test_a_returned_record_opens_read_only(page: Page, base_url: str) -> None:
     expect(choice.get_by_label("Second half of the year (July–December)")).to_be_disabled()
     expect(page.get_by_role("button", name="Add Inspectors")).to_have_count(0)
     expect(page.get_by_role("button", name="Record again")).to_be_disabled()
-    expect(page.get_by_label("Search: Institution")).to_be_hidden()
+    expect(page.get_by_label("Search the list: Institution")).to_be_hidden()
     assert server_errors("institution_inspection", data(page)) == []
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.desk.i18n import MESSAGES, format_date, format_datetime, text
+from app.desk.i18n import MESSAGES, format_date, format_datetime, format_number, text
 
 DESK = Path(__file__).resolve().parents[2] / "app" / "desk"
 KHMER = re.compile("[\u1780-\u17ff]")
@@ -43,6 +43,16 @@ def test_every_key_the_templates_and_views_name_is_in_the_catalog() -> None:
 
 def test_dates_are_written_as_people_write_them() -> None:
     assert format_date("2026-11-30", "en") == "30 November 2026"
-    assert format_date("2026-11-30", "km") == "30 វិច្ឆិកា 2026"
+    assert format_date("2026-11-30", "km") == "៣០ វិច្ឆិកា ២០២៦"
     assert format_datetime("2026-11-30T01:05:00+00:00", "en") == "30 November 2026, 08:05"
-    assert text("km", "row_n", n=2) == "ជួរទី 2"
+    assert format_datetime("2026-11-30T01:05:00+00:00", "km") == "៣០ វិច្ឆិកា ២០២៦, ០៨:០៥"
+    assert text("km", "row_n", n=2) == "ជួរទី ២"
+    assert text("en", "row_n", n=2) == "Row 2"
+
+
+def test_numbers_are_written_as_people_write_them() -> None:
+    assert format_number(11788, "en") == "11,788"
+    assert format_number(11788, "km") == "១១.៧៨៨"
+    assert format_number(12.5, "en") == "12.5"
+    assert format_number(1234.5, "km") == "១.២៣៤,៥"
+    assert format_number(0, "km") == "០"

@@ -18,11 +18,13 @@ from app.forms.expressions import (
     Context,
     ExpressionError,
     column_names,
+    compiled,
     evaluate,
     evaluate_bool,
     parse,
     references,
 )
+from app.forms.expressions.syntax import MAX_TREE_DEPTH
 
 VECTORS_PATH = Path(__file__).resolve().parents[1] / "vectors" / "expressions.json"
 VECTORS: list[dict[str, Any]] = json.loads(VECTORS_PATH.read_text(encoding="utf-8"))
@@ -224,3 +226,16 @@ def test_deep_nesting_is_an_expression_error_not_a_crash() -> None:
         parse("-" * 500 + "1")
     with pytest.raises(ExpressionError, match="nested too deeply"):
         parse("not(" * 500 + "1" + ")" * 500)
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*", "div", "mod", "and", "or", "=", "!=", "<"])
+def test_a_long_flat_chain_is_an_expression_error_not_a_crash(op: str) -> None:
+    """A chain of operators nests one level per operator: every tool that walks the tree
+    (references, evaluation, code generation) recursed past Python's limit at 3,000 terms."""
+    long = f" {op} ".join(["${x}"] * 3000)
+    for use in (parse, references, compiled):
+        with pytest.raises(ExpressionError, match="expression too long"):
+            use(long)
+    within = f" {op} ".join(["${x}"] * (MAX_TREE_DEPTH))  # depth = terms: the longest allowed
+    assert references(within) == {"x"}
+    compiled(within)

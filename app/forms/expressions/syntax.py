@@ -4,7 +4,9 @@
 (``position``: the 0-based code point offset). Function names and argument counts are checked
 here, against ``FUNCTIONS``: an unknown function or a wrong count is a syntax error, so
 evaluation never meets one. Nesting deeper than ``MAX_DEPTH`` (parentheses, calls, unary
-minus) is refused too.
+minus) is refused too, and so is a tree deeper than ``MAX_TREE_DEPTH`` (a long flat chain
+``a + b + c …`` nests one level per operator): evaluation and code generation recurse over the
+tree, and a form must get a clear error, never a RecursionError.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
 }  # fmt: skip
 
 MAX_DEPTH = 50
+MAX_TREE_DEPTH = 150
 _TOKEN = re.compile(
     r"(?P<num>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
     r"|(?P<ref>\$\{)"
@@ -238,7 +241,29 @@ def parse(source: str) -> Node:
     node = parser.expression()
     if parser.peek()[0] != "end":
         parser.fail("unexpected token")
+    if _tree_depth(node) > MAX_TREE_DEPTH:
+        raise ExpressionError(
+            f"expression too long: more than {MAX_TREE_DEPTH} operations inside one another"
+            " (split it into calculate fields)",
+            0,
+        )
     return node
+
+
+def _tree_depth(root: Node) -> int:
+    """The tree's depth, found without recursion (the tree may be very deep)."""
+    deepest = 0
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, Neg):
+            stack.append((node.operand, depth + 1))
+        elif isinstance(node, BinOp):
+            stack.extend(((node.left, depth + 1), (node.right, depth + 1)))
+        elif isinstance(node, Call):
+            stack.extend((arg, depth + 1) for arg in node.args)
+    return deepest
 
 
 def references(source: str) -> set[str]:

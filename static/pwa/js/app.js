@@ -56,6 +56,16 @@ class App {
       }
     });
 
+    // signed in offline with no usable token (revoked at an online sign-out, or expired): once
+    // online, ask for the password before anything is sent (unless a draft is open: the status
+    // line says it then, and the next page asks)
+    this.syncer.addEventListener('needs-sign-in', async () => {
+      if (this.session.needsPasswordOnline() && navigator.onLine && !this.openDraftId && await this.serverAnswers()) {
+        this.askPasswordOnline = true;
+        await this.route();
+      }
+    });
+
     window.addEventListener('hashchange', () => this.route());
     window.addEventListener('online', () => {
       this.shell.refreshStatus();
@@ -84,6 +94,15 @@ class App {
 
   t(key, params) { return translate(this.lang, key, params); }
 
+  /** Does the server answer (not only "the browser thinks it is online")? */
+  async serverAnswers() {
+    try {
+      return (await fetch('/healthz', { cache: 'no-store' })).ok;
+    } catch {
+      return false;
+    }
+  }
+
   /** The idle lock's action: only a signed-in user with a PIN, not already locked. */
   async lockWhenIdle() {
     if (!this.signedIn() || !(await this.session.hasPin()) || await this.session.isLocked()) return false;
@@ -97,7 +116,7 @@ class App {
     this.idle.setMinutes(minutes);
   }
 
-  signedIn() { return Boolean(this.session.current) && !this.session.expired(); }
+  signedIn() { return this.session.active(); }
 
   async setLanguage(lang) {
     this.lang = lang;
@@ -123,8 +142,14 @@ class App {
     this.openDraftId = null;
     this.shell.render();
     const main = this.shell.main;
-    if (!this.session.current || this.session.expired()) {
+    if (!this.session.active()) {
       this.view = await renderSignIn(this, main, { expired: Boolean(this.session.current) });
+      return;
+    }
+    if (this.askPasswordOnline && this.session.needsPasswordOnline()) {
+      // signed in offline without a usable token, and the server answers: a real token before syncing
+      this.askPasswordOnline = false;
+      this.view = await renderSignIn(this, main, { username: this.session.username, message: this.t('sign_in_online_again'), notice: true });
       return;
     }
     if (await this.session.isLocked()) {

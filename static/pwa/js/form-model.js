@@ -78,11 +78,27 @@ const EXPECTED = {
   row_key: ['a row ID (UUID)', 'លេខសម្គាល់ជួរ (UUID)'],
 };
 
-const fill = (text, params) => text.replace(/\{(\w+)\}/g, (m, k) => (k in params ? String(params[k]) : m));
+// English for n === 1 where the general text says "{n} rows" (Khmer has no plural)
+const SINGULAR = {
+  too_many_rows: 'At most 1 row is allowed.',
+  too_few_rows: 'At least 1 row is needed.',
+  too_long: 'At most 1 character is allowed.',
+};
+// parameters written in Khmer digits in Khmer (as the server: numbers, versions, dates)
+const NUMERIC_TEXT_PARAMS = new Set(['version', 'min_end']);
+const KHMER_DIGITS = '០១២៣៤៥៦៧៨៩';
+const khmerDigits = (s) => String(s).replace(/[0-9]/g, (d) => KHMER_DIGITS[d]);
+const inKhmer = (k, v) => (typeof v === 'number' || NUMERIC_TEXT_PARAMS.has(k) ? khmerDigits(v) : v);
+
+const fill = (text, params, lang = 'en') => text.replace(/\{(\w+)\}/g, (m, k) => {
+  if (!(k in params)) return m;
+  return String(lang === 'km' ? inKhmer(k, params[k]) : params[k]);
+});
 
 export function issue(path, code, params = {}, messageCode = code) {
-  const [en, km] = MESSAGES[messageCode];
-  return { path, code, message: { en: fill(en, params), km: fill(km, params) } };
+  const [general, km] = MESSAGES[messageCode];
+  const en = params.n === 1 && SINGULAR[messageCode] ? SINGULAR[messageCode] : general;
+  return { path, code, message: { en: fill(en, params), km: fill(km, params, 'km') } };
 }
 
 const wrongType = (path, kind) => issue(path, 'wrong_type', { expected: EXPECTED[kind][0], expected_km: EXPECTED[kind][1] });
@@ -214,7 +230,7 @@ const DOMAIN_REFUSALS = {
       code: 'case_plan_under_3_years',
       message: {
         en: `A case plan must cover at least 3 years: the end date must be on or after ${minEnd}.`,
-        km: `ផែនការករណីត្រូវគ្របដណ្ដប់រយៈពេលយ៉ាងតិច ៣ ឆ្នាំ៖ កាលបរិច្ឆេទបញ្ចប់ត្រូវតែនៅថ្ងៃ ${minEnd} ឬក្រោយនោះ។`,
+        km: `ផែនការករណីត្រូវគ្របដណ្ដប់រយៈពេលយ៉ាងតិច ៣ ឆ្នាំ៖ កាលបរិច្ឆេទបញ្ចប់ត្រូវតែនៅថ្ងៃ ${khmerDigits(minEnd)} ឬក្រោយនោះ។`,
       },
     }];
   },

@@ -18,7 +18,11 @@ export const STRINGS = {
     sign_in_intro: 'Sign in once with a connection; afterwards the app works without signal.',
     signing_in: 'Signing in…',
     sign_in_failed: 'Wrong username or password.',
-    sign_in_offline: 'No connection. The first sign-in needs a connection.',
+    sign_in_offline: 'No connection. {username} has not signed in on this device before: the first sign-in needs a connection.',
+    signed_in_offline: 'Signed in without a connection. Your work stays on this device and is sent once there is a connection.',
+    sign_in_online_again: 'You signed in without a connection. Enter your password again to send your work.',
+    sign_in_offline_too_many: 'Too many wrong passwords without a connection: the next sign-in as this user needs a connection.',
+    left_scope: 'This record was moved out of your area (to another district or province): what this device changed in it can no longer be sent. Tell your supervisor.',
     sign_in_wait: 'Too many attempts. Wait {seconds} seconds and try again.',
     sign_in_error: 'Sign-in failed: {message}',
     session_expired: 'Your sign-in has expired. Connect and sign in again: your unsent work is kept.',
@@ -133,7 +137,7 @@ export const STRINGS = {
     unlock_too_many: 'Too many wrong PINs: sign in with your password (needs a connection).',
     unlock_password: 'Sign in with password instead',
     sign_out: 'Sign out',
-    sign_out_warn: '{n} items are not uploaded yet (drafts or waiting submissions). They stay on this device for when {username} signs in again. Sign out anyway?',
+    sign_out_warn: '{n} items are not uploaded yet (drafts or waiting submissions). They stay on this device for {username} only, who can sign in again here even without a connection (with the same password); they are sent once there is a connection. Other users of this device do not see them. Sign out anyway?',
     signed_out_kept: 'Signed out. Unsent work is kept on this device.',
     update_ready: 'Update ready — reload',
     update_reload: 'Reload',
@@ -167,7 +171,11 @@ export const STRINGS = {
     sign_in_intro: 'ចូលម្តងដោយមានអ៊ីនធឺណិត បន្ទាប់មកកម្មវិធីដំណើរការដោយគ្មានសេវា។',
     signing_in: 'កំពុងចូល…',
     sign_in_failed: 'ឈ្មោះអ្នកប្រើ ឬពាក្យសម្ងាត់មិនត្រឹមត្រូវ។',
-    sign_in_offline: 'គ្មានអ៊ីនធឺណិត។ ការចូលលើកដំបូងត្រូវការអ៊ីនធឺណិត។',
+    sign_in_offline: 'គ្មានអ៊ីនធឺណិត។ {username} មិនទាន់ធ្លាប់ចូលនៅលើឧបករណ៍នេះទេ៖ ការចូលលើកដំបូងត្រូវការអ៊ីនធឺណិត។',
+    signed_in_offline: 'បានចូលដោយគ្មានអ៊ីនធឺណិត។ ការងាររបស់អ្នកនៅលើឧបករណ៍នេះ ហើយនឹងត្រូវបញ្ជូននៅពេលមានអ៊ីនធឺណិត។',
+    sign_in_online_again: 'អ្នកបានចូលដោយគ្មានអ៊ីនធឺណិត។ សូមបញ្ចូលពាក្យសម្ងាត់ម្តងទៀត ដើម្បីបញ្ជូនការងាររបស់អ្នក។',
+    sign_in_offline_too_many: 'ពាក្យសម្ងាត់ខុសច្រើនដងពេក ពេលគ្មានអ៊ីនធឺណិត៖ ការចូលលើកក្រោយជាអ្នកប្រើនេះ ត្រូវការអ៊ីនធឺណិត។',
+    left_scope: 'កំណត់ត្រានេះត្រូវបានផ្លាស់ទៅក្រៅតំបន់របស់អ្នក (ទៅស្រុក ឬខេត្តផ្សេង)៖ អ្វីដែលឧបករណ៍នេះបានកែប្រែក្នុងកំណត់ត្រានេះ មិនអាចបញ្ជូនបានទៀតទេ។ សូមប្រាប់អ្នកគ្រប់គ្រងរបស់អ្នក។',
     sign_in_wait: 'ព្យាយាមច្រើនដងពេក។ សូមរង់ចាំ {seconds} វិនាទី ហើយព្យាយាមម្តងទៀត។',
     sign_in_error: 'ការចូលបរាជ័យ៖ {message}',
     session_expired: 'ការចូលរបស់អ្នកបានផុតកំណត់។ សូមភ្ជាប់អ៊ីនធឺណិត ហើយចូលម្តងទៀត៖ ការងារដែលមិនទាន់បញ្ជូនត្រូវបានរក្សាទុក។',
@@ -282,7 +290,7 @@ export const STRINGS = {
     unlock_too_many: 'លេខ PIN ខុសច្រើនដងពេក៖ សូមចូលដោយពាក្យសម្ងាត់ (ត្រូវការអ៊ីនធឺណិត)។',
     unlock_password: 'ចូលដោយពាក្យសម្ងាត់ជំនួសវិញ',
     sign_out: 'ចាកចេញ',
-    sign_out_warn: 'មាន {n} មិនទាន់ផ្ទុកឡើង (សេចក្តីព្រាង ឬការបញ្ជូនកំពុងរង់ចាំ)។ វានៅលើឧបករណ៍នេះសម្រាប់ពេល {username} ចូលម្តងទៀត។ ចាកចេញឬ?',
+    sign_out_warn: 'មាន {n} មិនទាន់ផ្ទុកឡើង (សេចក្តីព្រាង ឬការបញ្ជូនកំពុងរង់ចាំ)។ វានៅលើឧបករណ៍នេះសម្រាប់តែ {username} ប៉ុណ្ណោះ ដែលអាចចូលម្តងទៀតនៅទីនេះ ទោះបីគ្មានអ៊ីនធឺណិតក៏ដោយ (ដោយប្រើពាក្យសម្ងាត់ដដែល)។ វានឹងត្រូវបញ្ជូននៅពេលមានអ៊ីនធឺណិត។ អ្នកប្រើផ្សេងទៀតនៃឧបករណ៍នេះមិនឃើញវាទេ។ ចាកចេញឬ?',
     signed_out_kept: 'បានចាកចេញ។ ការងារដែលមិនទាន់បញ្ជូនត្រូវបានរក្សាទុកនៅលើឧបករណ៍នេះ។',
     update_ready: 'កំណែថ្មីរួចរាល់ — ផ្ទុកឡើងវិញ',
     update_reload: 'ផ្ទុកឡើងវិញ',
@@ -376,6 +384,13 @@ export function formatDateTime(value, lang) {
   return lang === 'km'
     ? `${formatDate(d, lang)} ម៉ោង ${khmerDigits(time)}`
     : `${formatDate(d, lang)}, ${time}`;
+}
+
+/** A text with its ISO dates (YYYY-MM-DD, as a record's name has them: "Inspection
+ * 2026-12-08") written "8 Dec 2026" / "៨ ធ្នូ ២០២៦": day, month and year, never ambiguous. */
+export function datesIn(text, lang) {
+  if (typeof text !== 'string') return text;
+  return text.replace(/\b(\d{4}-\d{2}-\d{2})(?![\dT:])/g, (iso) => formatDate(iso, lang) || iso);
 }
 
 /** Bytes as "1.2 MB" in either language. */

@@ -160,7 +160,7 @@ export function merge3(base, server, client, { rowKeys } = {}) {
   return { data: clone(data), clashes: m.clashes, clientChanged: changedPaths(base, client, { rowKeys }) };
 }
 
-const SEGMENT = /([A-Za-z_][A-Za-z0-9_]*)(?:\[([^[\]]+)\])?/y;
+const SEGMENT = /([A-Za-z_][A-Za-z0-9_-]*)(?:\[([^[\]]+)\])?/y;
 
 // 'members[k1].age' -> [['members', 'k1'], ['age', null]]
 export function parsePath(path) {

@@ -51,6 +51,23 @@ export function stillNeeded({ drafts = [], items = [], records = [] } = {}) {
   return keep;
 }
 
+/** The files of records leaving the device (they left the user's scope: the pull's
+ * `removed`): the SHA-256s that `leaving` (their pulled copies and settled changes) name and
+ * nothing that stays on the device names (any user's drafts, outbox items, pulled records). */
+export function departingFiles({ leaving = [], drafts = [], items = [], records = [] } = {}) {
+  const named = new Set();
+  for (const r of leaving) {
+    namedIn(r.data, named);
+    for (const sha of r.attachments || []) named.add(sha);
+  }
+  if (!named.size) return [];
+  const kept = new Set();
+  for (const d of drafts) namedIn(d.data, kept);
+  for (const i of items) for (const sha of namedByItem(i)) kept.add(sha);
+  for (const r of records) namedIn(r.data, kept);
+  return [...named].filter((sha) => !kept.has(sha));
+}
+
 /** A time in ms from an ISO string or a number; null when there is none. */
 export function toMs(value) {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;

@@ -5,6 +5,7 @@
 // No DOM.
 
 import { storageEstimate } from './db.js';
+import { datesIn } from './i18n.js';
 import { newDraft } from './drafts.js';
 import { ATTENTION, recordLabel, recordState, shownCopy, subjectOf } from './records.js';
 import { whereIs } from './retention.js';
@@ -117,7 +118,7 @@ export class Store {
     for (const lang of ['en', 'km']) {
       const own = schema ? recordLabel(schema, record, { lang, fallback: false }) : '';
       const about = ref ? recordLabel(refSchema, ref, { lang, fallback: false }) : '';
-      name[lang] = [own, about].filter((x) => x && x.replace(/[\s()–-]/g, '')).join(' — ');
+      name[lang] = datesIn([own, about].filter((x) => x && x.replace(/[\s()–-]/g, '')).join(' — '), lang);
     }
     return name;
   }
@@ -165,6 +166,9 @@ export class Store {
       items,
       draft,
       pulled,
+      // the record left the user's scope (moved to another place); this device's work on it
+      // keeps it here but can no longer be sent
+      left_scope: Boolean(pulled && pulled.left_scope),
       when: last ? (last.sent_at || last.queued_at) : Date.parse(pulled.updated_at),
     };
   }

@@ -12,7 +12,7 @@ import {
 import { ApiFailure, createApi } from './api.js';
 import { openDatabase } from './db.js';
 import { departures, versionsInUse } from './records.js';
-import { pastRetention, prunable, RETENTION_MS, withoutBlob } from './retention.js';
+import { departingFiles, pastRetention, prunable, RETENTION_MS, withoutBlob } from './retention.js';
 import { deviceId, Session } from './session.js';
 
 export const PERIOD_MS = 5 * 60 * 1000; // a sync at least this often while online
@@ -326,17 +326,35 @@ export class Syncer extends EventTarget {
       const page = await this.api.pull(cursor, PULL_LIMIT);
       const records = page.records.map((r) => ({ ...r, key: recordKey(username, r.record_id), username }));
       const removed = page.removed || [];
-      await this.db.tx(['records', 'meta', 'drafts', 'outbox'], 'readwrite', async (s) => {
+      await this.db.tx(['records', 'meta', 'drafts', 'outbox', 'attachments'], 'readwrite', async (s) => {
         for (const r of records) await req(s.records.put(r));
         if (removed.length) {
           // records that left the user's scope leave the device, unless its own work holds them
           const mine = (rows) => rows.filter((row) => row.username === username);
-          const { drop, keep } = departures({
-            removed,
-            drafts: mine(await req(s.drafts.getAll())),
-            items: mine(await req(s.outbox.getAll())),
-          });
-          for (const id of drop) await req(s.records.delete(recordKey(username, id)));
+          const allDrafts = await req(s.drafts.getAll());
+          const allItems = await req(s.outbox.getAll());
+          const { drop, keep } = departures({ removed, drafts: mine(allDrafts), items: mine(allItems) });
+          if (drop.length) {
+            // with their files (photos, signatures) and this device's settled changes of them,
+            // unless something that stays names the same file
+            const gone = new Set(drop);
+            const keys = new Set(drop.map((id) => recordKey(username, id)));
+            const allRecords = await req(s.records.getAll());
+            const leavingItems = mine(allItems).filter((i) => gone.has(i.record_id));
+            const files = departingFiles({
+              leaving: [...allRecords.filter((r) => keys.has(r.key)), ...leavingItems],
+              drafts: allDrafts,
+              items: allItems.filter((i) => !leavingItems.includes(i)),
+              records: allRecords.filter((r) => !keys.has(r.key)),
+            });
+            for (const key of keys) await req(s.records.delete(key));
+            for (const i of leavingItems) await req(s.outbox.delete(i.change_id));
+            for (const sha of files) {
+              // a file the server holds goes; one still to upload stays until it is uploaded
+              const att = await req(s.attachments.get(sha));
+              if (att && att.state === 'uploaded') await req(s.attachments.delete(sha));
+            }
+          }
           for (const id of keep) {
             const copy = await req(s.records.get(recordKey(username, id)));
             if (copy) await req(s.records.put({ ...copy, left_scope: true }));

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { formatDate, formatDateTime, khmerDigits, pick, STRINGS, t, waitingText } from '../js/i18n.js';
 import { attachmentsIn, knownRev, labelAt, recordLabel, recordState, versionsInUse } from '../js/records.js';
 import { DEFAULT_IDLE_LOCK_MINUTES, IDLE_LOCK_CHOICES, IdleLock } from '../js/idle.js';
-import { hashPin, newSalt, newUuid, sameHash, validPin } from '../js/session.js';
+import { hashPin, newSalt, newUuid, passwordSecrets, PASSWORD_ITERATIONS, sameHash, validPin } from '../js/session.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FORMS = fileURLToPath(new URL('../../../app/forms/definitions/', import.meta.url));
@@ -216,4 +216,17 @@ test('a record that left the scope leaves the device unless its own work holds i
   ];
   assert.deepEqual(departures({ removed, drafts, items }), { drop: ['a', 'd'], keep: ['b', 'c'] });
   assert.deepEqual(departures({}), { drop: [], keep: [] });
+});
+
+test('the offline sign-in verifier is PBKDF2-SHA-256 of the password (first 32 of 64 bytes), salted', async () => {
+  assert.ok(PASSWORD_ITERATIONS >= 310000);
+  const salt = newSalt();
+  const { verifier, key } = await passwordSecrets('homeward-demo', salt, 1000);
+  const expected = pbkdf2Sync('homeward-demo', Buffer.from(salt, 'hex'), 1000, 64, 'sha256');
+  assert.equal(verifier, expected.subarray(0, 32).toString('hex'));
+  assert.equal(key.algorithm.name, 'AES-GCM');
+  assert.equal(key.extractable, false);
+  const other = await passwordSecrets('homeward-demo', newSalt(), 1000);
+  assert.ok(!sameHash(verifier, other.verifier)); // a fresh salt: another verifier
+  assert.ok(!sameHash(verifier, (await passwordSecrets('homeward-dem0', salt, 1000)).verifier));
 });

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DAY_MS, namedIn, needsAttention, pastRetention, prunable, RETENTION_DAYS, RETENTION_MS, stillNeeded, toMs,
+  DAY_MS, departingFiles, namedIn, needsAttention, pastRetention, prunable, RETENTION_DAYS, RETENTION_MS, stillNeeded, toMs,
   whereIs, withoutBlob,
 } from '../js/retention.js';
 
@@ -133,4 +133,18 @@ test('the row left behind keeps what the app needs to know the file is on the se
   assert.equal(whereIs(undefined), 'unknown');
   assert.equal(toMs(5), 5);
   assert.equal(toMs(''), null);
+});
+
+test('the files of records leaving the device go unless something that stays names them', () => {
+  const leaving = [
+    { record_id: 'r1', data: { sig: P, photos: [{ photo: Q }] } },
+    item(R, { record_id: 'r1', data: { sig: P } }),
+  ];
+  // nothing else names them: all three go
+  assert.deepEqual(departingFiles({ leaving }).sort(), [P, Q, R].sort());
+  // a draft (of any user), a change that stays, a pulled record that stays: each keeps its file
+  assert.deepEqual(departingFiles({ leaving, drafts: [{ data: { x: P } }] }).sort(), [Q, R].sort());
+  assert.deepEqual(departingFiles({ leaving, items: [item(Q, { record_id: 'r2' })] }).sort(), [P, R].sort());
+  assert.deepEqual(departingFiles({ leaving, records: [{ record_id: 'r3', data: { deep: [{ p: R }] } }] }).sort(), [P, Q].sort());
+  assert.deepEqual(departingFiles({ leaving: [{ record_id: 'r4', data: { text: 'no file' } }] }), []);
 });

@@ -61,6 +61,9 @@ export async function renderEditor(app, main, draftId) {
   const saved = h('p', { class: 'meta saved', 'aria-live': 'polite' });
   const comment = draft.comment ? h('p', { class: 'card returned' }, t('supervisor_comment', { comment: draft.comment })) : null;
   const merged = h('p', { class: 'card merged', id: 'draft-merged', hidden: !caughtUp }, t('draft_caught_up'));
+  // the record was moved out of the user's scope: this draft can no longer be sent
+  const pulledCopy = await app.store.pulledRecord(draft.record_id);
+  const leftScope = h('p', { class: 'card warning', id: 'draft-left-scope', role: 'note', hidden: !(pulledCopy && pulledCopy.left_scope) }, t('left_scope'));
   const clashBox = h('section', { class: 'card conflict', id: 'draft-clashes', hidden: true });
   const message = h('p', { class: 'error', role: 'alert', hidden: true });
   const container = h('div', { class: 'form-container' });
@@ -74,7 +77,7 @@ export async function renderEditor(app, main, draftId) {
   const confirmBox = h('div', { class: 'card warning confirm', id: 'confirm-delete', role: 'alertdialog', 'aria-labelledby': 'confirm-delete-text', hidden: true },
     confirmText, h('div', { class: 'form-actions' }, confirmNo, confirmYes));
   const actions = h('div', { class: 'form-actions' }, deleteButton, saveButton, submitButton);
-  replace(main, h('article', { class: 'editor' }, heading, whose, version, comment, merged, clashBox, container, message, saved, confirmBox, actions));
+  replace(main, h('article', { class: 'editor' }, heading, whose, version, comment, leftScope, merged, clashBox, container, message, saved, confirmBox, actions));
 
   // writes in order, latest wins; `pending` is the newest data not yet on disk; `current` is
   // the draft as it is to be on disk (changed at once by a catch-up, written in turn)
@@ -237,13 +240,19 @@ export async function renderEditor(app, main, draftId) {
   }
 
   return {
-    onSynced: () => catchUp(),
+    onSynced: async () => {
+      // a sync may have found the record gone from the user's scope
+      const copy = await app.store.pulledRecord(draft.record_id);
+      leftScope.hidden = !(copy && copy.left_scope);
+      return catchUp();
+    },
     setLang(lang) {
       form.setLang(lang);
       merged.textContent = t('draft_caught_up');
       drawClashes(form.getData());
       heading.textContent = pick(schema.title, lang);
       whose.textContent = pick(names, lang);
+      leftScope.textContent = t('left_scope');
       version.textContent = t('form_version', { version: current.form_version });
       saveButton.textContent = t('save_draft');
       deleteButton.textContent = t('delete_draft');

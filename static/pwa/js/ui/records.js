@@ -4,7 +4,7 @@
 // one record (read-only in the form renderer); and "Find a record" among those pulled from the
 // user's scope. The data comes from app.store (js/store.js).
 
-import { formatDateTime, khmerDigits, pick } from '../i18n.js';
+import { datesIn, formatDateTime, khmerDigits, pick } from '../i18n.js';
 
 /** A server message ({message, message_km}) in the language; numbers in Khmer digits in Khmer. */
 const serverMessage = (e, lang) => (lang === 'km'
@@ -75,6 +75,7 @@ export async function renderRecord(app, main, recordId) {
       h('p', { class: `badge big state-${state.state}`, id: 'record-state' }, t(`state_${state.state}`)),
     ];
     if (state.comment) parts.push(h('p', { class: 'card returned', id: 'review-comment' }, t('supervisor_comment', { comment: state.comment })));
+    if (r.left_scope) parts.push(h('p', { class: 'card warning', id: 'left-scope', role: 'note' }, t('left_scope')));
     if (!navigator.onLine && r.schema && await app.store.onServerOnly(attachmentsIn(r.schema, r.data || {}))) {
       if (mine !== drawing) return;
       parts.push(h('p', { class: 'card on-server', id: 'attachments-on-server' }, t('attachments_on_server')));
@@ -102,7 +103,7 @@ export async function renderRecord(app, main, recordId) {
     }
     const buttons = [h('a', { class: 'button', href: '#/records' }, t('back'))];
     if (r.draft) buttons.push(h('a', { class: 'button primary', href: `#/draft/${encodeURIComponent(r.draft.draft_id)}` }, t('continue_draft', { title: pick(r.title, app.lang) })));
-    else if (CORRECTABLE.has(state.state) && r.schema) {
+    else if (CORRECTABLE.has(state.state) && r.schema && !r.left_scope) {
       const label = ATTENTION.has(state.state) ? t('correct') : t('edit');
       buttons.push(h('button', { type: 'button', class: 'primary', onclick: () => correct(app, r) }, label));
     }
@@ -160,7 +161,7 @@ export async function renderFind(app, main) {
     count.textContent = t('find_count', { n: found.length, total: rows.length });
     replace(list, found.slice(0, LIMIT).map((r) => h('li', {},
       h('a', { class: 'card-link', href: `#/record/${encodeURIComponent(r.record_id)}` },
-        h('strong', {}, r.label), h('span', { class: 'meta' }, pick(r.title, app.lang))))));
+        h('strong', {}, datesIn(r.label, app.lang)), h('span', { class: 'meta' }, pick(r.title, app.lang))))));
   }
   replace(main,
     h('h1', {}, t('find_record')),

@@ -1,11 +1,12 @@
 // The sign-in form (labelled Username, Password, button Sign in) and the PIN lock screen.
 
 import { ApiFailure } from '../api.js';
+import { OfflineSignInRefused } from '../session.js';
 import { h, replace } from './dom.js';
 
-export async function renderSignIn(app, main, { expired = false, username = '', message = '' } = {}) {
+export async function renderSignIn(app, main, { expired = false, username = '', message = '', notice = false } = {}) {
   const t = (k, p) => app.t(k, p);
-  const error = h('p', { class: 'error', role: 'alert', hidden: !message }, message);
+  const error = h('p', { class: notice ? 'card warning' : 'error', role: 'alert', hidden: !message }, message);
   const user = h('input', {
     id: 'username', name: 'username', autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', required: true,
     value: username || (app.session.current ? app.session.current.username : ''),
@@ -29,14 +30,24 @@ export async function renderSignIn(app, main, { expired = false, username = '', 
     button.disabled = true;
     button.textContent = t('signing_in');
     try {
-      await app.session.signIn(user.value, pass.value);
+      try {
+        await app.session.signIn(user.value, pass.value);
+      } catch (err) {
+        // no connection: a user who signed in here before signs in with their password
+        if (!(err instanceof ApiFailure && err.network)) throw err;
+        await app.session.signInOffline(user.value, pass.value);
+        app.shell.notice(t('signed_in_offline'));
+      }
       pass.value = '';
       await app.signedInNow();
     } catch (err) {
-      if (!(err instanceof ApiFailure)) throw err;
+      if (!(err instanceof ApiFailure || err instanceof OfflineSignInRefused)) throw err;
+      error.className = 'error';
       let text;
-      if (err.network) text = t('sign_in_offline');
-      else if (err.status === 401) text = t('sign_in_failed');
+      if (err instanceof OfflineSignInRefused) {
+        text = err.reason === 'unknown_user' ? t('sign_in_offline', { username: user.value.trim() })
+          : err.reason === 'too_many' ? t('sign_in_offline_too_many') : t('sign_in_failed');
+      } else if (err.status === 401) text = t('sign_in_failed');
       else if (err.status === 429) text = t('sign_in_wait', { seconds: err.retryAfter || 60 });
       else text = t('sign_in_error', { message: err.message });
       error.textContent = text;

@@ -12,6 +12,7 @@ import { choicesOf, createChoiceButtons } from './choices.js';
 import { createGeopoint } from './geopoint.js';
 import { createInput } from './input.js';
 import { h, MAX_BUTTONS, parseNumber, uid } from './kit.js';
+import { createFile, isPlainFile } from './file.js';
 import { createPhoto } from './photo.js';
 import { createReference } from './reference.js';
 import { createSelect } from './select.js';
@@ -41,7 +42,7 @@ const WIDGETS = {
   yes_no: choose,
   reference: createReference,
   geopoint: createGeopoint,
-  photo: createPhoto,
+  photo: (ctx) => (isPlainFile(ctx.field) ? createFile(ctx) : createPhoto(ctx)), // audio, video, file: file.js
   signature: createSignature,
 }; // any other type (text, integer, decimal, date, datetime, calculate): createInput
 

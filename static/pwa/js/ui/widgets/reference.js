@@ -7,16 +7,22 @@ import { MAX_BUTTONS } from './kit.js';
 export function createReference(ctx) {
   const { h, field, t } = ctx;
   const select = h('select', { id: ctx.id, ...ctx.aria, disabled: ctx.readOnly });
-  const search = h('input', { type: 'search', class: 'hw-search', hidden: true, autocomplete: 'off', 'aria-controls': ctx.id });
+  // the search box has a label of its own, in sight ("Search the list: Institution")
+  const searchId = `${ctx.id}-search`;
+  const search = h('input', { id: searchId, type: 'search', class: 'hw-search', hidden: true, autocomplete: 'off', 'aria-controls': ctx.id });
+  const searchLabel = h('label', { for: searchId, class: 'hw-search-label', hidden: true });
   const status = h('p', { class: 'hw-status' });
   let records = null;
   // a label in both languages ({en, km}: an institution's Latin name in English) or one text
   const nameOf = (r) => (r.label && typeof r.label === 'object' ? ctx.pick(r.label) : String(r.label ?? r.record_id));
-  ctx.text(search, () => t('searchLabel', { label: ctx.label() }), false, 'aria-label');
+  // the search finds a record by its name in either language
+  const names = (r) => (r.label && typeof r.label === 'object' ? Object.values(r.label).join(' ') : nameOf(r)).toLowerCase();
+  ctx.text(searchLabel, () => t('searchLabel', { label: ctx.label() }));
   const draw = () => {
     const current = ctx.value();
     const query = search.value.trim().toLowerCase();
-    const shown = (records || []).filter((r) => !query || r.record_id === current || nameOf(r).toLowerCase().includes(query));
+    const shown = (records || []).filter((r) => !query || r.record_id === current || names(r).includes(query))
+      .sort((a, b) => nameOf(a).localeCompare(nameOf(b)));
     // drawn again on setLang (update), so these texts need no registration
     const options = [h('option', { value: '' }, records ? t('choose') : t('loading'))];
     if (current && !(records || []).some((r) => r.record_id === current)) {
@@ -26,6 +32,7 @@ export function createReference(ctx) {
     select.replaceChildren(...options);
     select.value = current || '';
     search.hidden = ctx.readOnly || !records || records.length <= MAX_BUTTONS;
+    searchLabel.hidden = search.hidden;
     status.textContent = records && !records.length ? t('noRecords') : '';
   };
   select.addEventListener('change', () => ctx.set(select.value || null));
@@ -41,5 +48,5 @@ export function createReference(ctx) {
       records = [];
       draw();
     });
-  return { el: h('div', { class: 'hw-reference' }, search, select, status), inputs: [select], update: draw };
+  return { el: h('div', { class: 'hw-reference' }, searchLabel, search, select, status), inputs: [select], update: draw };
 }

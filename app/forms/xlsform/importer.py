@@ -1,11 +1,12 @@
 """Import an XLSForm (the ODK / KoboToolbox spreadsheet standard) as a native `FormSchema`.
 
-`import_xlsform(content, filename)` first lets pyxform check the workbook (its row-numbered
+`read_xlsform(content, filename)` first lets pyxform check the workbook (its row-numbered
 messages are the ones form designers know from ODK and Kobo), then reads the sheets itself,
-row by row, and maps each row onto `app.forms.schema`. Whatever cannot map is refused with an
-`ImportIssue` naming the sheet, the row and the feature: nothing is dropped silently, and no
-input, however broken, raises anything but `XLSFormError`. docs/xlsform.md is the reference
-(which types, columns and settings map, and which are refused).
+row by row, and maps each row onto `app.forms.schema`. What Homeward cannot carry out safely is
+refused with an `ImportIssue` naming the sheet, the row and the feature; what it does not use
+(a display setting, a language other than English and Khmer) is ignored and named in the
+result's `warnings`. No input, however broken, raises anything but `XLSFormError`.
+docs/xlsform.md is the reference (which types, columns and settings map, and which are refused).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json_backends import DefinitionData, get_xlsform
 from pyxform.xls2xform import convert
 
-from app.auth.roles import ROLES
-from app.forms.expressions import FUNCTIONS, ExpressionError, parse, references
+from app.auth.roles import FIELD_ROLES, ROLES
+from app.forms.expressions import FUNCTIONS, ExpressionError, column_names, parse, references
 from app.forms.schema import (
     CHOICE_NAME_PATTERN,
     FORM_ID_PATTERN,
@@ -34,8 +35,15 @@ from app.forms.schema import (
     walk,
 )
 from app.forms.workbook_limits import WorkbookTooLarge, check_workbook
+from app.forms.xlsform.defaults import (
+    OR_OTHER_SUFFIX,
+    derived_version,
+    other_choice,
+    other_text_field,
+)
+from app.forms.xlsform.types import MappedType, map_type
 
-__all__ = ["ImportIssue", "XLSFormError", "import_xlsform"]
+__all__ = ["ImportIssue", "ImportedForm", "XLSFormError", "import_xlsform", "read_xlsform"]
 
 SURVEY, CHOICES, SETTINGS = "survey", "choices", "settings"
 XLSX, XLS = ".xlsx", ".xls"
@@ -97,18 +105,33 @@ class XLSFormError(ValueError):
 # --- entry point -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ImportedForm:
+    """The native schema of a workbook, and what of the workbook it leaves out (`warnings`)."""
+
+    schema: FormSchema
+    warnings: list[ImportIssue]
+
+
 def import_xlsform(content: bytes, filename: str) -> FormSchema:
     """Map the XLSForm workbook `content` (.xlsx or .xls) onto a native FormSchema.
 
     Raise XLSFormError, and nothing else, for anything that is not a workbook, that pyxform
-    refuses, or that uses a feature Homeward cannot represent.
+    refuses, or that uses a feature Homeward cannot carry out safely.
     """
+    return read_xlsform(content, filename).schema
+
+
+def read_xlsform(content: bytes, filename: str) -> ImportedForm:
+    """`import_xlsform`, with the warnings: what was ignored or filled in, by sheet and row."""
     try:
         kind = _workbook_kind(content, filename)
         _check_limits(content, kind)
         book = _read_workbook(content, kind)
         _check_with_pyxform(content, kind, book)
-        return _Importer(book, filename).run()
+        importer = _Importer(book, filename)
+        schema = importer.run()
+        return ImportedForm(schema, importer.warnings[:MAX_ISSUES])
     except XLSFormError:
         raise
     except Exception as exc:  # a backstop: never a 500 for a workbook
@@ -277,7 +300,7 @@ _SURVEY_ALIASES = {
 # columns with a language suffix (`label::Khmer (km)`); the last two are refused, by language
 _TRANSLATABLE = {"label", "hint", "constraint_message", "required_message", "guidance_hint"}
 # known XLSForm columns with no native equivalent: refused when a row fills them in
-_SURVEY_REFUSED = {
+_SURVEY_IGNORED = {
     "required_message": "a custom 'required' message has no place in the native schema yet; "
     "Homeward shows its own bilingual message",
     "guidance_hint": "guidance hints have no place in the native schema; use 'hint'",
@@ -311,8 +334,8 @@ _SETTINGS_ALIASES = {
 _SETTINGS_MAPPED = {
     "form_title", "form_title_km", "form_id", "version", "default_language", "instance_name",
     "roles", "location_field",
+    "allow_choice_duplicates",  # a choice name may repeat under other filters (schema.py)
 }  # fmt: skip
-_SETTINGS_IGNORED = {"style", "clean_text_values"}  # display / whitespace only
 
 
 @dataclass(frozen=True)
@@ -389,49 +412,7 @@ def _unsupported_constructs(source: str) -> Iterator[tuple[str, str]]:
 
 # --- step 3: mapping ------------------------------------------------------------------------------
 
-# XLSForm type -> native type, for the types that map one to one
-_TYPES = {
-    "text": "text", "string": "text", "integer": "integer", "int": "integer",
-    "decimal": "decimal", "date": "date", "datetime": "datetime", "dateTime": "datetime",
-    "note": "note", "calculate": "calculate", "geopoint": "geopoint", "location": "geopoint",
-    "gps": "geopoint", "image": "photo", "photo": "photo", "acknowledge": "yes_no",
-}  # fmt: skip
-_SIMPLE_TYPES = {  # with pyxform's legacy spellings ("q text", "add text prompt")
-    **{f"q {name}": native for name, native in _TYPES.items()},
-    **{f"add {name} prompt": native for name, native in _TYPES.items()},
-    **_TYPES,
-}
-# metadata Homeward records itself with every change (captured_at, device_id, the user)
-_DROPPED_TYPES = {"start", "end", "today", "deviceid", "imei", "username"}
-_REFUSED_TYPES = {
-    "geotrace": "lines (geotrace) are not supported; use geopoint",
-    "geoshape": "shapes (geoshape) are not supported; use geopoint",
-    "audio": "audio recordings are not supported: only photo and signature attachments",
-    "video": "video recordings are not supported: only photo and signature attachments",
-    "file": "file uploads are not supported: only photo and signature attachments",
-    "background-audio": "background audio recording is not supported",
-    "barcode": "barcode scanning is not supported; use text",
-    "range": "range widgets are not supported; use integer or decimal with a constraint",
-    "rank": "ranking questions are not supported",
-    "time": "time-of-day questions are not supported; use datetime",
-    "hidden": "hidden fields are not supported; use calculate",
-    "trigger": "trigger questions are not supported; use acknowledge",
-    "osm": "OpenStreetMap questions are not supported",
-    "audit": "audit logs are not supported",
-    "start-geopoint": "start-geopoint is not supported; use a geopoint question",
-    "background-geopoint": "background-geopoint is not supported; use a geopoint question",
-    "xml-external": "external XML data is not supported",
-    "csv-external": "external CSV data is not supported",
-    "phonenumber": "device metadata (phonenumber) is not supported",
-    "simserial": "device metadata (simserial) is not supported",
-    "subscriberid": "device metadata (subscriberid) is not supported",
-    "email": "device metadata (email) is not supported",
-}
-_SELECT = re.compile(
-    r"^(select_one|select one|select1|select_multiple|select all that apply|select multiple)"
-    r" (\S+)( or_other)?$"
-)
-_FROM_FILE = re.compile(r"^select[_ ](one|multiple)[_ ]from[_ ]file\b|^select[_ ]one[_ ]external\b")
+# XLSForm types map through pyxform's own type table: app/forms/xlsform/types.py
 _YES = {"yes", "true", "true()"}
 _NO = {"no", "false", "false()"}
 _CONTAINERS = {"begin group": "group", "begin_group": "group", "begin repeat": "repeat",
@@ -466,9 +447,17 @@ class _Importer:
         self.used_lists: set[str] = set()
         self.choice_rows: dict[str, list[_Row]] = {}
         self.expressions: list[tuple[int | None, str, str, str]] = []  # row, sheet, column, ${name}
+        self.warnings: list[ImportIssue] = []
+        self.needs_khmer = False  # some text had no Khmer: English is shown in its place
+        self.fallback_langs: list[str] = []  # other languages, in column order, where no English
+        self.or_other_lists: set[str] = set()
 
     def issue(self, row: int | None, sheet: str | None, feature: str, message: str) -> None:
         self.issues.append(ImportIssue(row, sheet, feature, message))
+
+    def warn(self, row: int | None, sheet: str | None, feature: str, message: str) -> None:
+        """Something of the workbook Homeward ignores or fills in: the import goes on."""
+        self.warnings.append(ImportIssue(row, sheet, feature, message))
 
     def fail_if_issues(self) -> None:
         if self.issues:
@@ -485,21 +474,71 @@ class _Importer:
         fields = self.read_survey()
         choice_lists = self.build_choice_lists()
         form = self.form_settings(settings)
-        self.check_dropped_references()
+        self.fill_missing_filter_columns(fields, choice_lists)
+        shown = self.check_dropped_references()
         self.fail_if_issues()
         spec: dict[str, Any] = {**form, "fields": fields, "choice_lists": choice_lists}
+        if shown:
+            spec["fields"] = [_without_shown(f, shown) for f in fields]
         location = self.location_field(settings.get("location_field", ""), fields)
         if location is not None:
             spec["location_field"] = location
+        if self.needs_khmer:
+            spec["needs_khmer"] = True
+            self.warn(
+                None,
+                None,
+                "needs Khmer",
+                "some texts have no Khmer: English is shown in their place, and the form is "
+                "marked as needing Khmer",
+            )
         self.fail_if_issues()
         try:
-            return FormSchema.model_validate(spec)
+            schema = FormSchema.model_validate(spec)
         except ValidationError as exc:
             for err in exc.errors():
                 for part in _pydantic_message(err).split("; "):  # the schema joins its problems
                     self.schema_issue(part)
             self.fail_if_issues()
             raise AssertionError("unreachable") from exc  # pragma: no cover
+        if not settings.get("version"):
+            version = derived_version(schema)
+            schema = schema.model_copy(update={"version": version})
+            self.warn(
+                None,
+                SETTINGS,
+                "version",
+                f"no version in the settings: {version!r}, derived from the form's content "
+                "(the same workbook gives the same version)",
+            )
+        return schema
+
+    def fill_missing_filter_columns(
+        self, fields: list[Field], lists: dict[str, list[dict[str, Any]]]
+    ) -> None:
+        """A choice_filter reading a column no choice has (`pastel = yes`, where `yes` lacks
+        its quotes) reads it empty, as ODK reads a missing node: the column is added, empty,
+        to the choices, and the warnings name it."""
+        for info in walk(fields):
+            f = info.field
+            if not f.choice_filter or f.choice_list not in lists:
+                continue
+            choices = lists[f.choice_list or ""]
+            columns = {"name"}.union(*(c.get("filter", {}) for c in choices))
+            try:
+                bare = column_names(f.choice_filter) - columns
+            except ExpressionError:
+                continue
+            for name in sorted(bare):
+                for choice in choices:
+                    choice.setdefault("filter", {})[name] = ""
+                self.warn(
+                    self.rows_by_path.get(info.path),
+                    SURVEY,
+                    "choice_filter",
+                    f"choice_filter {f.choice_filter!r} reads {name!r}, which no choice has: "
+                    f"it is read empty, as ODK reads it (a text needs quotes: '{name}')",
+                )
 
     def schema_issue(self, message: str) -> None:
         """A problem the native schema found, placed on the row it names where it can be."""
@@ -517,11 +556,10 @@ class _Importer:
     def refuse_other_sheets(self) -> None:
         for sheet, what in (
             ("entities", "entities (the entities sheet) are not supported"),
-            ("external_choices", "external choices (select_one_external) are not supported"),
             ("osm", "OpenStreetMap tags (the osm sheet) are not supported"),
         ):
             if any(_filled(r) for r in getattr(self.book, sheet, None) or []):
-                self.issue(None, sheet, f"{sheet} sheet", what)
+                self.warn(None, sheet, f"{sheet} sheet", f"ignored: {what}")
 
     def sheet_rows(
         self, sheet: str, aliases: Mapping[str, str], translatable: set[str]
@@ -579,14 +617,16 @@ class _Importer:
                 continue
             lang = _language(rest, self.default_lang)
             if lang is None:
-                self.issue(
+                lang = f"x:{_words(rest)}"
+                if lang not in self.fallback_langs:
+                    self.fallback_langs.append(lang)
+                self.warn(
                     HEADER_ROW,
                     sheet,
                     "language",
-                    f"column '{header}': Homeward forms carry English and Khmer only "
-                    "(label::English (en), label::Khmer (km)); remove the column or rename it",
+                    f"column '{header}': Homeward forms carry English and Khmer; this "
+                    "language is shown only where a row has no English",
                 )
-                continue
             out[header] = _Column(header, key, lang)
         return out
 
@@ -601,23 +641,24 @@ class _Importer:
         if rows:
             for header, value in rows[0].filled.items():
                 key = _SETTINGS_ALIASES.get(_snake(header), _snake(header))
-                if key in _SETTINGS_MAPPED or key in _SETTINGS_IGNORED or header.startswith("$"):
+                if key in _SETTINGS_MAPPED or header.startswith("$"):
                     continue
-                self.issue(
+                self.warn(
                     rows[0].number,
                     SETTINGS,
                     header,
-                    f"the setting '{header}' ({value!r}) is not supported by Homeward",
+                    f"the setting '{header}' ({value!r}) is not used by Homeward: ignored",
                 )
         language = settings.get("default_language", "")
         if language:
             resolved = _language(language, "")
             if not resolved:
-                self.issue(
+                self.warn(
                     self.settings_row,
                     SETTINGS,
                     "default_language",
-                    f"default_language {language!r} is neither English nor Khmer",
+                    f"default_language {language!r} is neither English nor Khmer: texts with "
+                    "no language are read as English",
                 )
             else:
                 self.default_lang = resolved
@@ -625,9 +666,18 @@ class _Importer:
 
     def form_settings(self, settings: dict[str, str]) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        form_id = settings.get("form_id") or _form_id_from(self.filename)
+        given = settings.get("form_id", "")
+        form_id = _form_id_from(given) if given else _form_id_from(PurePath(self.filename).stem)
+        if given and form_id != given and re.match(FORM_ID_PATTERN, form_id):
+            self.warn(
+                self.settings_row,
+                SETTINGS,
+                "form_id",
+                f"form id {given!r} is published as {form_id!r} (Homeward form ids are "
+                "lower-case letters, digits and underscores)",
+            )
         if not re.match(FORM_ID_PATTERN, form_id):
-            origin = "settings form_id" if settings.get("form_id") else "the file name"
+            origin = "settings form_id" if given else "the file name"
             self.issue(
                 self.settings_row if settings.get("form_id") else None,
                 SETTINGS,
@@ -638,13 +688,18 @@ class _Importer:
         out["form_id"] = form_id
         version = settings.get("version", "")
         if not version:
-            self.issue(
-                None,
+            version = "0"  # replaced by a digest of the form's content (`derived_version`)
+        elif not re.match(VERSION_PATTERN, version) and re.match(
+            VERSION_PATTERN, _version_from(version)
+        ):
+            self.warn(
+                self.settings_row,
                 SETTINGS,
                 "version",
-                "the settings sheet needs a 'version' (a published version never changes, "
-                "so Homeward does not invent one)",
+                f"version {version!r} is published as {_version_from(version)!r} (Homeward "
+                "versions are letters, digits, '.', '_' and '-')",
             )
+            version = _version_from(version)
         elif not re.match(VERSION_PATTERN, version):
             self.issue(
                 self.settings_row,
@@ -653,28 +708,30 @@ class _Importer:
                 f"version {version!r} must be up to 32 letters, digits, '.', '_' or '-'",
             )
         out["version"] = version
-        title_en, title_km = settings.get("form_title", ""), settings.get("form_title_km", "")
-        if not title_en or not title_km:
-            missing = [
-                n for n, v in (("form_title", title_en), ("form_title_km", title_km)) if not v
-            ]
-            self.issue(
-                None,
-                SETTINGS,
-                "form_title",
-                f"the settings sheet needs the title in English and Khmer: add "
-                f"{' and '.join(missing)}",
-            )
+        # as pyxform: the title defaults to the form id
+        title_en = settings.get("form_title", "") or settings.get("form_title_km", "") or form_id
+        title_km = settings.get("form_title_km", "")
+        if not title_km:
+            title_km = title_en
+            self.needs_khmer = True
         out["title"] = {"en": title_en, "km": title_km}
         roles = [r for r in re.split(r"[\s,;]+", settings.get("roles", "")) if r]
         bad = [r for r in roles if r not in ROLES]
-        if not roles or bad:
+        if bad:
             self.issue(
-                self.settings_row if roles else None,
+                self.settings_row,
                 SETTINGS,
                 "roles",
-                "the settings sheet needs 'roles': who fills the form, among "
-                f"{', '.join(ROLES)}" + (f" (unknown: {', '.join(bad)})" if bad else ""),
+                "'roles' says who fills the form, among "
+                f"{', '.join(ROLES)} (unknown: {', '.join(bad)})",
+            )
+        if not roles:
+            roles = list(FIELD_ROLES)
+            self.warn(
+                None,
+                SETTINGS,
+                "roles",
+                f"no roles in the settings: the form is for the field roles ({', '.join(roles)})",
             )
         out["roles"] = roles
         form: dict[str, Any] = {}
@@ -682,9 +739,16 @@ class _Importer:
             form["default_language"] = self.default_lang
         if settings.get("instance_name"):
             name = settings["instance_name"]
-            source = self.expression(self.settings_row, SETTINGS, "instance_name", name)
-            if source is not None:
-                form["instance_name"] = source
+            if _usable_instance_name(name):
+                form["instance_name"] = name
+            else:
+                self.warn(
+                    self.settings_row,
+                    SETTINGS,
+                    "instance_name",
+                    f"ignored: instance_name {name!r} is not an expression Homeward evaluates "
+                    "(records are named by their form and date instead)",
+                )
         if form:
             out["settings"] = form
         return out
@@ -710,11 +774,11 @@ class _Importer:
             for header in row.filled:
                 key = _CHOICE_ALIASES.get(_snake(header.partition("::")[0]), header)
                 if key == "media" or header.startswith("media::"):
-                    message = "images, audio or video on choices are not supported"
-                    self.issue(row.number, CHOICES, "media", message)
+                    message = "ignored: images, audio or video on choices are not shown"
+                    self.warn(row.number, CHOICES, "media", message)
                 elif header.startswith("kobo--"):
-                    message = f"the column '{header}' is a KoboToolbox-only feature"
-                    self.issue(row.number, CHOICES, header, message)
+                    message = f"ignored: the column '{header}' is a KoboToolbox-only feature"
+                    self.warn(row.number, CHOICES, header, message)
             list_name = row.get("list_name")
             if not list_name:
                 self.issue(row.number, CHOICES, "list_name", "a choice row needs a list_name")
@@ -742,50 +806,27 @@ class _Importer:
                     choice["filter"] = columns
                 choices.append(choice)
             lists[list_name] = choices
+        for list_name in sorted(self.or_other_lists):
+            base = lists.get(list_name, [])
+            has_other = any(c["name"] == other_choice()["name"] for c in base)
+            lists[f"{list_name}{OR_OTHER_SUFFIX}"] = base if has_other else [*base, other_choice()]
         return lists
 
     # --- survey ---
 
     def read_survey(self) -> list[Field]:
         stack = [_Frame("survey", None, {})]
-        for row in self.sheet_rows(SURVEY, _SURVEY_ALIASES, _TRANSLATABLE):
-            before = len(self.issues)
-            self.refuse_columns(row)
+        rows = list(self.sheet_rows(SURVEY, _SURVEY_ALIASES, _TRANSLATABLE))
+        i = 0
+        while i < len(rows):
+            row = rows[i]
+            i += 1
             kind = _words(row.get("type"))
-            if kind in _ENDS:
-                if len(stack) == 1 or stack[-1].kind != _ENDS[kind]:
-                    self.issue(row.number, SURVEY, kind, f"'{kind}' closes nothing open")
-                    continue
-                self.close(stack)
-                continue
-            if not kind:
-                self.issue(row.number, SURVEY, "type", "the row has no type")
-                continue
-            name = row.get("name")
-            if not self.check_name(row, name):
-                stack[-1].broken = True
-                continue
-            path = ".".join([*(f.spec["name"] for f in stack[1:]), name])
-            self.rows_by_path[path] = row.number
             if kind.startswith(("begin loop", "begin_loop")):
-                self.issue(row.number, SURVEY, "loop", "loops are not supported; use a repeat")
-                stack.append(_Frame("loop", row, {"name": name}, broken=True))
+                body, i = _loop_body(rows, i)
+                self.expand_loop(row, kind, body, stack)
                 continue
-            if kind in _CONTAINERS:
-                frame = _Frame(_CONTAINERS[kind], row, self.container(row, kind, name))
-                frame.broken = len(self.issues) > before  # reported: do not pile on
-                stack.append(frame)
-                continue
-            if kind in _DROPPED_TYPES:
-                self.dropped[name] = row.number
-                continue
-            spec = self.leaf(row, kind, name)
-            ok = spec is not None and len(self.issues) == before
-            built = self.build(row, spec) if spec is not None and ok else None
-            if built is None:
-                stack[-1].broken = True
-            else:
-                stack[-1].fields.append(built)
+            self.survey_row(row, stack)
         while len(stack) > 1:
             frame = stack.pop()
             self.issue(
@@ -797,6 +838,93 @@ class _Importer:
         if not stack[0].fields and not stack[0].broken:
             self.issue(None, SURVEY, "survey", "the survey has no questions Homeward can keep")
         return stack[0].fields
+
+    def expand_loop(self, row: _Row, kind: str, body: list[_Row], stack: list[_Frame]) -> None:
+        """`begin loop over LIST`, as pyxform expands it: a group NAME holding, for each choice
+        of LIST, a group named by the choice with the loop's questions, `%(label)s` and
+        `%(name)s` in their texts replaced by the choice's label and name."""
+        over = re.fullmatch(r"begin[ _]loop over (\S+)", kind)
+        name = row.get("name")
+        choices = self.choice_rows.get(over[1], []) if over else []
+        if not over or not choices or not body or not self.check_name(row, name):
+            self.issue(row.number, SURVEY, "loop", f"'{kind}' needs a choice list and questions")
+            stack[-1].broken = True
+            return
+        outer = _Row(row.number, {**row.cells, "type": "begin group"}, dict(row.texts))
+        self.survey_row(outer, stack)
+        for choice in choices:
+            label = self.bilingual(choice, CHOICES, "label", required=True) or {}
+            head = _Row(row.number, {"type": "begin group", "name": choice.get("name")})
+            head.texts["label"] = dict(label)
+            self.survey_row(head, stack)
+            for inner in body:
+                self.survey_row(_substituted(inner, choice.get("name"), label), stack)
+            self.survey_row(_Row(row.number, {"type": "end group"}), stack)
+        self.survey_row(_Row(row.number, {"type": "end group"}), stack)
+
+    def survey_row(self, row: _Row, stack: list[_Frame]) -> None:
+        """One row of the survey sheet onto the open group, repeat or the survey itself."""
+        before = len(self.issues)
+        self.refuse_columns(row)
+        kind = _words(row.get("type"))
+        if kind in _ENDS:
+            if len(stack) == 1 or stack[-1].kind != _ENDS[kind]:
+                self.issue(row.number, SURVEY, kind, f"'{kind}' closes nothing open")
+                return
+            self.close(stack)
+            return
+        if not kind:  # pyxform skips a row with no type (a designer's comment)
+            self.warn(row.number, SURVEY, "type", "ignored: the row has no type")
+            return
+        name = row.get("name")
+        if not name and kind in ("note", "q note", "add note prompt"):
+            name = f"generated_note_name_{row.number}"  # as pyxform names a nameless note
+        if not self.check_name(row, name):
+            stack[-1].broken = True
+            return
+        path = ".".join([*(f.spec["name"] for f in stack[1:]), name])
+        self.rows_by_path[path] = row.number
+        if kind in _CONTAINERS:
+            frame = _Frame(_CONTAINERS[kind], row, self.container(row, kind, name))
+            frame.broken = len(self.issues) > before  # reported: do not pile on
+            stack.append(frame)
+            return
+        mapped = map_type(kind)
+        if mapped.dropped:
+            self.dropped[name] = row.number
+            return
+        if mapped.external and mapped.list_name:
+            mapped = self.external_list(row, mapped)
+        spec = self.leaf(row, kind, name, mapped)
+        ok = spec is not None and len(self.issues) == before
+        built = self.build(row, spec) if spec is not None and ok else None
+        if built is None:
+            stack[-1].broken = True
+            return
+        stack[-1].fields.append(built)
+        if mapped.or_other:
+            other = other_text_field(name, built.type == "select_multiple")
+            self.rows_by_path[f"{path}_other"] = row.number
+            stack[-1].fields.append(Field.model_validate(other))
+
+    def external_list(self, row: _Row, mapped: MappedType) -> MappedType:
+        """`select_one_external LIST`: its choices are the rows of LIST on the workbook's
+        external_choices sheet (which pyxform writes to a CSV file beside the form)."""
+        list_name = f"{mapped.list_name}{EXTERNAL_SUFFIX}"
+        if list_name not in self.choice_rows:
+            external = self.sheet_rows("external_choices", _CHOICE_ALIASES, {"label"})
+            for choice in external:
+                if choice.get("list_name"):
+                    key = f"{choice.get('list_name')}{EXTERNAL_SUFFIX}"
+                    self.choice_rows.setdefault(key, []).append(choice)
+        if list_name not in self.choice_rows:
+            self.issue(
+                row.number,
+                SURVEY,
+                "select_one_external",
+                f"the list {mapped.list_name!r} is not on the external_choices sheet",
+            )
+        return MappedType("select_one", list_name)
 
     def close(self, stack: list[_Frame]) -> None:
         frame = stack.pop()
@@ -820,24 +948,24 @@ class _Importer:
             parent.fields.append(built)
 
     def refuse_columns(self, row: _Row) -> None:
+        """Columns Homeward does not use, named in the warnings."""
         for header, value in row.filled.items():
             base = header.partition("::")[0]
             key = _SURVEY_ALIASES.get(_snake(base), _snake(base))
             if header.startswith("$"):
                 continue  # KoboToolbox bookkeeping ($kuid, $autoname, $given_name …)
             if header.startswith("kobo--"):
-                self.issue(
+                self.warn(
                     row.number,
                     SURVEY,
                     header,
-                    f"the column '{header}' ({value!r}) is a KoboToolbox-only feature "
-                    "Homeward does not support",
+                    f"ignored: the column '{header}' ({value!r}) is a KoboToolbox-only feature",
                 )
-            elif header.startswith("media::") or key in _SURVEY_REFUSED:
-                reason = _SURVEY_REFUSED.get(key, _SURVEY_REFUSED["media"])
-                self.issue(row.number, SURVEY, header, reason)
+            elif header.startswith("media::") or key in _SURVEY_IGNORED:
+                reason = _SURVEY_IGNORED.get(key, _SURVEY_IGNORED["media"])
+                self.warn(row.number, SURVEY, header, f"ignored: {reason}")
             elif key.startswith("sms_"):
-                self.issue(row.number, SURVEY, header, "SMS columns are not supported")
+                self.warn(row.number, SURVEY, header, "ignored: SMS columns are not used")
 
     def check_name(self, row: _Row, name: str) -> bool:
         if not name:
@@ -848,8 +976,8 @@ class _Importer:
                 row.number,
                 SURVEY,
                 "name",
-                f"name {name!r}: Homeward names are up to 64 letters, digits and underscores "
-                "(no '-' or '.'): they are keys of the record data",
+                f"name {name!r}: Homeward names are up to 64 letters, digits, '_' and '-' "
+                "(no '.': it separates the parts of a path in the record data)",
             )
             return False
         return True
@@ -866,20 +994,20 @@ class _Importer:
             if re.fullmatch(r"[0-9]+", count) and int(count) >= 1:
                 spec["min_count"] = spec["max_count"] = int(count)
             else:
-                self.issue(
+                self.warn(
                     row.number,
                     SURVEY,
                     "repeat_count",
-                    f"repeat_count {count!r}: only a fixed number (1 or more) maps, to exactly "
-                    "that many rows; a computed count is not supported",
+                    f"ignored: repeat_count {count!r}: only a fixed number (1 or more) maps; "
+                    "with a computed count the user adds as many rows as needed",
                 )
         for column in ("choice_filter", "default", "parameters", "calculation"):
             if row.get(column):
                 self.issue(row.number, SURVEY, column, f"'{column}' does not apply to a {native}")
         return spec
 
-    def leaf(self, row: _Row, kind: str, name: str) -> dict[str, Any] | None:
-        native, list_name = self.resolve_type(row, kind)
+    def leaf(self, row: _Row, kind: str, name: str, mapped: MappedType) -> dict[str, Any] | None:
+        native, list_name = self.resolve_type(row, kind, mapped), mapped.list_name
         if native is None:
             return None
         spec: dict[str, Any] = {"name": name, "type": native}
@@ -887,7 +1015,7 @@ class _Importer:
             spec["choice_list"] = list_name
             self.used_lists.add(list_name)
         if native == "calculate":
-            label = self.bilingual(row, SURVEY, "label", required=False, quiet=True)
+            label = self.bilingual(row, SURVEY, "label", required=False)
         else:
             label = self.bilingual(row, SURVEY, "label", required=True, what="a question")
         if label is not None:
@@ -900,12 +1028,12 @@ class _Importer:
             why = (
                 "max-pixels and other image parameters have no place in the native schema yet"
                 if native == "photo"
-                else "parameters are not supported"
+                else "parameters are not used by Homeward"
             )
-            self.issue(row.number, SURVEY, "parameters", f"parameters {params!r}: {why}")
-        if kind in ("acknowledge", "q acknowledge", "add acknowledge prompt"):
-            own = spec.get("constraint")
-            spec["constraint"] = f"({_ACKNOWLEDGED}) and ({own})" if own else _ACKNOWLEDGED
+            self.warn(row.number, SURVEY, "parameters", f"ignored: parameters {params!r}: {why}")
+        self.apply_type(spec, mapped)
+        if list_name is not None and mapped.or_other:
+            spec["choice_list"] = self.or_other_list(list_name)
         filt = row.get("choice_filter")
         if filt and list_name is None:
             self.issue(row.number, SURVEY, "choice_filter", "choice_filter applies to selects only")
@@ -920,36 +1048,37 @@ class _Importer:
                 spec["default"] = value
         return spec
 
-    def resolve_type(self, row: _Row, kind: str) -> tuple[str | None, str | None]:
-        if kind in _SIMPLE_TYPES:
-            return _SIMPLE_TYPES[kind], None
-        select = _SELECT.match(kind)
-        if select and not _FROM_FILE.match(kind):
-            if select[3]:
-                self.issue(
-                    row.number,
-                    SURVEY,
-                    "or_other",
-                    "'or_other' is not supported: add an 'other' choice and a text question "
-                    "relevant when it is selected",
-                )
-                return None, None
-            one = select[1] in ("select_one", "select one", "select1")
-            return ("select_one" if one else "select_multiple"), select[2]
-        if _FROM_FILE.match(kind):
-            self.issue(
-                row.number,
-                SURVEY,
-                kind.split()[0],
-                "choices from an external file are not supported; put them on the choices sheet",
-            )
-            return None, None
-        first = kind.split()[0] if kind.split() else kind
-        if first in _REFUSED_TYPES:
-            self.issue(row.number, SURVEY, first, _REFUSED_TYPES[first])
-        else:
-            self.issue(row.number, SURVEY, kind, f"type {kind!r} has no Homeward equivalent")
-        return None, None
+    def apply_type(self, spec: dict[str, Any], mapped: MappedType) -> None:
+        """What the XLSForm type carries besides the native type: a check, a display hint, the
+        media an attachment takes; an acknowledge must be acknowledged; a hidden field keeps
+        an empty text unless it has a calculation."""
+        own = spec.get("constraint")
+        acknowledged = _ACKNOWLEDGED if spec["type"] == "yes_no" else None
+        checks = [c for c in (acknowledged, mapped.constraint, own) if c]
+        if len(checks) == 1:
+            spec["constraint"] = checks[0]
+        elif checks:
+            spec["constraint"] = " and ".join(f"({c})" for c in checks)
+        if mapped.appearance:
+            own = spec.get("appearance")
+            spec["appearance"] = f"{mapped.appearance} {own}" if own else mapped.appearance
+        if mapped.content_types is not None:
+            spec["media"] = {"content_types": mapped.content_types}
+        if spec["type"] == "calculate" and not spec.get("calculation"):
+            spec["calculation"] = "''"
+
+    def or_other_list(self, list_name: str) -> str:
+        """`select_one LIST or_other`: LIST with an `other` choice (as pyxform adds it)."""
+        self.or_other_lists.add(list_name)
+        return f"{list_name}{OR_OTHER_SUFFIX}"
+
+    def resolve_type(self, row: _Row, kind: str, mapped: MappedType) -> str | None:
+        if mapped.native is None:
+            first = kind.split()[0] if kind.split() else kind
+            feature = "or_other" if "or_other" in kind else first
+            self.issue(row.number, SURVEY, feature, mapped.refused or f"type {kind!r} is refused")
+            return None
+        return mapped.native
 
     def common(self, row: _Row, spec: dict[str, Any], native: str) -> None:
         """hint, required, relevant, constraint (+ message), calculation, read_only, appearance."""
@@ -1046,9 +1175,22 @@ class _Importer:
         self.expressions.extend((row, sheet, column, name) for name in sorted(names))
         return source
 
-    def check_dropped_references(self) -> None:
+    def check_dropped_references(self) -> set[str]:
+        """Refuse an expression reading a dropped metadata field; a text showing one (`Started
+        at ${start}`) shows nothing in its place (the names returned), with a warning."""
+        shown: set[str] = set()
         for row, sheet, column, name in self.expressions:
-            if name in self.dropped:
+            if name in self.dropped and column in _TRANSLATABLE:
+                shown.add(name)
+                self.warn(
+                    row,
+                    sheet,
+                    column,
+                    f"the {column} shows ${{{name}}}, a '{name}' metadata field Homeward does "
+                    "not keep (it records captured_at, the device and the user with every "
+                    "change): nothing is shown in its place",
+                )
+            elif name in self.dropped:
                 self.issue(
                     row,
                     sheet,
@@ -1057,6 +1199,7 @@ class _Importer:
                     f"{self.dropped[name]}) that Homeward drops: it records captured_at, the "
                     "device and the user with every change; use today() or now() instead",
                 )
+        return shown
 
     def bilingual(
         self,
@@ -1066,34 +1209,32 @@ class _Importer:
         *,
         required: bool,
         what: str = "",
-        quiet: bool = False,
     ) -> dict[str, str] | None:
+        """The text of `column` in English and Khmer. Where Khmer is missing, English is shown
+        in its place (and the form marked as needing Khmer); where English is missing, Khmer,
+        else another language of the workbook. A required text that is missing altogether (a
+        group with no label, a question with only a hint) is the hint, else the row's name."""
         texts = row.texts.get(column, {})
-        en, km = texts.get("en", ""), texts.get("km", "")
-        for shown in sorted(set(_SHOWN.findall(en)) | set(_SHOWN.findall(km))):
+        for shown in sorted({n for text in texts.values() for n in _SHOWN.findall(text)}):
             self.expressions.append((row.number, sheet, column, shown))
+        other = next((texts[lang] for lang in self.fallback_langs if texts.get(lang)), "")
+        en, km = texts.get("en", "") or other, texts.get("km", "")
         if en and km:
             return {"en": en, "km": km}
-        if quiet or (not required and not en and not km):
+        if km:
+            return {"en": km, "km": km}
+        if en:
+            self.needs_khmer = True
+            return {"en": en, "km": en}
+        if not required:
             return None
-        if not en and not km:
-            self.issue(
-                row.number,
-                sheet,
-                column,
-                f"{what or 'the row'} needs a {column} in English and Khmer",
-            )
-        else:
-            lang, header = (
-                ("Khmer", f"{column}::Khmer (km)") if en else ("English", f"{column}::English (en)")
-            )
-            self.issue(
-                row.number,
-                sheet,
-                column,
-                f"the {column} has no {lang} text (column {header}); Homeward forms are bilingual",
-            )
-        return None
+        hint = row.texts.get("hint", {})
+        shown_instead = hint.get("en") or hint.get("km") or row.get("name") or what or column
+        return self.bilingual_fallback(shown_instead)
+
+    def bilingual_fallback(self, text: str) -> dict[str, str]:
+        self.needs_khmer = True
+        return {"en": text, "km": text}
 
     def build(self, row: _Row, spec: dict[str, Any]) -> Field | None:
         try:
@@ -1105,6 +1246,64 @@ class _Importer:
 
 
 _LANG_NAMES = {"en": "English", "km": "Khmer"}
+EXTERNAL_SUFFIX = "_external"  # the list of a select_one_external: the external_choices sheet
+
+
+def _without_shown(f: Field, names: set[str]) -> dict[str, Any]:
+    """The field as a dict, `${name}` of `names` taken out of its texts (and its children's)."""
+    spec = f.model_dump(exclude_defaults=True)
+
+    def strip(text: str) -> str:
+        return _SHOWN.sub(lambda m: "" if m[1] in names else m[0], text).strip() or "…"
+
+    for column in ("label", "hint", "constraint_message"):
+        if column in spec:
+            spec[column] = {lang: strip(text) for lang, text in spec[column].items()}
+    if f.fields:
+        spec["fields"] = [_without_shown(c, names) for c in f.fields]
+    return spec
+
+
+def _loop_body(rows: list[_Row], start: int) -> tuple[list[_Row], int]:
+    """The rows between a `begin loop` and its `end loop`, and the index after it."""
+    depth, i = 1, start
+    while i < len(rows):
+        kind = _words(rows[i].get("type"))
+        if kind.startswith(("begin loop", "begin_loop")):
+            depth += 1
+        elif kind in ("end loop", "end_loop"):
+            depth -= 1
+            if depth == 0:
+                return rows[start:i], i + 1
+        i += 1
+    return rows[start:], len(rows)
+
+
+def _substituted(row: _Row, name: str, label: Mapping[str, str]) -> _Row:
+    """A loop's row for one choice: `%(name)s` and `%(label)s` replaced in its texts."""
+    texts = {
+        column: {
+            lang: text.replace("%(name)s", name).replace(
+                "%(label)s", label.get(lang, label.get("en", name))
+            )
+            for lang, text in by_lang.items()
+        }
+        for column, by_lang in row.texts.items()
+    }
+    return _Row(row.number, dict(row.cells), texts, dict(row.filled))
+
+
+def _usable_instance_name(source: str) -> bool:
+    """Whether an instance_name is an expression Homeward evaluates (not a bare XPath path)."""
+    if any(True for _ in _unsupported_constructs(source)):
+        return False
+    try:
+        parse(source)
+        return not column_names(source)
+    except ExpressionError:
+        return False
+
+
 _SHOWN = re.compile(r"\$\{([^}]*)\}")  # a value shown in a label or hint
 
 
@@ -1125,9 +1324,17 @@ def _filled(row: Mapping[str, Any]) -> bool:
     return any(str(v).strip() for v in row.values() if v is not None)
 
 
-def _form_id_from(filename: str) -> str:
-    stem = PurePath(filename or "").stem.lower()
-    return re.sub(r"[^a-z0-9]+", "_", stem).strip("_")
+def _version_from(text: str) -> str:
+    """An ODK version as a Homeward one: other characters as `_` (`2022-04-11 16:26` →
+    `2022-04-11_16_26`)."""
+    return re.sub(r"[^0-9A-Za-z._-]+", "_", text.strip()).strip("_")
+
+
+def _form_id_from(text: str) -> str:
+    """A Homeward form id from an ODK one or a file name (`Household Survey` → `household_survey`;
+    one starting with a digit gets `form_` in front)."""
+    form_id = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    return f"form_{form_id}" if form_id[:1].isdigit() else form_id
 
 
 def _pydantic_message(err: Mapping[str, Any]) -> str:

@@ -1,0 +1,1 @@
+"""The action plan's indicators (docs/indicators.md): definitions, computation, the API."""

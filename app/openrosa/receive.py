@@ -1,0 +1,304 @@
+"""A submission received: its files stored, its XML read, then the same decision as a push.
+
+Nothing here decides anything a push would not: the submission becomes one push change
+(``app.sync.push.push_changes``), so validation, rules, scope, idempotency and audit are the
+sync's own. What this adds is the translation:
+- ``record_id`` is the instanceID's UUID; ``change_id`` is derived from the instanceID
+  (``uuid5``), so the same instance sent again is the same change: ``duplicate`` when its
+  data is the same, ``change_id_reused`` (409) when it differs;
+- an edit (``meta/deprecatedID``) is a change of the record the deprecated instance became,
+  with ``base_rev`` the revision that instance made: a three-way merge, as for a push;
+- each file part is stored by SHA-256 through the attachments service, and the photo or
+  signature that names it carries its hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.attachments.service import record_upload
+from app.attachments.storage import AttachmentStore
+from app.auth.principal import Principal
+from app.clock import now_utc
+from app.db.session import committed
+from app.forms.schema import MEDIA_TYPES
+from app.forms.store import published_schema
+from app.models import OpenRosaFile, OpenRosaInstance, Record, SyncChange
+from app.openrosa.edits import carried_over
+from app.openrosa.submission import (
+    SubmissionInvalid,
+    read_data,
+    read_header,
+    record_id_of,
+)
+from app.sync.push import push_changes
+from app.sync.queries import revision_data
+
+# change_id = uuid5(CHANGE_NAMESPACE, "uuid:<instance uuid>")
+CHANGE_NAMESPACE = uuid.UUID("0f6c1c52-8a1e-4d55-9c1b-6a3f2e7d9b40")
+DEFAULT_DEVICE = "openrosa"
+
+# a rejected change's error code -> the HTTP status of the OpenRosa answer
+_STATUS_OF_CODE = {
+    "change_id_reused": 409,
+    "record_id_taken": 409,
+    "unknown_record": 404,
+    "form_not_allowed": 403,
+    "unknown_form_version": 404,
+}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One file part of the multipart body: its file name and bytes."""
+
+    filename: str
+    content: bytes
+    content_type: str
+
+
+@dataclass
+class Outcome:
+    """The answer: an HTTP status and the sentence of the OpenRosaResponse."""
+
+    status: int
+    message: str
+    result: dict[str, Any] | None = None
+    details: list[str] = field(default_factory=list)
+
+
+def change_id_for(instance_id: str) -> str:
+    record_id = record_id_of(instance_id)
+    assert record_id is not None
+    return str(uuid.uuid5(CHANGE_NAMESPACE, f"uuid:{record_id}"))
+
+
+def receive_submission(
+    session: Session,
+    principal: Principal,
+    *,
+    xml: bytes,
+    parts: list[Part],
+    incomplete: bool,
+    store: AttachmentStore,
+) -> Outcome:
+    try:
+        header = read_header(xml)
+    except SubmissionInvalid as exc:
+        return Outcome(400, str(exc))
+    schema = published_schema(session, header.form_id, header.version)
+    session.rollback()
+    if schema is None:
+        return Outcome(
+            404, f"No published form {header.form_id} version {header.version or '(none)'}."
+        )
+    if principal.role not in schema.roles:
+        return Outcome(403, f"Your role ({principal.role}) may not fill {header.form_id}.")
+    record_id = record_id_of(header.instance_id)
+    assert record_id is not None
+    files = _store_parts(session, principal, store, f"uuid:{record_id}", parts, remember=incomplete)
+    if incomplete:
+        return Outcome(
+            201, f"Received {len(parts)} file(s) of submission uuid:{record_id}; send the rest."
+        )
+    earlier = _earlier_files(session, f"uuid:{record_id}", principal.username)
+    try:
+        data = read_data(
+            header.root, schema.fields, lambda name: files.get(name, earlier.get(name))
+        )
+    except SubmissionInvalid as exc:
+        return Outcome(400, str(exc))
+    submitted = data
+    base_rev = None
+    if header.deprecated_id is not None:
+        edited = _instance_revision(session, header.deprecated_id)
+        if edited is None:
+            session.rollback()
+            return Outcome(
+                404, f"The submission it edits ({header.deprecated_id}) is not on this server."
+            )
+        record_id, base_rev = edited
+        data = _over_revision(session, principal, header.deprecated_id, edited, data)
+        session.rollback()
+    change = {
+        "change_id": change_id_for(header.instance_id),
+        "record_id": record_id,
+        "form_id": header.form_id,
+        "form_version": header.version,
+        "base_rev": base_rev,
+        "data": data,
+        "attachments": sorted(set(_hashes(schema.fields, data))),
+    }
+    [result] = push_changes(
+        session, principal, device_id=principal.device_id or DEFAULT_DEVICE, raw_changes=[change]
+    )
+    if result["status"] in {"applied", "merged", "conflict"}:
+        _remember_instance(session, header.instance_id, record_id, result["rev"], submitted)
+    return outcome_of(result)
+
+
+def _instance_key(instance_id: str) -> str:
+    return f"uuid:{record_id_of(instance_id)}"
+
+
+def _over_revision(
+    session: Session,
+    principal: Principal,
+    deprecated_id: str,
+    edited: tuple[str, int],
+    data: dict[str, Any],
+) -> dict[str, Any]:
+    """The edit's data over the revision its instance made (app.openrosa.edits), for a
+    record in the caller's scope; else as it is (the push then refuses it)."""
+    before = session.get(OpenRosaInstance, _instance_key(deprecated_id))
+    in_scope = session.scalar(
+        select(Record.record_id).where(
+            Record.record_id == edited[0], principal.scope.filter(Record)
+        )
+    )
+    if before is None or in_scope is None:
+        return data
+    base = revision_data(session, [edited]).get(edited)
+    if not isinstance(base, dict):
+        return data
+    return carried_over(data, before.data, base)
+
+
+def _remember_instance(
+    session: Session, instance_id: str, record_id: str, rev: int, data: dict[str, Any]
+) -> None:
+    """Keep the instance as its client holds it (once), for a later edit of it."""
+    key = _instance_key(instance_id)
+    try:
+        with committed(session):
+            if session.get(OpenRosaInstance, key) is None:
+                session.add(
+                    OpenRosaInstance(
+                        instance_id=key, record_id=record_id, rev=rev, data=data, created=now_utc()
+                    )
+                )
+    except IntegrityError:  # a concurrent retry of the same instance kept it first
+        pass
+
+
+def outcome_of(result: dict[str, Any]) -> Outcome:
+    status = result["status"]
+    rev = result.get("rev")
+    if status == "duplicate":
+        message = f"Already received: record {result['record_id']}, revision {rev}."
+        return Outcome(202, message, result)
+    if status in {"applied", "merged"}:
+        return Outcome(201, f"Received: record {result['record_id']}, revision {rev}.", result)
+    if status == "conflict":
+        clashes = [c["path"] for c in result.get("conflicts") or []]
+        return Outcome(
+            201,
+            f"Received: record {result['record_id']}, revision {rev}. These fields were changed "
+            f"on the server too and kept the server's value for a supervisor to resolve: "
+            f"{', '.join(clashes)}.",
+            result,
+        )
+    errors = result.get("errors") or []
+    codes = [e.get("code") for e in errors]
+    http = next((_STATUS_OF_CODE[c] for c in codes if c in _STATUS_OF_CODE), 422)
+    details = [
+        f"{e['path']}: {e['message']}" if e.get("path") else str(e.get("message")) for e in errors
+    ]
+    return Outcome(http, "Refused: " + " ".join(details), result, details)
+
+
+def _hashes(fields: list[Any], data: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    for f in fields:
+        value = data.get(f.name)
+        if value is None:
+            continue
+        if f.type in MEDIA_TYPES and isinstance(value, str):
+            found.append(value)
+        elif f.type == "group" and isinstance(value, dict):
+            found += _hashes(f.fields or [], value)
+        elif f.type == "repeat" and isinstance(value, list):
+            for row in value:
+                if isinstance(row, dict):
+                    found += _hashes(f.fields or [], row)
+    return found
+
+
+def _store_parts(
+    session: Session,
+    principal: Principal,
+    store: AttachmentStore,
+    instance: str,
+    parts: list[Part],
+    *,
+    remember: bool,
+) -> dict[str, str]:
+    """Store each file (once, by its SHA-256); ``remember``: a part of a split upload, its
+    files are kept under their names for the instance's last part. Commits."""
+    names: dict[str, str] = {}
+    now = now_utc()
+    for part in parts:
+        sha256 = hashlib.sha256(part.content).hexdigest()
+        if store.stored_size(sha256) is None:
+            with store.exclusive(sha256, owner=principal.username):
+                partial = store.open_partial(sha256, owner=principal.username, restart=True)
+                try:
+                    partial.write(part.content)
+                finally:
+                    partial.close()
+                store.finalize(sha256, owner=principal.username)
+        record_upload(
+            session,
+            principal,
+            sha256=sha256,
+            size=len(part.content),
+            content_type=part.content_type,
+            now=now,
+        )
+        names[part.filename] = sha256
+    if names and remember:
+        try:
+            with committed(session):
+                known = session.scalars(
+                    select(OpenRosaFile.filename).where(OpenRosaFile.instance_id == instance)
+                ).all()
+                for filename, sha256 in names.items():
+                    if filename not in known:
+                        session.add(
+                            OpenRosaFile(
+                                instance_id=instance,
+                                filename=filename,
+                                sha256=sha256,
+                                username=principal.username,
+                                created=now,
+                            )
+                        )
+        except IntegrityError:  # a concurrent POST of the same instance named them first
+            pass
+    return names
+
+
+def _earlier_files(session: Session, instance: str, username: str) -> dict[str, str]:
+    """The files the earlier parts of a split upload of ``instance`` by this user sent."""
+    rows = session.execute(
+        select(OpenRosaFile.filename, OpenRosaFile.sha256).where(
+            OpenRosaFile.instance_id == instance, OpenRosaFile.username == username
+        )
+    ).all()
+    return {row.filename: row.sha256 for row in rows}
+
+
+def _instance_revision(session: Session, instance_id: str) -> tuple[str, int] | None:
+    """The record and revision an earlier submission made (None: none stored)."""
+    row = session.get(SyncChange, change_id_for(instance_id))
+    if row is None:
+        return None
+    rev = row.result.get("rev")
+    return (row.record_id, int(rev)) if isinstance(rev, int) else None

@@ -1,0 +1,91 @@
+"""The indicators page in real headless Chromium, in Khmer, on the demo data with the plan's
+years (app/demo/plan_history.py): charts with a title and description, the numbers in tables,
+and a number that leads to exactly the records behind it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from app.db.engine import reset_engines
+from app.db.session import session_scope
+from app.demo.plan_history import load_plan_history
+from tests.browser.conftest import EXPECT_TIMEOUT_MS
+from tests.conftest import use_database
+from tests.desk.test_desk_browser import PASSWORD, SCREENSHOTS
+from tests.live_server import LiveServer
+
+
+@pytest.fixture
+def plan_server(
+    templates: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[LiveServer]:
+    path = tmp_path / "homeward.db"
+    shutil.copyfile(templates["sqlite-demo"], path)
+    files = tmp_path / "files"
+    files.mkdir()
+    url = f"sqlite:///{path}"
+    use_database(url, files)
+    with session_scope() as session:
+        load_plan_history(session, files)
+    reset_engines()
+    monkeypatch.setenv("HOMEWARD_DATA_DIR", str(files))
+    live = LiveServer(url, workers=1).start()
+    yield live
+    live.stop()
+
+
+def test_the_indicators_page_in_khmer_links_each_number_to_its_records(
+    browser: Any, plan_server: LiveServer
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 1000},
+        locale="km-KH",
+        timezone_id="Asia/Phnom_Penh",
+        java_script_enabled=False,
+        bypass_csp=True,
+    )
+    context.set_default_timeout(EXPECT_TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        page.goto(f"{plan_server.url}/review/signin")
+        page.get_by_label("Username").fill("mosvy")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="ភាសាខ្មែរ").click()
+        page.get_by_role("link", name="សូចនាករ", exact=True).click()
+        expect(page.get_by_role("heading", name="សូចនាករនៃផែនការសកម្មភាព")).to_be_visible()
+        page.get_by_label("ឆ្នាំ", exact=True).select_option("2025")
+        page.get_by_role("button", name="បង្ហាញ").click()
+        expect(page).to_have_url(re.compile(r"year=2025"))
+
+        # every chart is an image named by its title, described in Khmer
+        charts = page.get_by_role("img")
+        expect(charts).to_have_count(8)
+        reintegrated = page.get_by_role("img", name="កុមារដែលបានធ្វើសមាហរណកម្មទៅក្នុងគ្រួសារវិញ")
+        expect(reintegrated).to_be_visible()
+        desc = reintegrated.locator("desc").text_content() or ""
+        assert "គោលដៅ" in desc and "1,200" in desc, desc
+        expect(page.get_by_role("heading", name="ដំណាក់កាលសមាហរណកម្មប្រចាំឆ្នាំនៃផែនការ")).to_be_visible()
+        assert "style=" not in page.content()
+
+        for details in page.locator("details").all():
+            details.locator("summary").click()
+        page.screenshot(path=str(SCREENSHOTS / "desk-indicators-km.png"), full_page=True)
+
+        # the figure's number leads to the queue of exactly its records
+        link = page.get_by_role("link", name=re.compile("កំណត់ត្រាដែលនៅពីក្រោយតួលេខនេះ: កុមារដែលបាន"))
+        shown = int(re.sub(r"\D", "", link.inner_text()))
+        assert shown > 0
+        link.click()
+        expect(page.get_by_text("កំពុងបង្ហាញកំណត់ត្រាដែលនៅពីក្រោយ")).to_be_visible()
+        total = page.locator("table.counts tbody td").last.inner_text()
+        assert int(total.replace(",", "")) == shown
+    finally:
+        context.close()
