@@ -41,6 +41,9 @@ class Record(Base):
             "record_id",
             "review_state",
         ),
+        # A form's records in a province or district (the coverage page's institutions and
+        # inspections): without it, a province filter reads every record of the province.
+        Index("ix_records_form_place", "form_id", "province", "district"),
         Index(
             "ix_records_commune_queue",
             "commune",

@@ -8,7 +8,8 @@ Create Date: 2026-12-07
 CASE the queue computed in its query, so the queue's keyset ``(queue_priority, seq, record_id)``
 is an index range scan at every scope level. Existing rows are backfilled by the same rule:
 an ``abuse_report``, or flags naming ``abuse_allegation`` or ``abuse_reported``, is 2; other
-non-empty flags 1. The record page's review trail reads ``audit_log`` by ``target_id``.
+non-empty flags 1. The record page's review trail reads ``audit_log`` by ``target_id``. The
+coverage page reads a form's records in a province or district (``ix_records_form_place``).
 """
 
 from collections.abc import Sequence
@@ -28,6 +29,8 @@ QUEUE_INDEXES = {
     "ix_records_province_queue": ["province", *QUEUE],
     "ix_records_district_queue": ["district", *QUEUE],
     "ix_records_commune_queue": ["commune", *QUEUE],
+    # a form's records in a province or district (the coverage page)
+    "ix_records_form_place": ["form_id", "province", "district"],
 }
 
 BACKFILL = """
