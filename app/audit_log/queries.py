@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.desk.i18n import CAMBODIA
+from app.clock import cambodia_day_end, cambodia_day_start
 from app.models import AuditEntry
 
 BATCH = 1000
@@ -27,10 +27,6 @@ class AuditFilters:
     target: str | None = None
     date_from: date | None = None  # days in Cambodia's time
     date_to: date | None = None
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=CAMBODIA)
 
 
 def _conditions(filters: AuditFilters) -> list[Any]:
@@ -48,9 +44,9 @@ def _conditions(filters: AuditFilters) -> list[Any]:
     if filters.target:
         where.append(AuditEntry.target_id == filters.target)
     if filters.date_from:
-        where.append(AuditEntry.at >= _start_of(filters.date_from))
+        where.append(AuditEntry.at >= cambodia_day_start(filters.date_from))
     if filters.date_to:
-        where.append(AuditEntry.at < _start_of(filters.date_to + timedelta(days=1)))
+        where.append(AuditEntry.at < cambodia_day_end(filters.date_to))
     return where
 
 

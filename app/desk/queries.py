@@ -10,7 +10,7 @@ app.records.priority), so a page is a range of one index per scope level:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.auth.scope import Scope
-from app.desk.i18n import CAMBODIA
+from app.clock import cambodia_day_end, cambodia_day_start
 from app.models import AuditEntry, Conflict, Location, Record
 from app.records.priority import ABUSE, ABUSE_FLAGS, FLAGGED, REST
 
@@ -118,10 +118,6 @@ def _open_conflict_ids() -> Any:
     return select(Conflict.record_id).where(Conflict.resolved_at.is_(None))
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=CAMBODIA)
-
-
 def _conditions(scope: Scope, filters: QueueFilters, *, with_state: bool) -> list[Any]:
     where: list[Any] = [scope.filter(Record)]
     if filters.record_ids is not None:
@@ -160,9 +156,9 @@ def _conditions(scope: Scope, filters: QueueFilters, *, with_state: bool) -> lis
     if filters.q:
         where.append(cast(Record.data, Text).icontains(filters.q, autoescape=True))
     if filters.date_from:
-        where.append(Record.updated_at >= _start_of(filters.date_from))
+        where.append(Record.updated_at >= cambodia_day_start(filters.date_from))
     if filters.date_to:
-        where.append(Record.updated_at < _start_of(filters.date_to + timedelta(days=1)))
+        where.append(Record.updated_at < cambodia_day_end(filters.date_to))
     return where
 
 

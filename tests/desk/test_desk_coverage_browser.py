@@ -80,7 +80,7 @@ def test_coverage_in_khmer_lists_overdue_institutions_first(
         count = rows.count()
         # Phnom Penh's 117 institutions (no other province's), 100 a page
         assert count == 100
-        expect(page.get_by_text("ទំព័រទី 1 នៃ 2").first).to_be_visible()
+        expect(page.get_by_text("ទំព័រទី ១ នៃ ២").first).to_be_visible()
         overdue = ["ហួសកាលកំណត់" in rows.nth(i).inner_text() for i in range(count)]
         first_done = overdue.index(False)
         assert 0 < first_done < count and not any(overdue[first_done:])  # overdue first
