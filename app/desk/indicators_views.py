@@ -15,7 +15,7 @@ from app.auth.scope import Scope
 from app.clock import cambodia_today, now_utc
 from app.db.session import SessionDep
 from app.desk import queries
-from app.desk.i18n import text
+from app.desk.i18n import format_number, text
 from app.desk.indicators_charts import BAR_LEFT, BAR_WIDTH, bar, phase_bars
 from app.desk.views import NOT_FOUND, StaffDep
 from app.desk.web import DeskRefusal, DeskRoute, lang_of, render
@@ -35,12 +35,13 @@ class Cell:
 
 
 def _number(value: float | int | None, lang: str) -> str:
-    """Latin digits in both languages, as the desk's dates (app.desk.i18n); 1,234 and 45.5."""
+    """As the rest of the desk writes numbers (``format_number``): ``1,234`` and ``45.5`` in
+    English, ``១.២៣៤`` and ``៤៥,៥`` in Khmer."""
     if value is None:
         return "–"
     if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.1f}"
+        return format_number(int(value), lang)
+    return format_number(float(value), lang)
 
 
 def _link(figure: Figure, year: int, province: str | None, **extra: str) -> str:
