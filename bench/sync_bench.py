@@ -589,6 +589,7 @@ def raw_sqlite(
                 "seq": seq,
                 "incomplete": 1,
                 "flags": "[]",
+                "queue_priority": 0,  # no flag: as the push stores it
                 "placement_state": None,
                 "review_state": "received",
                 "review_comment": None,
