@@ -68,7 +68,11 @@ def test_cursor_misses_nothing_under_concurrent_writers_on_two_workers(
             rng = random.Random(seed)
             mine: list[str] = []
             with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-                for _ in range(12):
+                for batch in range(100):
+                    # at least 12 batches each, and on until the reader has followed the cursor
+                    # three times while writes are in flight (a loaded machine reads slowly)
+                    if batch >= 12 and passes >= 3:
+                        break
                     changes = []
                     for _ in range(rng.randint(1, 8)):
                         if mine and rng.random() < 0.3:  # edit one of mine on its latest rev
@@ -96,6 +100,7 @@ def test_cursor_misses_nothing_under_concurrent_writers_on_two_workers(
                     time.sleep(rng.random() * 0.02)
 
         failures: list[BaseException] = []
+        passes = 0
 
         def guarded(headers: dict[str, str], seed: int) -> None:
             try:
@@ -109,7 +114,6 @@ def test_cursor_misses_nothing_under_concurrent_writers_on_two_workers(
         for thread in threads:
             thread.start()
 
-        passes = 0
         before_writes = len(seen)
 
         def reader() -> None:
