@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,11 +109,18 @@ def receive_submission(
         return Outcome(
             201, f"Received {len(parts)} file(s) of submission uuid:{record_id}; send the rest."
         )
-    earlier = _earlier_files(session, f"uuid:{record_id}", principal.username)
+    earlier: dict[str, str] | None = None  # read only when a file named is not in this POST
+
+    def file_hash(name: str) -> str | None:
+        nonlocal earlier
+        if name in files:
+            return files[name]
+        if earlier is None:
+            earlier = _earlier_files(session, f"uuid:{record_id}", principal.username)
+        return earlier.get(name)
+
     try:
-        data = read_data(
-            header.root, schema.fields, lambda name: files.get(name, earlier.get(name))
-        )
+        data = read_data(header.root, schema.fields, file_hash)
     except SubmissionInvalid as exc:
         return Outcome(400, str(exc))
     submitted = data
@@ -137,10 +145,12 @@ def receive_submission(
         "attachments": sorted(set(_hashes(schema.fields, data))),
     }
     [result] = push_changes(
-        session, principal, device_id=principal.device_id or DEFAULT_DEVICE, raw_changes=[change]
+        session,
+        principal,
+        device_id=principal.device_id or DEFAULT_DEVICE,
+        raw_changes=[change],
+        also_write=_remembering(header.instance_id, record_id, submitted),
     )
-    if result["status"] in {"applied", "merged", "conflict"}:
-        _remember_instance(session, header.instance_id, record_id, result["rev"], submitted)
     return outcome_of(result)
 
 
@@ -171,21 +181,27 @@ def _over_revision(
     return carried_over(data, before.data, base)
 
 
-def _remember_instance(
-    session: Session, instance_id: str, record_id: str, rev: int, data: dict[str, Any]
-) -> None:
-    """Keep the instance as its client holds it (once), for a later edit of it."""
-    key = _instance_key(instance_id)
-    try:
-        with committed(session):
-            if session.get(OpenRosaInstance, key) is None:
-                session.add(
-                    OpenRosaInstance(
-                        instance_id=key, record_id=record_id, rev=rev, data=data, created=now_utc()
-                    )
+def _remembering(
+    instance_id: str, record_id: str, data: dict[str, Any]
+) -> Callable[[Session, list[dict[str, Any]]], None]:
+    """Keep the instance as its client holds it, for a later edit of it: in the push's own
+    transaction, once (the same instance again is a ``duplicate``, not stored again)."""
+
+    def remember(session: Session, results: list[dict[str, Any]]) -> None:
+        [result] = results
+        if result["status"] in {"applied", "merged", "conflict"}:
+            session.add(
+                OpenRosaInstance(
+                    instance_id=_instance_key(instance_id),
+                    record_id=record_id,
+                    rev=result["rev"],
+                    data=data,
+                    created=now_utc(),
                 )
-    except IntegrityError:  # a concurrent retry of the same instance kept it first
-        pass
+            )
+            session.flush()
+
+    return remember
 
 
 def outcome_of(result: dict[str, Any]) -> Outcome:
