@@ -2,11 +2,17 @@
 
 Each submission is what ODK Collect sends: one POST of a multipart body with the instance
 XML (a placement recommendation) and one 50 KB photo, over a kept-alive connection, by 2
-client threads; the server runs with 2 workers on a fresh SQLite database with the demo
-data. Every answer must be 201. Printed beside ODK Central's published figure (41
-submissions per second on a 2 GB machine); Homeward's target is at least 400.
+client threads (``--clients``: phones submitting at once); the server runs with 2 workers on
+a fresh SQLite database with the demo data. Every answer must be 201. Printed beside ODK
+Central's published figure (41 submissions per second on a 2 GB machine); Homeward's target
+is at least 400.
 
-    .venv/bin/python bench/openrosa_bench.py [--submissions N] [--quick]
+Also printed: the server's CPU per submission (its processes, from ``/proc``), the clients'
+CPU, and what one durable 50 KB file write costs on this disk (write, fsync, rename, fsync of
+the folder: what the server does before it answers 201, so that a phone that deletes its copy
+loses nothing): a client waits for it on every submission, whatever the CPU.
+
+    .venv/bin/python bench/openrosa_bench.py [--submissions N] [--clients C] [--quick]
 """
 
 from __future__ import annotations
@@ -28,13 +34,15 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench.sync_bench import tree_cpu_seconds  # noqa: E402
 from tests.live_server import LiveServer  # noqa: E402
 
 USERNAME = "ccwc.pp"
 PASSWORD = "homeward-demo"
 COMMUNE = "120101"
 PHOTO_BYTES = 50 * 1024
-CLIENTS = int(os.environ.get("ORB_CLIENTS", "2"))
+CLIENTS = 2
+WORKERS = 2
 TARGET = 400
 CENTRAL = 41
 
@@ -107,14 +115,40 @@ def submit_all(base: str, bodies: list[tuple[bytes, str, bytes]], failures: list
                 failures.append(f"{response.status_code} {response.text[:300]}")
 
 
+def durable_write_ms(folder: Path, rounds: int = 40) -> float:
+    """Median milliseconds of one durable write of a 50 KB file in ``folder``: write, fsync,
+    rename, fsync of the folder (what ``app.attachments.storage`` does for every file)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data = os.urandom(PHOTO_BYTES)
+    times = []
+    for i in range(rounds):
+        started = time.perf_counter()
+        partial = folder / f"probe-{i}.partial"
+        with partial.open("wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, folder / f"probe-{i}")
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        times.append(time.perf_counter() - started)
+    return 1000 * sorted(times)[len(times) // 2]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--submissions", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=CLIENTS, help="phones at once (2)")
     parser.add_argument("--quick", action="store_true", help="60 submissions (a smoke test)")
     args = parser.parse_args()
     total = 60 if args.quick else args.submissions
+    clients = max(1, args.clients)
     with tempfile.TemporaryDirectory(prefix="homeward-openrosa-bench-") as tmp:
-        server = LiveServer(prepare(Path(tmp)), workers=2).start(timeout=120)
+        fsync_ms = durable_write_ms(Path(tmp) / "probe")
+        server = LiveServer(prepare(Path(tmp)), workers=WORKERS).start(timeout=120)
         try:
             signed = httpx.post(
                 f"{server.url}/api/v1/auth/token",
@@ -129,22 +163,37 @@ def main() -> int:
                 bodies.append((instance(name), name, os.urandom(PHOTO_BYTES)))
             failures: list[str] = []
             threads = [
-                threading.Thread(target=submit_all, args=(base, bodies[i::CLIENTS], failures))
-                for i in range(CLIENTS)
+                threading.Thread(target=submit_all, args=(base, bodies[i::clients], failures))
+                for i in range(clients)
             ]
+            assert server.process is not None
+            server_cpu = tree_cpu_seconds(server.process.pid)
+            client_cpu = time.process_time()
             started = time.perf_counter()
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join()
             seconds = time.perf_counter() - started
+            server_cpu = tree_cpu_seconds(server.process.pid) - server_cpu
+            client_cpu = time.process_time() - client_cpu
         finally:
             server.stop()
     rate = total / seconds
     print(
-        f"openrosa: {total} submissions (50 KB photo each, {CLIENTS} clients, {CLIENTS} workers) "
+        f"openrosa: {total} submissions (50 KB photo each, {clients} clients, {WORKERS} workers) "
         f"in {seconds:.2f} s = {rate:,.0f} submissions/s"
     )
+    print(
+        f"  CPU per submission: server {1000 * server_cpu / total:.2f} ms "
+        f"({server_cpu / seconds:.2f} of {os.cpu_count()} cores busy), "
+        f"clients {1000 * client_cpu / total:.2f} ms"
+    )
+    print(
+        f"  one durable 50 KB file write on this disk: {fsync_ms:.2f} ms (median); "
+        f"{clients} clients waiting for it alone: at most {clients * 1000 / fsync_ms:,.0f}/s"
+    )
+    print(f"  load average at the end: {os.getloadavg()[0]:.1f}")
     print(f"  ODK Central (published): {CENTRAL} submissions/s on a 2 GB machine")
     verdict = "PASS" if rate >= TARGET else "below target"
     print(f"  target >= {TARGET} submissions/s: {verdict}")

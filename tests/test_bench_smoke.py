@@ -110,6 +110,8 @@ def test_openrosa_bench_quick_prints_its_rate() -> None:
         output,
         re.M,
     ), output
+    assert re.search(r"CPU per submission: server [\d.]+ ms", output), output
+    assert re.search(r"one durable 50 KB file write on this disk: [\d.]+ ms", output), output
     assert "FAILED" not in output, output
 
 
