@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.scope import Scope
 from app.clock import cambodia_day_end, cambodia_day_start
+from app.db.engine import get_engine
 from app.models import AuditEntry, Conflict, Location, Record
 from app.records.priority import ABUSE, ABUSE_FLAGS, FLAGGED, REST
 
@@ -118,6 +119,17 @@ def _open_conflict_ids() -> Any:
     return select(Conflict.record_id).where(Conflict.resolved_at.is_(None))
 
 
+def _text_contains(needle: str) -> ColumnElement[bool]:
+    """The records whose data holds ``needle``, ignoring case. SQLite's LIKE already ignores
+    the case of ASCII letters (its ``lower`` knows no others either), so the records' JSON is
+    not lowered first there: the text search reads every record in scope, and lowering each
+    one cost 40 % of it. PostgreSQL: ILIKE."""
+    data = cast(Record.data, Text)
+    if get_engine().dialect.name == "sqlite":
+        return data.contains(needle, autoescape=True)
+    return data.icontains(needle, autoescape=True)
+
+
 def _conditions(scope: Scope, filters: QueueFilters, *, with_state: bool) -> list[Any]:
     where: list[Any] = [scope.filter(Record)]
     if filters.record_ids is not None:
@@ -154,7 +166,7 @@ def _conditions(scope: Scope, filters: QueueFilters, *, with_state: bool) -> lis
         least = ABUSE if flag in ABUSE_FLAGS else FLAGGED
         where.extend([Record.queue_priority >= least, _has_flag(flag)])
     if filters.q:
-        where.append(cast(Record.data, Text).icontains(filters.q, autoescape=True))
+        where.append(_text_contains(filters.q))
     if filters.date_from:
         where.append(Record.updated_at >= cambodia_day_start(filters.date_from))
     if filters.date_to:

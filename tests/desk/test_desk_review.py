@@ -98,7 +98,12 @@ def test_filters_narrow_the_queue(demo_client: TestClient) -> None:
     inspector = auth_headers(demo_client, "inspector.sr")
     institution = demo_institution("17")
     flagged = change(
-        "institution_inspection", inspection_data(institution, abuse_allegation="yes", abuse=ABUSE)
+        "institution_inspection",
+        inspection_data(
+            institution,
+            abuse_allegation="yes",
+            abuse=ABUSE | {"abuse_description": ABUSE["abuse_description"] + " ក្មេងប្រុស"},
+        ),
     )
     plain = change("institution_inspection", inspection_data(institution, abuse_allegation="no"))
     results = push(demo_client, inspector, flagged, plain)
@@ -114,6 +119,10 @@ def test_filters_narrow_the_queue(demo_client: TestClient) -> None:
     def listed_with(**params: str) -> list[str]:
         return ROW_LINK.findall(demo_client.get("/review", params=inspections | params).text)
 
+    # free text over the records' text, whatever the case, in Khmer too; % and _ are letters
+    for q in ("stick", "A BOY with", "ក្មេង"):
+        assert listed_with(q=q) == [flagged["record_id"]], q
+    assert listed_with(q="100%") == [] and listed_with(q="st_ck") == []
     assert listed_with(state="approved") == []
     assert listed_with(to="2000-01-01") == []
     assert len(listed_with(province="17")) == 2
