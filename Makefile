@@ -30,7 +30,7 @@ nodetest:
 	@if ls static/pwa/tests/*.test.mjs >/dev/null 2>&1; then node --test static/pwa/tests/*.test.mjs; fi
 
 pytest: install
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=25
 
 test: lint nodetest pytest
 

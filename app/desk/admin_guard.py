@@ -6,23 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.auth.roles import PERMISSIONS, may
+from app.auth.roles import PERMISSIONS
 from app.desk.sessions import LiveSession
 from app.desk.views import CheckedDep, StaffDep
-from app.desk.web import DeskRefusal
+from app.desk.web import permitted
 
 
 def _check(live: LiveSession, action: str) -> LiveSession:
-    if not may(live.principal.role, action):
-        raise DeskRefusal(
-            403,
-            "error.html",
-            live=live,
-            csrf=live.csrf_token,
-            title_key="forbidden_title",
-            message_key="admin_only",
-        )
-    return live
+    return permitted(live, action, "admin_only")
 
 
 def allowed(action: str) -> Callable[[LiveSession], LiveSession]:

@@ -12,11 +12,11 @@ from pydantic import ValidationError
 from app.audit_log.csv_export import FILENAME, start_audit_csv
 from app.audit_log.queries import audit_page
 from app.audit_log.schemas import AuditPageQuery, AuditQuery
-from app.auth.roles import may
 from app.db.session import SessionDep
+from app.desk.sessions import LiveSession
 from app.desk.settings import get_desk_settings
 from app.desk.views import StaffDep
-from app.desk.web import DeskRefusal, DeskRoute, render
+from app.desk.web import DeskRoute, permitted, render
 
 router = APIRouter(prefix="/review", route_class=DeskRoute, include_in_schema=False)
 
@@ -24,17 +24,8 @@ _KEYS = ("user", "action", "record", "from", "to")
 _ERROR_KEYS = {"from": "bad_date", "to": "bad_date", "action": "audit_bad_action"}
 
 
-def _reader(live: Any) -> Any:
-    if not may(live.principal.role, "audit.read"):
-        raise DeskRefusal(
-            403,
-            "error.html",
-            live=live,
-            csrf=live.csrf_token,
-            title_key="forbidden_title",
-            message_key="audit_forbidden",
-        )
-    return live
+def _reader(live: LiveSession) -> LiveSession:
+    return permitted(live, "audit.read", "audit_forbidden")
 
 
 def _chosen(request: Request) -> dict[str, str]:

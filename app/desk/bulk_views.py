@@ -18,7 +18,7 @@ from app.clock import now_utc
 from app.db.session import SessionDep, committed
 from app.desk.sessions import LiveSession
 from app.desk.views import CheckedDep
-from app.desk.web import DeskRefusal, DeskRoute, render
+from app.desk.web import DeskRoute, forbidden, render
 from app.errors import ApiError
 from app.records.workflow import review_record
 from app.sync.queries import scoped_record
@@ -26,7 +26,6 @@ from app.sync.queries import scoped_record
 router = APIRouter(prefix="/review", route_class=DeskRoute, include_in_schema=False)
 
 MAX_SELECTED = 500  # ten pages of the queue at its largest setting
-MAY_NOT = {"title_key": "forbidden_title", "message_key": "may_not_review"}
 
 
 def _approve_one(session: SessionDep, live: LiveSession, record_id: str) -> str | None:
@@ -63,7 +62,7 @@ def approve_selected(
     record_id: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     if not may(live.principal.role, "record.review"):
-        raise DeskRefusal(403, "error.html", live=live, **MAY_NOT)
+        raise forbidden(live, "may_not_review")
     # any text is reported, not refused: a malformed id is "no such record" (kept short)
     chosen = list(dict.fromkeys(r.strip().lower()[:64] for r in record_id or [] if r.strip()))
     if not chosen or len(chosen) > MAX_SELECTED:

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from app.auth.roles import may
 from app.clock import now_utc
 from app.db.session import SessionDep, committed
 from app.desk.collect import clean_device_name, configure_collect
@@ -19,12 +18,11 @@ from app.desk.i18n import text
 from app.desk.sessions import LiveSession
 from app.desk.views import LiveDep
 from app.desk.web import (
-    CSRF_FIELD,
-    DeskRefusal,
     DeskRoute,
     SignInFirst,
-    check_csrf,
+    check_form_csrf,
     lang_of,
+    permitted,
     render,
 )
 from app.models import User
@@ -35,26 +33,14 @@ router = APIRouter(prefix="/review", route_class=DeskRoute, include_in_schema=Fa
 
 def field_user(live: LiveDep) -> LiveSession:
     """A field user (inspector, CCWC member, social worker): the others do not collect."""
-    if not may(live.principal.role, "collect.configure"):
-        raise DeskRefusal(
-            403,
-            "error.html",
-            live=live,
-            csrf=live.csrf_token,
-            title_key="forbidden_title",
-            message_key="collect_field_roles_only",
-        )
-    return live
+    return permitted(live, "collect.configure", "collect_field_roles_only")
 
 
 FieldDep = Annotated[LiveSession, Depends(field_user)]
 
 
 async def field_user_checked(request: Request, live: LiveDep) -> LiveSession:
-    form = await request.form()
-    submitted = form.get(CSRF_FIELD)
-    check_csrf(request, submitted if isinstance(submitted, str) else None, live.csrf_token)
-    return field_user(live)
+    return field_user(await check_form_csrf(request, live))
 
 
 FieldCheckedDep = Annotated[LiveSession, Depends(field_user_checked)]

@@ -32,7 +32,7 @@ from app.desk.present import show_value
 from app.desk.sessions import LiveSession
 from app.desk.settings import get_desk_settings
 from app.desk.views import NOT_FOUND, CheckedDep, StaffDep
-from app.desk.web import DeskRefusal, DeskRoute, lang_of, redirect, render
+from app.desk.web import DeskRefusal, DeskRoute, forbidden, lang_of, redirect, render
 from app.errors import ApiError
 from app.forms.schema import FormSchema
 from app.forms.store import published_schema
@@ -44,7 +44,6 @@ router = APIRouter(prefix="/review", route_class=DeskRoute, include_in_schema=Fa
 
 Errors = list[tuple[str, str, dict[str, Any]]]
 CHOICES = ("server", "device", "typed")
-MAY_NOT = {"title_key": "forbidden_title", "message_key": "conflicts_may_not"}
 
 
 def _schemas(session: SessionDep, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], Any]:
@@ -150,7 +149,7 @@ def resolve(
         raise DeskRefusal(404, "error.html", live=live, **NOT_FOUND) from None
     principal = live.principal
     if choice not in CHOICES or not may(principal.role, "conflict.resolve"):
-        raise DeskRefusal(403, "error.html", live=live, **MAY_NOT)
+        raise forbidden(live, "conflicts_may_not")
     record_id = queries.record_of_conflict(session, scope=principal.scope, conflict_id=conflict_id)
     conflict = session.get(Conflict, conflict_id) if record_id is not None else None
     if record_id is None or conflict is None:

@@ -22,7 +22,7 @@ from app.desk.queries import location_names
 from app.desk.sessions import LiveSession
 from app.desk.settings import get_desk_settings
 from app.desk.views import NOT_FOUND, CheckedDep, StaffDep, _record_id, _record_page
-from app.desk.web import DeskRefusal, DeskRoute, lang_of, redirect, render
+from app.desk.web import DeskRefusal, DeskRoute, forbidden, lang_of, redirect, render
 from app.errors import ApiError
 from app.forms.schema import FormSchema
 from app.forms.store import published_schema
@@ -32,12 +32,6 @@ from app.sync.queries import scoped_record
 router = APIRouter(prefix="/review", route_class=DeskRoute, include_in_schema=False)
 
 Errors = list[tuple[str, str, dict[str, Any]]]
-
-
-def _refused(live: LiveSession) -> DeskRefusal:
-    return DeskRefusal(
-        403, "error.html", live=live, title_key="forbidden_title", message_key="placements_may_not"
-    )
 
 
 def _default_worklist(role: str, waiting: dict[str, int] | None = None) -> str:
@@ -132,7 +126,7 @@ def step(
     record_id = _record_id(record_id)
     principal = live.principal
     if action not in PLACEMENT_STEPS or not may(principal.role, "placement.act"):
-        raise _refused(live)
+        raise forbidden(live, "placements_may_not")
     reason = comment.strip()
     worklist = back if back in WORKLISTS else _default_worklist(principal.role)
 
@@ -161,7 +155,7 @@ def step(
         if exc.code == "not_found":
             raise DeskRefusal(404, "error.html", live=live, **NOT_FOUND) from None
         if exc.code == "forbidden":
-            raise _refused(live) from None
+            raise forbidden(live, "placements_may_not") from None
         if exc.code == "invalid_transition":
             current = scoped_record(session, scope=principal.scope, record_id=record_id)
             state = current.placement_state if current is not None else None

@@ -39,6 +39,8 @@ from app.desk.web import (
     DeskRoute,
     SignInFirst,
     check_csrf,
+    check_form_csrf,
+    forbidden,
     lang_of,
     local_path,
     redirect,
@@ -88,10 +90,7 @@ StaffDep = Annotated[LiveSession, Depends(staff)]
 
 
 async def csrf_checked(request: Request, live: StaffDep) -> LiveSession:
-    form = await request.form()
-    submitted = form.get(CSRF_FIELD)
-    check_csrf(request, submitted if isinstance(submitted, str) else None, live.csrf_token)
-    return live
+    return await check_form_csrf(request, live)
 
 
 CheckedDep = Annotated[LiveSession, Depends(csrf_checked)]
@@ -424,9 +423,7 @@ def review(
 ) -> Response:
     record_id = _record_id(record_id)
     if action not in workflow.REVIEW_STATES or not may(live.principal.role, "record.review"):
-        raise DeskRefusal(
-            403, "error.html", live=live, title_key="forbidden_title", message_key="may_not_review"
-        )
+        raise forbidden(live, "may_not_review")
     try:
         with committed(session):
             record = workflow.review_record(

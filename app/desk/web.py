@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from app.auth.roles import may
 from app.desk.i18n import (
     LANG_COOKIE,
     MESSAGES,
@@ -25,6 +26,7 @@ from app.desk.i18n import (
     text,
 )
 from app.desk.nav import nav_for
+from app.desk.sessions import LiveSession
 from app.settings import get_settings
 
 HERE = Path(__file__).resolve().parent
@@ -58,6 +60,25 @@ class DeskRefusal(Exception):
         self.status = status
         self.template = template
         self.context = context
+
+
+def forbidden(live: LiveSession, message_key: str) -> DeskRefusal:
+    """The 403 page of the desk, saying why in the reader's language."""
+    return DeskRefusal(
+        403,
+        "error.html",
+        live=live,
+        csrf=live.csrf_token,
+        title_key="forbidden_title",
+        message_key=message_key,
+    )
+
+
+def permitted(live: LiveSession, action: str, message_key: str) -> LiveSession:
+    """``live``, when its role may ``action`` (``app.auth.roles``); else the 403 page."""
+    if not may(live.principal.role, action):
+        raise forbidden(live, message_key)
+    return live
 
 
 class SignInFirst(Exception):
@@ -126,6 +147,14 @@ def check_csrf(request: Request, submitted: str | None, expected: str | None) ->
         or not secrets.compare_digest(submitted.encode(), expected.encode())
     ):
         raise DeskRefusal(403, "error.html", title_key="forbidden_title", message_key="csrf_failed")
+
+
+async def check_form_csrf(request: Request, live: LiveSession) -> LiveSession:
+    """A POSTed form's CSRF check (``check_csrf``) against the live session's token."""
+    form = await request.form()
+    submitted = form.get(CSRF_FIELD)
+    check_csrf(request, submitted if isinstance(submitted, str) else None, live.csrf_token)
+    return live
 
 
 class DeskRoute(APIRoute):
