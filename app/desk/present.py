@@ -59,9 +59,14 @@ def show_value(schema: FormSchema | None, f: Field | None, value: Any, lang: str
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-def _answer(schema: FormSchema, f: Field, label: str, value: Any, lang: str) -> Item:
-    """One answer: a photo or a signature as its image, a GPS point as a geo: link."""
+def _answer(
+    schema: FormSchema, f: Field, label: str, value: Any, lang: str, missing: frozenset[str]
+) -> Item:
+    """One answer: a photo or a signature as its image (or, when its file has not arrived,
+    says so), a GPS point as a geo: link."""
     if f.type in {"photo", "signature"} and isinstance(value, str) and _SHA256.match(value):
+        if value in missing:
+            return Item(label, value=text(lang, "file_not_received"))
         return Item(label, "image", value=value, href=f"/review/files/{value}")
     if f.type == "geopoint" and isinstance(value, dict):
         lat, lon = value.get("lat"), value.get("lon")
@@ -84,14 +89,26 @@ def _plain(value: Any, lang: str) -> str:
     return str(value)
 
 
-def present(schema: FormSchema | None, data: dict[str, Any], lang: str) -> list[Item]:
-    """The record's answers in form order; keys the form does not know follow by name."""
+def present(
+    schema: FormSchema | None,
+    data: dict[str, Any],
+    lang: str,
+    missing: frozenset[str] = frozenset(),
+) -> list[Item]:
+    """The record's answers in form order; keys the form does not know follow by name.
+    ``missing``: the SHA-256 of the files the record names that have not arrived."""
     if schema is None:
         return [Item(label=k, value=_plain(v, lang)) for k, v in data.items()]
-    return _items(schema, schema.fields, data, lang)
+    return _items(schema, schema.fields, data, lang, missing)
 
 
-def _items(schema: FormSchema, fields: list[Field], data: dict[str, Any], lang: str) -> list[Item]:
+def _items(
+    schema: FormSchema,
+    fields: list[Field],
+    data: dict[str, Any],
+    lang: str,
+    missing: frozenset[str],
+) -> list[Item]:
     shown: list[Item] = []
     known = set()
     for f in fields:
@@ -102,7 +119,7 @@ def _items(schema: FormSchema, fields: list[Field], data: dict[str, Any], lang: 
         value = data.get(f.name)
         if f.type == "group":
             inner = value if isinstance(value, dict) else {}
-            items = _items(schema, f.fields or [], inner, lang)
+            items = _items(schema, f.fields or [], inner, lang, missing)
             if items:  # a group not asked (not relevant) is not shown
                 shown.append(Item(label, "group", items=items))
         elif f.type == "repeat":
@@ -112,7 +129,9 @@ def _items(schema: FormSchema, fields: list[Field], data: dict[str, Any], lang: 
                     label,
                     "repeat",
                     rows=[
-                        _items(schema, f.fields or [], r if isinstance(r, dict) else {}, lang)
+                        _items(
+                            schema, f.fields or [], r if isinstance(r, dict) else {}, lang, missing
+                        )
                         for r in rows
                     ],
                 )
@@ -120,7 +139,7 @@ def _items(schema: FormSchema, fields: list[Field], data: dict[str, Any], lang: 
         else:
             if value is None and f.name not in data:
                 continue
-            shown.append(_answer(schema, f, label, value, lang))
+            shown.append(_answer(schema, f, label, value, lang, missing))
     return shown
 
 

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from app.auth.scope import Scope
 from app.clock import cambodia_day_end, cambodia_day_start
 from app.db.engine import get_engine
-from app.models import AuditEntry, Conflict, Location, Record
+from app.models import AuditEntry, Conflict, Location, Record, RecordAttachment
 from app.records.priority import ABUSE, ABUSE_FLAGS, FLAGGED, REST
 
 REVIEW_STATES = ("received", "approved", "returned", "rejected")
@@ -264,6 +264,18 @@ def locations_in_scope(
     if parent:
         stmt = stmt.where(Location.parent_code == parent)
     return [(r.code, r.name_en, r.name_km) for r in session.execute(stmt.order_by(Location.code))]
+
+
+def missing_files(session: Session, record: Record) -> frozenset[str]:
+    """The SHA-256 of the files ``record`` names that have not arrived (none when complete)."""
+    if not record.incomplete:
+        return frozenset()
+    rows = session.scalars(
+        select(RecordAttachment.sha256).where(
+            RecordAttachment.record_id == record.record_id, RecordAttachment.present.is_(False)
+        )
+    )
+    return frozenset(rows)
 
 
 def review_trail(session: Session, record_id: str) -> list[AuditEntry]:

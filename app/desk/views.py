@@ -387,7 +387,7 @@ def _record_page(
         csrf=live.csrf_token,
         record=record,
         title=localized(schema.title, lang) if schema else record.form_id,
-        items=present(schema, record.data or {}, lang),
+        items=present(schema, record.data or {}, lang, queries.missing_files(session, record)),
         conflicts=sync_queries.open_conflicts(session, [record_id]).get(record_id, []),
         trail=queries.review_trail(session, record_id),
         placement=workflow.placement_history(session, record_id),

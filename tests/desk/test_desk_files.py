@@ -87,3 +87,39 @@ def test_photos_open_full_size_gps_links_and_files_stay_in_scope(demo_client: Te
     assert hidden.status_code == missing.status_code == 404
     assert hidden.text.replace(sha, "0" * 64) == missing.text  # the page names its own URL
     assert demo_client.get("/review/files/not-a-hash").status_code == 404
+
+
+def test_a_photo_not_yet_received_says_so_instead_of_a_broken_image(
+    demo_client: TestClient,
+) -> None:
+    inspector = auth_headers(demo_client, "inspector.pp1")
+    content = os.urandom(1_500)
+    sha = hashlib.sha256(content).hexdigest()
+    data = inspection_data(
+        _institution_in("1201"),
+        photos=[{"_row_id": str(uuid.uuid4()), "photo": sha, "photo_caption": "Kitchen"}],
+    )
+    new = change("institution_inspection", data)
+    new["attachments"] = [sha]
+    [result] = push(demo_client, inspector, new)
+    assert result["status"] == "applied", result.get("errors") or result
+
+    desk_sign_in(demo_client, "supervisor.pp")
+    page = demo_client.get(f"/review/records/{new['record_id']}").text
+    assert f'src="/review/files/{sha}"' not in page
+    waiting = page.count("<dd>Not received yet</dd>")  # this photo, and any other file named
+    assert waiting >= 1
+    demo_client.get("/review/language/km")
+    assert "មិនទាន់បានទទួលនៅឡើយ" in demo_client.get(f"/review/records/{new['record_id']}").text
+    demo_client.get("/review/language/en")
+
+    # the photo arrives: the record page shows it
+    put = demo_client.put(
+        f"/api/v1/attachments/{sha}",
+        content=content,
+        headers={**inspector, "Content-Type": "image/jpeg"},
+    )
+    assert put.status_code in (200, 201), put.text
+    page = demo_client.get(f"/review/records/{new['record_id']}").text
+    assert f'<img class="thumb" src="/review/files/{sha}"' in page
+    assert page.count("<dd>Not received yet</dd>") == waiting - 1
