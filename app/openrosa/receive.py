@@ -109,10 +109,20 @@ def receive_submission(
             201, f"Received {len(parts)} file(s) of submission uuid:{record_id}; send the rest."
         )
     earlier = _earlier_files(session, f"uuid:{record_id}", principal.username)
+    if header.deprecated_id is not None:
+        # an edit sends only the files it adds or changes (ODK Web Forms): a file it names
+        # and does not send is the one the instance it replaces had by that name
+        earlier = {**_replaced_files(session, principal, header.deprecated_id), **earlier}
+    named: dict[str, str] = {}
+
+    def file_named(name: str) -> str | None:
+        found = files.get(name, earlier.get(name))
+        if found is not None:
+            named[name] = found
+        return found
+
     try:
-        data = read_data(
-            header.root, schema.fields, lambda name: files.get(name, earlier.get(name))
-        )
+        data = read_data(header.root, schema.fields, file_named)
     except SubmissionInvalid as exc:
         return Outcome(400, str(exc))
     submitted = data
@@ -141,6 +151,7 @@ def receive_submission(
     )
     if result["status"] in {"applied", "merged", "conflict"}:
         _remember_instance(session, header.instance_id, record_id, result["rev"], submitted)
+        _remember_files(session, f"uuid:{record_id_of(header.instance_id)}", named, principal)
     return outcome_of(result)
 
 
@@ -263,26 +274,36 @@ def _store_parts(
             now=now,
         )
         names[part.filename] = sha256
-    if names and remember:
-        try:
-            with committed(session):
-                known = session.scalars(
-                    select(OpenRosaFile.filename).where(OpenRosaFile.instance_id == instance)
-                ).all()
-                for filename, sha256 in names.items():
-                    if filename not in known:
-                        session.add(
-                            OpenRosaFile(
-                                instance_id=instance,
-                                filename=filename,
-                                sha256=sha256,
-                                username=principal.username,
-                                created=now,
-                            )
-                        )
-        except IntegrityError:  # a concurrent POST of the same instance named them first
-            pass
+    if remember:
+        _remember_files(session, instance, names, principal)
     return names
+
+
+def _remember_files(
+    session: Session, instance: str, names: dict[str, str], principal: Principal
+) -> None:
+    """Keep the files of ``instance`` by the names its XML gives them (file name -> SHA-256):
+    for the last part of a split upload, and for an edit that does not send them again."""
+    if not names:
+        return
+    try:
+        with committed(session):
+            known = session.scalars(
+                select(OpenRosaFile.filename).where(OpenRosaFile.instance_id == instance)
+            ).all()
+            for filename, sha256 in names.items():
+                if filename not in known:
+                    session.add(
+                        OpenRosaFile(
+                            instance_id=instance,
+                            filename=filename,
+                            sha256=sha256,
+                            username=principal.username,
+                            created=now_utc(),
+                        )
+                    )
+    except IntegrityError:  # a concurrent POST of the same instance named them first
+        pass
 
 
 def _earlier_files(session: Session, instance: str, username: str) -> dict[str, str]:
@@ -290,6 +311,27 @@ def _earlier_files(session: Session, instance: str, username: str) -> dict[str, 
     rows = session.execute(
         select(OpenRosaFile.filename, OpenRosaFile.sha256).where(
             OpenRosaFile.instance_id == instance, OpenRosaFile.username == username
+        )
+    ).all()
+    return {row.filename: row.sha256 for row in rows}
+
+
+def _replaced_files(session: Session, principal: Principal, deprecated_id: str) -> dict[str, str]:
+    """The files of the instance an edit replaces, by file name, when the record it made is
+    in the caller's scope (else none: the push then refuses the edit as it refuses any)."""
+    edited = _instance_revision(session, deprecated_id)
+    if edited is None:
+        return {}
+    in_scope = session.scalar(
+        select(Record.record_id).where(
+            Record.record_id == edited[0], principal.scope.filter(Record)
+        )
+    )
+    if in_scope is None:
+        return {}
+    rows = session.execute(
+        select(OpenRosaFile.filename, OpenRosaFile.sha256).where(
+            OpenRosaFile.instance_id == _instance_key(deprecated_id)
         )
     ).all()
     return {row.filename: row.sha256 for row in rows}
