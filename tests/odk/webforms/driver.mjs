@@ -14,9 +14,10 @@
 //     question with that file.
 //     `language` (optional, "en" or "English (en)"): the language its messages are in.
 //   {"op": "edit", "name", "of", "answers", "files"}: edit the instance a previous step `of`
-//     submitted, as Web Forms edits a submission (`editInstance`: the submitted XML and its
-//     attachments, fetched; the engine sets `deprecatedID` and a new `instanceID`), change the
-//     `answers` given, and POST it.
+//     submitted, as Web Forms edits a submission (`editInstance`, its resolvable input: the
+//     XML and files that step sent, as Central's frontend resolves them from its server; the
+//     engine sets `deprecatedID` and a new `instanceID`), change the `answers` given, and POST
+//     it. Rows of a repeat given as {} are left as they are.
 //
 // Posting is what Web Forms' host does with the engine's payload: `prepareInstancePayload()`,
 // and its `data[0]` (a FormData: `xml_submission_file` and one part per attachment, named by its
