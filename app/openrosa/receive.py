@@ -9,7 +9,9 @@ sync's own. What this adds is the translation:
 - an edit (``meta/deprecatedID``) is a change of the record the deprecated instance became,
   with ``base_rev`` the revision that instance made: a three-way merge, as for a push;
 - each file part is stored by SHA-256 through the attachments service, and the photo or
-  signature that names it carries its hash.
+  signature that names it carries its hash; an edit may leave out a file the instance it
+  replaces had by the same name (ODK Web Forms sends only new or changed files): that one is
+  carried over.
 """
 
 from __future__ import annotations
