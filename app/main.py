@@ -20,6 +20,7 @@ from app.db.sqlite import sqlite_path
 from app.db.wal_checkpoints import Checkpointer
 from app.desk.audit_views import router as desk_audit_router
 from app.desk.bulk_views import router as desk_bulk_router
+from app.desk.collect_views import router as desk_collect_router
 from app.desk.conflicts_views import router as desk_conflicts_router
 from app.desk.coverage_views import router as desk_coverage_router
 from app.desk.devices_views import router as desk_devices_router
@@ -70,6 +71,7 @@ ROUTERS: list[APIRouter] = [
     desk_placements_router,
     desk_conflicts_router,
     desk_bulk_router,
+    desk_collect_router,
 ]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "pwa"

@@ -34,7 +34,7 @@ USERNAME = "ccwc.pp"
 PASSWORD = "homeward-demo"
 COMMUNE = "120101"
 PHOTO_BYTES = 50 * 1024
-CLIENTS = 2
+CLIENTS = int(os.environ.get("ORB_CLIENTS", "2"))
 TARGET = 400
 CENTRAL = 41
 
@@ -114,7 +114,7 @@ def main() -> int:
     args = parser.parse_args()
     total = 60 if args.quick else args.submissions
     with tempfile.TemporaryDirectory(prefix="homeward-openrosa-bench-") as tmp:
-        server = LiveServer(prepare(Path(tmp)), workers=CLIENTS).start(timeout=120)
+        server = LiveServer(prepare(Path(tmp)), workers=2).start(timeout=120)
         try:
             signed = httpx.post(
                 f"{server.url}/api/v1/auth/token",

@@ -328,7 +328,7 @@ def record_upload(
                     created_at=now,
                 )
             )
-        session.execute(
+        marked = session.execute(
             update(RecordAttachment)
             .where(
                 RecordAttachment.sha_key == sha_key(sha256),
@@ -337,7 +337,9 @@ def record_upload(
             )
             .values(present=True)
         )
-        completed = _records_now_complete(session, sha256)
+        # no record was waiting for it: none can be complete because of it
+        waiting = int(marked.rowcount)  # type: ignore[attr-defined]
+        completed = _records_now_complete(session, sha256) if waiting else []
         if completed:
             session.execute(
                 update(Record)

@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "form.retire": frozenset({"admin"}),
     "user.manage": frozenset({"admin"}),
     "device.manage": frozenset({"admin"}),
+    "collect.configure": _FIELD,  # the desk's "Configure ODK Collect", for one's own device
     "record.read": _ALL,
     "sync.push": _FIELD | {"dosvy_supervisor"},
     "sync.pull": _ALL,

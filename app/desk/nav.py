@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from app.auth.roles import FIELD_ROLES
+
 _STAFF = frozenset({"dosvy_supervisor", "mosvy", "admin"})
 _REVIEWERS = frozenset({"dosvy_supervisor", "mosvy"})
+_FIELD = frozenset(FIELD_ROLES)
 
 
 class NavItem(NamedTuple):
@@ -25,6 +28,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("nav_users", "/review/users", frozenset({"admin"})),
     NavItem("nav_devices", "/review/devices", frozenset({"admin"})),
     NavItem("nav_forms", "/review/forms", frozenset({"admin"})),
+    NavItem("nav_collect", "/review/collect", _FIELD),
 )
 
 

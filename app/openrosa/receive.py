@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -110,21 +112,29 @@ def receive_submission(
         return Outcome(
             201, f"Received {len(parts)} file(s) of submission uuid:{record_id}; send the rest."
         )
-    earlier = _earlier_files(session, f"uuid:{record_id}", principal.username)
-    if header.deprecated_id is not None:
+    earlier: dict[str, str] | None = None  # read only when a file named is not in this POST
+    replaced: dict[str, str] | None = None  # for an edit: read only when not in earlier parts
+    carried: dict[str, str] = {}  # files named and not sent, to keep under this instance
+
+    def file_hash(name: str) -> str | None:
+        nonlocal earlier, replaced
+        if name in files:
+            return files[name]
+        if earlier is None:
+            earlier = _earlier_files(session, f"uuid:{record_id}", principal.username)
+        if name in earlier or header.deprecated_id is None:
+            return earlier.get(name)
         # an edit sends only the files it adds or changes (ODK Web Forms): a file it names
         # and does not send is the one the instance it replaces had by that name
-        earlier = {**_replaced_files(session, principal, header.deprecated_id), **earlier}
-    named: dict[str, str] = {}
-
-    def file_named(name: str) -> str | None:
-        found = files.get(name, earlier.get(name))
+        if replaced is None:
+            replaced = _replaced_files(session, principal, header.deprecated_id)
+        found = replaced.get(name)
         if found is not None:
-            named[name] = found
+            carried[name] = found
         return found
 
     try:
-        data = read_data(header.root, schema.fields, file_named)
+        data = read_data(header.root, schema.fields, file_hash)
     except SubmissionInvalid as exc:
         return Outcome(400, str(exc))
     submitted = data
@@ -149,11 +159,14 @@ def receive_submission(
         "attachments": sorted(set(_hashes(schema.fields, data))),
     }
     [result] = push_changes(
-        session, principal, device_id=principal.device_id or DEFAULT_DEVICE, raw_changes=[change]
+        session,
+        principal,
+        device_id=principal.device_id or DEFAULT_DEVICE,
+        raw_changes=[change],
+        also_write=_remembering(
+            header.instance_id, record_id, submitted, files={**files, **carried}, by=principal
+        ),
     )
-    if result["status"] in {"applied", "merged", "conflict"}:
-        _remember_instance(session, header.instance_id, record_id, result["rev"], submitted)
-        _remember_files(session, f"uuid:{record_id_of(header.instance_id)}", named, principal)
     return outcome_of(result)
 
 
@@ -184,21 +197,60 @@ def _over_revision(
     return carried_over(data, before.data, base)
 
 
-def _remember_instance(
-    session: Session, instance_id: str, record_id: str, rev: int, data: dict[str, Any]
-) -> None:
-    """Keep the instance as its client holds it (once), for a later edit of it."""
-    key = _instance_key(instance_id)
-    try:
-        with committed(session):
-            if session.get(OpenRosaInstance, key) is None:
-                session.add(
-                    OpenRosaInstance(
-                        instance_id=key, record_id=record_id, rev=rev, data=data, created=now_utc()
-                    )
+def _remembering(
+    instance_id: str,
+    record_id: str,
+    data: dict[str, Any],
+    *,
+    files: dict[str, str],
+    by: Principal,
+) -> Callable[[Session, list[dict[str, Any]]], None]:
+    """Keep the instance as its client holds it, for a later edit of it, and its ``files``
+    by the names its XML gives them (an edit may name them without sending them again): in
+    the push's own transaction, once (the same instance again is a ``duplicate``, not stored
+    again)."""
+
+    def remember(session: Session, results: list[dict[str, Any]]) -> None:
+        [result] = results
+        if result["status"] in {"applied", "merged", "conflict"}:
+            session.add(
+                OpenRosaInstance(
+                    instance_id=_instance_key(instance_id),
+                    record_id=record_id,
+                    rev=result["rev"],
+                    data=data,
+                    created=now_utc(),
                 )
-    except IntegrityError:  # a concurrent retry of the same instance kept it first
-        pass
+            )
+            session.flush()
+            _add_files(session, _instance_key(instance_id), files, by.username)
+
+    return remember
+
+
+def _add_files(session: Session, instance: str, files: dict[str, str], username: str) -> None:
+    """One INSERT of the rows ``openrosa_files`` does not have yet (a split upload's earlier
+    parts may have named some already)."""
+    if not files:
+        return
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    now = now_utc()
+    session.execute(
+        insert(OpenRosaFile)
+        .values(
+            [
+                {
+                    "instance_id": instance,
+                    "filename": name,
+                    "sha256": sha256,
+                    "username": username,
+                    "created": now,
+                }
+                for name, sha256 in files.items()
+            ]
+        )
+        .on_conflict_do_nothing()
+    )
 
 
 def outcome_of(result: dict[str, Any]) -> Outcome:
@@ -276,36 +328,26 @@ def _store_parts(
             now=now,
         )
         names[part.filename] = sha256
-    if remember:
-        _remember_files(session, instance, names, principal)
-    return names
-
-
-def _remember_files(
-    session: Session, instance: str, names: dict[str, str], principal: Principal
-) -> None:
-    """Keep the files of ``instance`` by the names its XML gives them (file name -> SHA-256):
-    for the last part of a split upload, and for an edit that does not send them again."""
-    if not names:
-        return
-    try:
-        with committed(session):
-            known = session.scalars(
-                select(OpenRosaFile.filename).where(OpenRosaFile.instance_id == instance)
-            ).all()
-            for filename, sha256 in names.items():
-                if filename not in known:
-                    session.add(
-                        OpenRosaFile(
-                            instance_id=instance,
-                            filename=filename,
-                            sha256=sha256,
-                            username=principal.username,
-                            created=now_utc(),
+    if names and remember:
+        try:
+            with committed(session):
+                known = session.scalars(
+                    select(OpenRosaFile.filename).where(OpenRosaFile.instance_id == instance)
+                ).all()
+                for filename, sha256 in names.items():
+                    if filename not in known:
+                        session.add(
+                            OpenRosaFile(
+                                instance_id=instance,
+                                filename=filename,
+                                sha256=sha256,
+                                username=principal.username,
+                                created=now,
+                            )
                         )
-                    )
-    except IntegrityError:  # a concurrent POST of the same instance named them first
-        pass
+        except IntegrityError:  # a concurrent POST of the same instance named them first
+            pass
+    return names
 
 
 def _earlier_files(session: Session, instance: str, username: str) -> dict[str, str]:

@@ -21,7 +21,7 @@ rolled back and decided again, and its changes come back ``duplicate``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -251,18 +251,30 @@ def _scope_errors(
     return [detail("out_of_scope", schema.location_field or "")]
 
 
+AlsoWrite = Callable[[Session, list[dict[str, Any]]], None]
+
+
 def push_changes(
     session: Session,
     principal: Principal,
     *,
     device_id: str,
     raw_changes: list[Any],
+    also_write: AlsoWrite | None = None,
 ) -> list[dict[str, Any]]:
     """Results, one per change, in order. Commits; on any error, rolls back before raising
-    (see ``app.db.committed``: no lock outlives this call)."""
+    (see ``app.db.committed``: no lock outlives this call). ``also_write(session, results)``
+    adds rows of the caller's to the push's own transaction, just before it commits (an
+    IntegrityError there retries the whole push, as a concurrent push's would)."""
     for attempt in range(MAX_ATTEMPTS):
         try:
-            return _push_once(session, principal, device_id=device_id, raw_changes=raw_changes)
+            return _push_once(
+                session,
+                principal,
+                device_id=device_id,
+                raw_changes=raw_changes,
+                also_write=also_write,
+            )
         except IntegrityError:
             session.rollback()
             if attempt == MAX_ATTEMPTS - 1:
@@ -279,6 +291,7 @@ def _push_once(
     *,
     device_id: str,
     raw_changes: list[Any],
+    also_write: AlsoWrite | None,
 ) -> list[dict[str, Any]]:
     now = now_utc()
     results: list[ChangeResult | None] = [None] * len(raw_changes)
@@ -290,8 +303,11 @@ def _push_once(
             cast(Table, AuditEntry.__table__),
             _rejections(results, principal, device_id, now),
         )
+        answers = [r.as_json() for r in results if r is not None]
+        if also_write is not None:
+            also_write(session, answers)
         session.commit()
-        return [r.as_json() for r in results if r is not None]
+        return answers
 
     seq = next_seq(session)
     earlier = queries.earlier_changes(session, (p.change.change_id for p in prepared))
@@ -384,8 +400,11 @@ def _push_once(
 
     writes.audit += _rejections(results, principal, device_id, now)
     _write(session, principal, writes, stored)
+    answers = [(r if r is not None else rejected(None, None, [])).as_json() for r in results]
+    if also_write is not None:
+        also_write(session, answers)
     session.commit()
-    return [(r if r is not None else rejected(None, None, [])).as_json() for r in results]
+    return answers
 
 
 def _rejections(

@@ -446,7 +446,7 @@ def test_an_inspection_made_offline_with_photo_and_signature_reaches_the_server_
 
 
 def test_two_tablets_editing_one_record_offline_show_the_conflict_with_both_values(
-    new_device: Any, server: LiveServer
+    new_device: Any, browser: Any, server: LiveServer
 ) -> None:
     record_id = seed_inspection(server)
     first, second = new_device(), new_device(viewport={"width": 360, "height": 740})
@@ -480,6 +480,31 @@ def test_two_tablets_editing_one_record_offline_show_the_conflict_with_both_valu
     stored = server_record(server, record_id)
     assert stored["data"]["beds"] == 12  # the first to sync wins
     assert [(c["server_value"], c["client_value"]) for c in stored["open_conflicts"]] == [(12, 14)]
+
+    # a supervisor settles it on the desk (no JavaScript there), keeping the second tablet's
+    # value; both tablets show the settled value after their next sync
+    desk = browser.new_context(java_script_enabled=False, locale="en-US")
+    try:
+        review = desk.new_page()
+        review.goto(f"{server.url}/review/conflicts")
+        review.get_by_label("Username").fill("mosvy")
+        review.get_by_label("Password").fill(PASSWORD)
+        review.get_by_role("button", name="Sign in").click()
+        review.get_by_role("link", name="Conflicts").click()
+        clash = review.locator("article.clash", has_text=record_id[:8]).filter(has_text="Beds")
+        expect(clash.locator(".server-side")).to_contain_text("12")
+        expect(clash.locator(".device-side")).to_contain_text("14")
+        clash.get_by_role("button", name="Keep device value").click()
+        expect(review.get_by_role("status")).to_contain_text("Resolved")
+    finally:
+        desk.close()
+    for tablet in (second, first):
+        sync_now(tablet)
+        tablet.goto(f"{server.url}/#/record/{record_id}")
+        expect(tablet.locator("#record-state")).to_have_text("Sent")
+        expect(tablet.locator("#conflicts")).to_have_count(0)
+        expect(tablet.get_by_label("Beds", exact=True)).to_have_value("14")
+    assert server_record(server, record_id)["open_conflicts"] == []
     assert first.errors == [] and second.errors == []
 
 

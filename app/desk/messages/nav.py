@@ -12,4 +12,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "nav_users": ("Users", "អ្នកប្រើ"),
     "nav_devices": ("Devices", "ឧបករណ៍"),
     "nav_forms": ("Forms", "ទម្រង់"),
+    "nav_collect": ("Configure ODK Collect", "កំណត់ ODK Collect"),
 }

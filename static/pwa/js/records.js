@@ -29,6 +29,9 @@ export function recordState({ draft = null, items = [], pulled = null } = {}) {
     if (review.state === 'rejected') return { ...base, state: 'review_rejected', comment: review.comment || '' };
     if (review.state === 'approved') return { ...base, state: 'approved', comment: review.comment || null };
     if (!last) return { ...base, state: 'received' };
+    // the push's clash was settled on the server (a supervisor resolved it): a copy as new as
+    // the push with no open conflict left says so, whatever the push answered then
+    if (last.state === 'conflict') return { ...base, state: 'sent' };
   }
   if (last && last.state === 'conflict') return { ...base, state: 'conflict', conflicts: last.result?.conflicts || [] };
   if (last) return { ...base, state: 'sent' };

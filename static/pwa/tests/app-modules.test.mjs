@@ -96,6 +96,20 @@ test('open conflicts from a pull or a push show both values', () => {
   assert.deepEqual(pushed.conflicts, [clash]);
 });
 
+test('a conflict resolved on the server and pulled is settled on the device', () => {
+  const clash = { path: 'beds', server_value: 10, client_value: 12 };
+  const item = { state: 'conflict', queued_at: 1, result: { status: 'conflict', rev: 2, conflicts: [clash] } };
+  const stillOpen = { rev: 2, review: {}, open_conflicts: [clash] };
+  assert.equal(recordState({ items: [item], pulled: stillOpen }).state, 'conflict');
+  const older = { rev: 1, review: {}, open_conflicts: [] }; // a pull from before the push
+  assert.equal(recordState({ items: [item], pulled: older }).state, 'conflict');
+  const resolved = { rev: 3, review: {}, open_conflicts: [] };
+  const settled = recordState({ items: [item], pulled: resolved });
+  assert.equal(settled.state, 'sent');
+  assert.deepEqual(settled.conflicts, []);
+  assert.equal(settled.rev, 3);
+});
+
 test('the known rev is the newest of the pull and the push results', () => {
   assert.equal(knownRev({ items: [sent(3)], pulled: { rev: 2 } }), 3);
   assert.equal(knownRev({ items: [], pulled: { rev: 5 } }), 5);

@@ -1,5 +1,6 @@
 // The home view: records that need attention, the user's drafts, and the forms they may fill
-// (each a button named by its title in the current language).
+// (each a button named by its title in the current language, marked "Needs Khmer" when
+// some of its texts have no Khmer).
 
 import { attentionText, formatDateTime, pick } from '../i18n.js';
 import { ATTENTION } from '../records.js';
@@ -43,7 +44,10 @@ export async function renderHome(app, main) {
       h('h1', { id: 'forms-h' }, t('forms')),
       forms.length ? h('p', { class: 'hint' }, t('new_form_intro')) : h('p', { class: 'hint' }, list ? t('no_forms') : t('loading')),
       h('ul', { class: 'form-list' }, forms.map((f) => h('li', {},
-        h('button', { type: 'button', class: 'form-button', onclick: () => app.startDraft(f) }, pick(f.title, app.lang)))))),
+        h('button', { type: 'button', class: 'form-button', onclick: () => app.startDraft(f) },
+          pick(f.title, app.lang),
+          // an XLSForm imported in English only: its texts show English in the Khmer place
+          f.needs_khmer ? h('span', { class: 'badge needs-khmer', title: t('needs_khmer_hint') }, t('needs_khmer')) : null))))),
       h('p', {}, h('a', { class: 'button', href: '#/find' }, t('find_record'))));
     replace(main, ...sections);
   }
