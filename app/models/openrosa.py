@@ -27,7 +27,9 @@ class FormXForm(Base):
 
 class OpenRosaFile(Base):
     """A file an OpenRosa submission sent, by the name its XML gives it: a submission split
-    over several POSTs (``*isIncomplete*``) names in its last part files that came earlier."""
+    over several POSTs (``*isIncomplete*``) names in its last part files that came earlier,
+    and an edit (``deprecatedID``) names files of the instance it replaces without sending
+    them again (ODK Web Forms sends only new or changed files)."""
 
     __tablename__ = "openrosa_files"
 

@@ -9,7 +9,9 @@ sync's own. What this adds is the translation:
 - an edit (``meta/deprecatedID``) is a change of the record the deprecated instance became,
   with ``base_rev`` the revision that instance made: a three-way merge, as for a push;
 - each file part is stored by SHA-256 through the attachments service, and the photo or
-  signature that names it carries its hash.
+  signature that names it carries its hash; an edit may leave out a file the instance it
+  replaces had by the same name (ODK Web Forms sends only new or changed files): that one is
+  carried over.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -110,14 +113,25 @@ def receive_submission(
             201, f"Received {len(parts)} file(s) of submission uuid:{record_id}; send the rest."
         )
     earlier: dict[str, str] | None = None  # read only when a file named is not in this POST
+    replaced: dict[str, str] | None = None  # for an edit: read only when not in earlier parts
+    carried: dict[str, str] = {}  # files named and not sent, to keep under this instance
 
     def file_hash(name: str) -> str | None:
-        nonlocal earlier
+        nonlocal earlier, replaced
         if name in files:
             return files[name]
         if earlier is None:
             earlier = _earlier_files(session, f"uuid:{record_id}", principal.username)
-        return earlier.get(name)
+        if name in earlier or header.deprecated_id is None:
+            return earlier.get(name)
+        # an edit sends only the files it adds or changes (ODK Web Forms): a file it names
+        # and does not send is the one the instance it replaces had by that name
+        if replaced is None:
+            replaced = _replaced_files(session, principal, header.deprecated_id)
+        found = replaced.get(name)
+        if found is not None:
+            carried[name] = found
+        return found
 
     try:
         data = read_data(header.root, schema.fields, file_hash)
@@ -149,7 +163,9 @@ def receive_submission(
         principal,
         device_id=principal.device_id or DEFAULT_DEVICE,
         raw_changes=[change],
-        also_write=_remembering(header.instance_id, record_id, submitted),
+        also_write=_remembering(
+            header.instance_id, record_id, submitted, files={**files, **carried}, by=principal
+        ),
     )
     return outcome_of(result)
 
@@ -182,10 +198,17 @@ def _over_revision(
 
 
 def _remembering(
-    instance_id: str, record_id: str, data: dict[str, Any]
+    instance_id: str,
+    record_id: str,
+    data: dict[str, Any],
+    *,
+    files: dict[str, str],
+    by: Principal,
 ) -> Callable[[Session, list[dict[str, Any]]], None]:
-    """Keep the instance as its client holds it, for a later edit of it: in the push's own
-    transaction, once (the same instance again is a ``duplicate``, not stored again)."""
+    """Keep the instance as its client holds it, for a later edit of it, and its ``files``
+    by the names its XML gives them (an edit may name them without sending them again): in
+    the push's own transaction, once (the same instance again is a ``duplicate``, not stored
+    again)."""
 
     def remember(session: Session, results: list[dict[str, Any]]) -> None:
         [result] = results
@@ -200,8 +223,34 @@ def _remembering(
                 )
             )
             session.flush()
+            _add_files(session, _instance_key(instance_id), files, by.username)
 
     return remember
+
+
+def _add_files(session: Session, instance: str, files: dict[str, str], username: str) -> None:
+    """One INSERT of the rows ``openrosa_files`` does not have yet (a split upload's earlier
+    parts may have named some already)."""
+    if not files:
+        return
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    now = now_utc()
+    session.execute(
+        insert(OpenRosaFile)
+        .values(
+            [
+                {
+                    "instance_id": instance,
+                    "filename": name,
+                    "sha256": sha256,
+                    "username": username,
+                    "created": now,
+                }
+                for name, sha256 in files.items()
+            ]
+        )
+        .on_conflict_do_nothing()
+    )
 
 
 def outcome_of(result: dict[str, Any]) -> Outcome:
@@ -306,6 +355,27 @@ def _earlier_files(session: Session, instance: str, username: str) -> dict[str, 
     rows = session.execute(
         select(OpenRosaFile.filename, OpenRosaFile.sha256).where(
             OpenRosaFile.instance_id == instance, OpenRosaFile.username == username
+        )
+    ).all()
+    return {row.filename: row.sha256 for row in rows}
+
+
+def _replaced_files(session: Session, principal: Principal, deprecated_id: str) -> dict[str, str]:
+    """The files of the instance an edit replaces, by file name, when the record it made is
+    in the caller's scope (else none: the push then refuses the edit as it refuses any)."""
+    edited = _instance_revision(session, deprecated_id)
+    if edited is None:
+        return {}
+    in_scope = session.scalar(
+        select(Record.record_id).where(
+            Record.record_id == edited[0], principal.scope.filter(Record)
+        )
+    )
+    if in_scope is None:
+        return {}
+    rows = session.execute(
+        select(OpenRosaFile.filename, OpenRosaFile.sha256).where(
+            OpenRosaFile.instance_id == _instance_key(deprecated_id)
         )
     ).all()
     return {row.filename: row.sha256 for row in rows}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import re
 import shutil
 import uuid
@@ -13,6 +14,7 @@ from xml.sax.saxutils import escape
 
 import pyxform
 from fastapi.testclient import TestClient
+from openpyxl import Workbook
 
 from app.demo.accounts import DEMO_PASSWORD
 from tests.api.helpers import sign_in
@@ -130,3 +132,34 @@ def message_of(response: Any) -> str:
     found = re.search(r"<message[^>]*>(.*)</message>", response.text, re.S)
     assert found is not None, response.text
     return found.group(1)
+
+
+def household_visit_xlsform() -> bytes:
+    """A small XLSForm as field teams write them: a repeat, a select_multiple, a photo."""
+    book = Workbook()
+    survey = book.active
+    assert survey is not None
+    survey.title = "survey"
+    for row in (
+        ["type", "name", "label::English (en)", "label::Khmer (km)", "required"],
+        ["text", "household", "Household", "គ្រួសារ", "yes"],
+        ["select_multiple needs", "needs", "Needs", "តម្រូវការ", ""],
+        ["begin_repeat", "members", "Members", "សមាជិក", ""],
+        ["text", "member", "Name", "ឈ្មោះ", ""],
+        ["end_repeat", "", "", "", ""],
+        ["image", "house_photo", "Photo", "រូបថត", ""],
+    ):
+        survey.append(row)
+    choices = book.create_sheet("choices")
+    for row in (
+        ["list_name", "name", "label::English (en)", "label::Khmer (km)"],
+        ["needs", "food", "Food", "អាហារ"],
+        ["needs", "school", "School", "សាលា"],
+    ):
+        choices.append(row)
+    settings = book.create_sheet("settings")
+    settings.append(["form_id", "version", "form_title", "form_title_km", "roles"])
+    settings.append(["household_visit", "1", "Household visit", "ការសួរសុខទុក្ខគ្រួសារ", "ccwc"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -6,7 +6,6 @@ POSTed as Collect posts it, twice; the record is checked through the API."""
 from __future__ import annotations
 
 import hashlib
-import io
 import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -16,7 +15,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import Workbook
 
 from app.auth.roles import FIELD_ROLES
 from app.forms.definitions import load_builtin_forms
@@ -25,6 +23,7 @@ from tests.openrosa.helpers import (
     HARNESS,
     ODK_VALIDATE,
     SIGNATURES,
+    household_visit_xlsform,
     java,
     message_of,
     placement_answers,
@@ -35,6 +34,7 @@ from tests.openrosa.helpers import (
 
 NS = {"x": "http://openrosa.org/xforms/xformsList"}
 FIELD_USERS = ("ccwc.pp", "inspector.sr", "social.btb")
+XLSX = "application/octet-stream"
 
 
 @pytest.fixture
@@ -76,37 +76,6 @@ def _validate(java_bin: str, path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _xlsform() -> bytes:
-    """A small XLSForm as field teams write them: a repeat, a select_multiple, a photo."""
-    book = Workbook()
-    survey = book.active
-    assert survey is not None
-    survey.title = "survey"
-    for row in (
-        ["type", "name", "label::English (en)", "label::Khmer (km)", "required"],
-        ["text", "household", "Household", "គ្រួសារ", "yes"],
-        ["select_multiple needs", "needs", "Needs", "តម្រូវការ", ""],
-        ["begin_repeat", "members", "Members", "សមាជិក", ""],
-        ["text", "member", "Name", "ឈ្មោះ", ""],
-        ["end_repeat", "", "", "", ""],
-        ["image", "house_photo", "Photo", "រូបថត", ""],
-    ):
-        survey.append(row)
-    choices = book.create_sheet("choices")
-    for row in (
-        ["list_name", "name", "label::English (en)", "label::Khmer (km)"],
-        ["needs", "food", "Food", "អាហារ"],
-        ["needs", "school", "School", "សាលា"],
-    ):
-        choices.append(row)
-    settings = book.create_sheet("settings")
-    settings.append(["form_id", "version", "form_title", "form_title_km", "roles"])
-    settings.append(["household_visit", "1", "Household visit", "ការសួរសុខទុក្ខគ្រួសារ", "ccwc"])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def test_every_xform_in_a_form_list_passes_odk_validate(
     sqlite_client: TestClient, tmp_path: Path
 ) -> None:
@@ -114,7 +83,7 @@ def test_every_xform_in_a_form_list_passes_odk_validate(
     admin = auth_headers(sqlite_client, "admin")
     imported = sqlite_client.post(
         "/api/v1/forms/xlsform",
-        files={"file": ("household_visit.xlsx", _xlsform(), "application/octet-stream")},
+        files={"file": ("household_visit.xlsx", household_visit_xlsform(), XLSX)},
         data={"publish": "true"},
         headers=admin,
     )

@@ -249,6 +249,61 @@ def test_an_edit_by_deprecated_id_merges_with_a_change_made_meanwhile(
     assert unknown.status_code == 404, unknown.text
 
 
+def test_an_edit_that_does_not_send_its_unchanged_files_again_keeps_them(
+    demo_client: TestClient,
+) -> None:
+    """ODK Web Forms sends with an edit only the files it adds or changes: a file the edit
+    names and does not send is the replaced instance's file by that name."""
+    token = token_of(demo_client, "ccwc.pp")
+    base = f"/openrosa/key/{token}"
+    headers = {"Authorization": f"Bearer {token}"}
+    answers = placement_answers()
+    xml, first_id = instance_xml("placement_recommendation", answers)
+    assert post_submission(demo_client, base, xml, SIGNATURES).status_code == 201
+    url = f"/api/v1/records/{first_id.removeprefix('uuid:')}"
+    first = demo_client.get(url, headers=headers).json()
+    rows = first["data"]["ccwc_members"]
+    answers["ccwc_members"] = [
+        {"_row_id": row["_row_id"], **given}
+        for row, given in zip(rows, answers["ccwc_members"], strict=True)
+    ]
+    # the second signature is replaced (sent), the first is not sent again
+    new_signature = b"\x89PNG a new second signature"
+    answers["ccwc_members"][1]["member_signature"] = "sig-3.png"
+    edit, second_id = instance_xml("placement_recommendation", answers, deprecated_id=first_id)
+    response = post_submission(demo_client, base, edit, {"sig-3.png": new_signature})
+    assert response.status_code == 201, response.text
+    record = demo_client.get(url, headers=headers).json()
+    assert record["rev"] == 2
+    assert [row["member_signature"] for row in record["data"]["ccwc_members"]] == [
+        sha(SIGNATURES["sig-1.png"]),
+        sha(new_signature),
+    ]
+    # and an edit of that edit still finds both, by the names it gave them
+    again, _ = instance_xml(
+        "placement_recommendation",
+        {**answers, "child_views": "Happy with the aunt."},
+        deprecated_id=second_id,
+    )
+    response = post_submission(demo_client, base, again)
+    assert response.status_code == 201, response.text
+    record = demo_client.get(url, headers=headers).json()
+    assert record["rev"] == 3 and record["data"]["child_views"] == "Happy with the aunt."
+    assert record["data"]["ccwc_members"][1]["member_signature"] == sha(new_signature)
+    # a name the replaced instance never had must arrive
+    answers["ccwc_members"][0]["member_signature"] = "sig-9.png"
+    missing, _ = instance_xml("placement_recommendation", answers, deprecated_id=second_id)
+    response = post_submission(demo_client, base, missing)
+    assert response.status_code == 400 and "sig-9.png" in message_of(response)
+    # nor does an edit by someone the record is out of scope for reach its files
+    social = token_of(demo_client, "social.btb")
+    answers["ccwc_members"][0]["member_signature"] = "sig-1.png"
+    foreign, _ = instance_xml("placement_recommendation", answers, deprecated_id=second_id)
+    response = post_submission(demo_client, f"/openrosa/key/{social}", foreign)
+    assert 400 <= response.status_code < 500, response.text
+    assert demo_client.get(url, headers=headers).json()["rev"] == 3
+
+
 def test_residential_care_under_3_is_refused_with_its_message(demo_client: TestClient) -> None:
     token = token_of(demo_client, "ccwc.pp")
     answers = placement_answers()
