@@ -143,7 +143,7 @@ async def submission_post(request: Request, session: SessionDep, principal: Prin
     finally:
         await form.close()
     store = AttachmentStore.under(get_settings().data_dir)
-    outcome = receive_submission(
+    outcome = await receive_submission(
         session, principal, xml=xml, parts=parts, incomplete=incomplete, store=store
     )
     return _answer(outcome)
