@@ -116,10 +116,14 @@ def _fact(form_id: str, r: Any) -> Child | Event | Institution:
     )
 
 
+Place = tuple[str | None, str | None, str | None]
+
+
 def changed_facts(
     session: Session, form_id: str, *, after: int
-) -> Iterator[tuple[str, bool, Child | Event | Institution]]:
-    """(record_id, rejected, fact) of every ``form_id`` record whose ``seq`` is above ``after``."""
+) -> Iterator[tuple[str, bool, Place, Child | Event | Institution]]:
+    """(record_id, rejected, (province, district, commune), fact) of every ``form_id``
+    record whose ``seq`` is above ``after``."""
     columns = [_field(*path).label(name) for name, path in FIELDS[form_id].items()]
     stmt = select(
         Record.record_id,
@@ -131,7 +135,8 @@ def changed_facts(
     ).where(Record.form_id == form_id, Record.seq > after)
     # Core, not the ORM: plain tuples, no identity map (tens of thousands of rows)
     for r in session.connection().execute(stmt):
-        yield r.record_id, r.review_state == "rejected", _fact(form_id, r)
+        place = (r.province, r.district, r.commune)
+        yield r.record_id, r.review_state == "rejected", place, _fact(form_id, r)
 
 
 def highest_seq(session: Session) -> int:

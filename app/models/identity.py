@@ -53,3 +53,16 @@ class LoginAttempt(Base):
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # the next attempt from this source is refused (429) before this moment
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DeviceSync(Base):
+    """A (user, device)'s last push and last pull, so the users' and devices' pages read one
+    row per device instead of every change (app/admin/device_syncs.py writes it). A push with
+    no ``device_id`` (an OpenRosa submission) is kept under ``""``."""
+
+    __tablename__ = "device_syncs"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    last_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
