@@ -84,31 +84,33 @@ def catch_up(session: Session) -> int:
     top = queries.highest_seq(session)
     if top <= after:
         return 0
-    if after < 0:
+    if after < 0:  # everything: a whole form at a time
         session.execute(delete(IndicatorFact))
-    read = 0
-    for form_id in queries.FIELDS:
-        changed = list(queries.changed_facts(session, form_id, after=after))
-        read += len(changed)
-        if after >= 0:
-            ids = [record_id for record_id, _, _, _ in changed]
-            for start in range(0, len(ids), 500):
-                batch = ids[start : start + 500]
-                session.execute(delete(IndicatorFact).where(IndicatorFact.record_id.in_(batch)))
-        rows = [
-            fact_row(form_id, record_id, place, fact)
-            for record_id, rejected, place, fact in changed
-            if not rejected
+        changed = [
+            (form_id, *found)
+            for form_id in queries.FIELDS
+            for found in queries.changed_facts(session, form_id, after=after)
         ]
-        for start in range(0, len(rows), _BATCH):
-            session.execute(insert(IndicatorFact), rows[start : start + _BATCH])
+    else:  # what the writes since stamped: a range of the seq index
+        changed = list(queries.written_between(session, after=after, top=top))
+        ids = [record_id for _, record_id, _, _, _ in changed]
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            session.execute(delete(IndicatorFact).where(IndicatorFact.record_id.in_(batch)))
+    rows = [
+        fact_row(form_id, record_id, place, fact)
+        for form_id, record_id, rejected, place, fact in changed
+        if not rejected
+    ]
+    for start in range(0, len(rows), _BATCH):
+        session.execute(insert(IndicatorFact), rows[start : start + _BATCH])
     found = session.get(Meta, WATERMARK)
     if found is None:
         session.add(Meta(key=WATERMARK, value=str(top)))
     else:
         found.value = str(top)
     session.flush()
-    return read
+    return len(changed)
 
 
 def bring_up_to_date(session: Session) -> None:

@@ -107,34 +107,33 @@ def _child_splits(child: str, on: str, province: str) -> str:
 
 def stock_units(scope: Scope) -> str:
     """Children in residential care on ``as_of``, with ``planned`` (a case plan dated on or
-    before) and ``young`` (under 3 on the day)."""
+    before) and ``young`` (under 3 on the day). A child has left care if a follow-up visit or
+    closure gives a reintegration date, or an approved closure a closure date, on or before
+    the day. The children who left and those with a plan are each one uncorrelated subquery
+    (a hashed set the scan of the children probes; subjects are never NULL in them, so
+    ``NOT IN`` is safe)."""
+    left = f"""
+    SELECT e.subject FROM indicator_facts e
+    WHERE e.form_id IN ('case_closure', 'follow_up_visit') AND e.other_day <= :as_of
+      AND e.subject <> ''{_scope("e", scope)}
+    UNION
+    SELECT a.subject FROM indicator_facts a
+    WHERE a.form_id = 'case_closure' AND a.extra = '{APPROVED}' AND a.day <= :as_of
+      AND a.subject <> ''{_scope("a", scope)}"""
+    planned = f"""
+    SELECT p.subject FROM indicator_facts p
+    WHERE p.form_id = 'case_plan' AND p.day <= :as_of AND p.subject <> ''{_scope("p", scope)}"""
     return f"""
-WITH exits AS (
-  SELECT subject, MIN(d) AS left_day FROM (
-    SELECT e.subject AS subject, e.other_day AS d FROM indicator_facts e
-    WHERE e.form_id IN ('case_closure', 'follow_up_visit') AND e.other_day IS NOT NULL
-      AND e.subject <> ''{_scope("e", scope)}
-    UNION ALL
-    SELECT e.subject AS subject, e.day AS d FROM indicator_facts e
-    WHERE e.form_id = 'case_closure' AND e.extra = '{APPROVED}' AND e.day IS NOT NULL
-      AND e.subject <> ''{_scope("e", scope)}
-  ) all_exits GROUP BY subject
-), planned AS (
-  SELECT DISTINCT p.subject AS subject FROM indicator_facts p
-  WHERE p.form_id = 'case_plan' AND p.day <= :as_of AND p.subject <> ''{_scope("p", scope)}
-)
 SELECT {_child_splits("c", ":as_of", "c.province")},
-  CASE WHEN pl.subject IS NULL THEN 0 ELSE 1 END AS planned,
+  CASE WHEN c.record_id IN ({planned}) THEN 1 ELSE 0 END AS planned,
   CASE WHEN c.born IS NOT NULL AND (:as_of < c.born OR {_age(":as_of", "c.born")} < {
         YOUNG_AGE * 10000
     }) THEN 1 ELSE 0 END AS young,
   c.record_id AS unit_id, c.record_id AS record_ref
 FROM indicator_facts c
-LEFT JOIN exits x ON x.subject = c.record_id
-LEFT JOIN planned pl ON pl.subject = c.record_id
 WHERE c.form_id = 'child_registration'{_scope("c", scope)} AND c.admitted <= :as_of
   AND (c.born IS NULL OR :as_of < c.born OR {_age(":as_of", "c.born")} < {ADULT_AGE * 10000})
-  AND (x.left_day IS NULL OR x.left_day > :as_of)
+  AND c.record_id NOT IN ({left})
 """
 
 

@@ -54,9 +54,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("record_id", name=op.f("pk_indicator_facts")),
     )
     op.create_index(
-        "ix_indicator_facts_form_province",
+        "ix_indicator_facts_form_place",
         "indicator_facts",
-        ["form_id", "province", "district", "commune"],
+        [
+            "form_id",
+            "province",
+            "district",
+            "commune",
+            "admitted",
+            "born",
+            "sex",
+            "disability",
+            "record_id",
+        ],
     )
     op.create_index(
         "ix_indicator_facts_form_subject", "indicator_facts", ["form_id", "subject", "day"]
@@ -75,5 +85,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("device_syncs")
     op.drop_index("ix_indicator_facts_form_subject", table_name="indicator_facts")
-    op.drop_index("ix_indicator_facts_form_province", table_name="indicator_facts")
+    op.drop_index("ix_indicator_facts_form_place", table_name="indicator_facts")
     op.drop_table("indicator_facts")
