@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from app.db.engine import get_engine
 from app.db.session import session_scope
 from app.models import AuditEntry
 from tests.api.helpers import assert_error, auth_headers, sign_in
+from tests.api.sync_helpers import change, placement_data, push
 from tests.desk.helpers import ORIGIN, desk_sign_in
 from tests.unit.test_xlsform import EN, KM, YES_NO, settings, xlsx
 
@@ -259,3 +261,49 @@ def test_a_workbook_that_does_not_map_lists_its_problems_by_row(demo_client: Tes
         response = demo_client.get(page)
         assert response.status_code == 200, page
         assert heading in response.text, page
+
+
+def _statements_of(client: TestClient, path: str) -> tuple[str, list[str]]:
+    seen: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        page = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert page.status_code == 200, page.text
+    return page.text, seen
+
+
+def test_users_and_devices_pages_read_each_devices_last_sync_not_every_change(
+    demo_client: TestClient,
+) -> None:
+    tablet = auth_headers(demo_client, "ccwc.pp", device_id="tab-pages")
+    assert demo_client.get("/api/v1/sync/pull?limit=1", headers=tablet).status_code == 200
+    desk_sign_in(demo_client, "admin")
+    pages: dict[str, int] = {}
+    for path in ("/review/users", "/review/devices"):
+        text, statements = _statements_of(demo_client, path)
+        assert not [s for s in statements if "sync_changes" in s], path
+        pages[path] = len(statements)
+    text, _ = _statements_of(demo_client, "/review/devices")
+    row = text[text.index('<th scope="row" class="mono">tab-pages</th>') :].split("</tr>")[0]
+    cells = re.findall(r"<td>(.*?)</td>", row)
+    # first sign-in, last sign-in, last sync (the pull), last upload (none yet)
+    assert cells[3] != "Never" and cells[4] == "Never", cells
+    for _ in range(3):
+        push(
+            demo_client,
+            tablet,
+            change("placement_recommendation", placement_data()),
+            device_id="tab-pages",
+        )
+    for path, count in pages.items():
+        text, statements = _statements_of(demo_client, path)
+        assert len(statements) == count, path  # as many statements however many changes
+    row = text[text.index('<th scope="row" class="mono">tab-pages</th>') :].split("</tr>")[0]
+    assert re.findall(r"<td>(.*?)</td>", row)[4] != "Never"
