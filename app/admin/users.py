@@ -193,6 +193,7 @@ def reset_password(
     user = _user(session, username)
     made = temporary_password() if password is None else None
     user.password_hash = hash_password(password if password is not None else str(made))
+    user.must_change_password = True  # known to the admin: the user chooses their own next
     revoked = _end_sign_ins(session, user, now)
     record_audit(
         session,

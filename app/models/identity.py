@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import now_utc
@@ -22,6 +22,10 @@ class User(Base):
     district: Mapped[str | None] = mapped_column(String(4))
     commune: Mapped[str | None] = mapped_column(String(6))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # set when an administrator resets the password: the desk asks for a new one first
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 

@@ -1,5 +1,5 @@
-"""indicator facts and device syncs: the indicators' fields as plain columns; each device's last
-push and last pull
+"""indicator facts, device syncs, password change: the indicators' fields as plain columns;
+each device's last push and last pull; a reset password changed at the next desk sign-in
 
 Revision ID: 0013i
 Revises: 0012d
@@ -11,7 +11,8 @@ from the records written since the ``seq`` kept in ``meta`` (``indicator_facts_s
 nothing is backfilled here: the first refresh reads every record once (``homeward migrate``
 does it). ``device_syncs`` keeps each (user, device)'s last push and last pull, so the users'
 and devices' pages read one small table instead of every change; pushes are backfilled from
-``sync_changes``.
+``sync_changes``. ``users.must_change_password`` is set when an administrator resets a
+password: the desk asks that user for a new one before any page.
 """
 
 from collections.abc import Sequence
@@ -80,9 +81,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("username", "device_id", name=op.f("pk_device_syncs")),
     )
     op.execute(BACKFILL_PUSHES)
+    op.add_column(
+        "users",
+        sa.Column("must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("must_change_password")
     op.drop_table("device_syncs")
     op.drop_index("ix_indicator_facts_form_subject", table_name="indicator_facts")
     op.drop_index("ix_indicator_facts_form_place", table_name="indicator_facts")
