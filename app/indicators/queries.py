@@ -165,10 +165,12 @@ def written_between(
         Record.commune,
         Record.review_state,
         *columns,
-    ).where(Record.seq > after, Record.seq <= top, Record.form_id.in_(list(FIELDS)))
+    ).where(Record.seq > after, Record.seq <= top)  # no form filter: the seq index, always
     labels = {path: f"f{n}" for n, path in enumerate(_PATHS)}
     for r in session.connection().execute(stmt):
-        fields = FIELDS[r.form_id]
+        fields = FIELDS.get(r.form_id)
+        if fields is None:
+            continue
         row = SimpleNamespace(
             record_id=r.record_id,
             province=r.province,
