@@ -72,6 +72,7 @@ def seed_demo() -> None:
     from app.demo.history import add_history
     from app.demo.load import load_demo
     from app.demo.plan_history import load_plan_history
+    from app.indicators.facts import bring_up_to_date
 
     started = time.perf_counter()
     with session_scope() as session:
@@ -82,6 +83,8 @@ def seed_demo() -> None:
         history = add_history(session)
     with session_scope() as session:
         plan = load_plan_history(session, get_settings().data_dir)
+    with session_scope() as session:
+        bring_up_to_date(session)  # the indicators' facts: the first page view need not
     if report.skipped:
         click.echo(f"demo data {report.version} is already loaded")
     else:

@@ -28,6 +28,7 @@ from app.desk.exports_views import router as desk_exports_router
 from app.desk.files_views import router as desk_files_router
 from app.desk.forms_views import router as desk_forms_router
 from app.desk.indicators_views import router as desk_indicators_router
+from app.desk.password_views import router as desk_password_router
 from app.desk.placements_views import router as desk_placements_router
 from app.desk.users_views import router as desk_users_router
 from app.desk.views import router as desk_router
@@ -57,6 +58,7 @@ ROUTERS: list[APIRouter] = [
     exports_router,
     audit_router,
     desk_router,
+    desk_password_router,
     desk_coverage_router,
     openrosa_router,
     desk_exports_router,

@@ -7,11 +7,16 @@ through sync (app/demo/plan_history.py), then ``factor - 1`` copies of every rec
 insert (new ids, references remapped, same provinces), so the children, institutions, case
 plans, visits and closures are ``factor`` times the demo's. Then, in process:
 
+- ``facts``: the indicators' facts caught up with every record once (what ``homeward
+  migrate`` does after the upgrade that adds them; a write later catches up only its records);
 - ``cold``: one computation with no kept result (what the first request of a scope and year
   pays after any write);
 - ``api`` / ``page``: ``--requests`` GETs of /api/v1/indicators and /review/indicators for
-  mosvy (national) and a Battambang supervisor, over the plan's three years, p50/p95/max
-  (the first of each scope and year is cold, the rest reuse the kept result).
+  mosvy (national) and a Battambang supervisor, over the plan's three years, p50/p95/max,
+  cold (the first of each scope and year) and warm (the rest reuse the kept result)
+  printed apart, and the p95 of all of them judged;
+- ``after a write``: a supervisor approves a record, then mosvy's next GET (the facts catch
+  up with that record and every figure is computed again).
 
 ``--quick`` (the tests' smoke run): factor 1, a few requests.
 """
@@ -42,6 +47,7 @@ def _build(path: Path, factor: int) -> dict[str, int]:
     from app.demo.load import load_demo
     from app.demo.plan_history import load_plan_history
     from app.models import Record
+    from app.sync.sequence import next_seq
 
     migrate_and_publish_builtin_forms()
     with session_scope() as session:
@@ -80,6 +86,9 @@ def _build(path: Path, factor: int) -> dict[str, int]:
                     data[ref] = new_id(data[ref])
             batch.append({**row, "record_id": new_id(row["record_id"]), "data": data})
         with session_scope() as session:
+            seq = next_seq(session)  # a write like any other: its records get the next seq
+            for row in batch:
+                row["seq"] = seq
             for start in range(0, len(batch), 2000):
                 session.execute(insert(Record), batch[start : start + 2000])
     copied = time.perf_counter() - started
@@ -100,6 +109,34 @@ def _percentiles(name: str, samples: list[float]) -> float:
     return p95
 
 
+def _after_writes(client: Any, headers: dict[str, str], path: Path, rounds: int = 5) -> float:
+    """Approve a received record (a write: its ``seq`` moves), then time the next GET."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        ids = [
+            r[0]
+            for r in db.execute(
+                "SELECT record_id FROM records WHERE review_state = 'received'"
+                " AND form_id = 'case_plan' LIMIT ?",
+                (rounds,),
+            )
+        ]
+    samples: list[float] = []
+    for record_id in ids:
+        review = client.post(
+            f"/api/v1/records/{record_id}/review",
+            json={"action": "approve", "comment": "bench"},
+            headers=headers,
+        )
+        assert review.status_code == 200, review.text
+        started = time.perf_counter()
+        answer = client.get("/api/v1/indicators?year=2025", headers=headers)
+        samples.append((time.perf_counter() - started) * 1000)
+        assert answer.status_code == 200, answer.text
+    return _percentiles("api (mosvy) after a write", samples)
+
+
 def run(path: Path, factor: int, requests: int) -> None:
     os.environ["HOMEWARD_DATABASE_URL"] = f"sqlite:///{path}"
     os.environ["HOMEWARD_DATA_DIR"] = str(path.parent)
@@ -108,9 +145,14 @@ def run(path: Path, factor: int, requests: int) -> None:
     from app.auth.scope import Scope
     from app.db.session import session_scope
     from app.indicators.compute import compute
+    from app.indicators.facts import bring_up_to_date
     from app.main import create_app
 
     _build(path, factor)
+    started = time.perf_counter()
+    with session_scope() as session:
+        bring_up_to_date(session)
+    print(f"facts: every record caught up once in {time.perf_counter() - started:.1f} s")
     today = date.today()
     with session_scope() as session:
         for scope, name in ((Scope(), "national"), (Scope(province="02"), "province 02")):
@@ -133,7 +175,11 @@ def run(path: Path, factor: int, requests: int) -> None:
                 answer = client.get(f"/api/v1/indicators?year={years[n % 3]}", headers=headers)
                 samples.append((time.perf_counter() - started) * 1000)
                 assert answer.status_code == 200, answer.text
-            worst = max(worst, _percentiles(f"api ({user})", samples))
+            _percentiles(f"api ({user}) cold", samples[:3])
+            _percentiles(f"api ({user}) warm", samples[3:])
+            worst = max(worst, _percentiles(f"api ({user}) all", samples))
+            if user == "mosvy":
+                worst = max(worst, _after_writes(client, headers, path))
         signin = client.get("/review/signin").text
         csrf = re.search(r'name="csrftoken" value="([^"]+)"', signin)
         assert csrf is not None
@@ -148,7 +194,9 @@ def run(path: Path, factor: int, requests: int) -> None:
             page = client.get(f"/review/indicators?year={years[n % 3]}")
             samples.append((time.perf_counter() - started) * 1000)
             assert page.status_code == 200
-        worst = max(worst, _percentiles("page (mosvy)", samples))
+        _percentiles("page (mosvy) cold", samples[:3])
+        _percentiles("page (mosvy) warm", samples[3:])
+        worst = max(worst, _percentiles("page (mosvy) all", samples))
     verdict = "PASS" if worst < TARGET_MS else "FAIL"
     print(f"p95 target {TARGET_MS:.0f} ms: {verdict}")
 

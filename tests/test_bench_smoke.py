@@ -134,7 +134,7 @@ def test_export_bench_quick_prints_time_and_peak_memory_of_each_format() -> None
         assert 0 < int(found.group(1)) < 1000, done.stdout
 
 
-def test_indicators_bench_quick_prints_cold_api_and_page_figures() -> None:
+def test_indicators_bench_quick_prints_cold_warm_and_after_a_write_apart() -> None:
     result = subprocess.run(
         [sys.executable, str(REPO / "bench" / "indicators_bench.py"), "--quick"],
         cwd=REPO,
@@ -146,6 +146,10 @@ def test_indicators_bench_quick_prints_cold_api_and_page_figures() -> None:
     output = result.stdout
     assert re.search(r"^built: [\d,]+ records \(1 x [\d,]+\)", output, re.M), output
     assert re.search(r"^cold \(national, 2025\): \d+ ms \([\d,]+ children in care\)", output, re.M)
+    assert re.search(r"^facts: every record caught up once in [\d.]+ s", output, re.M), output
     for name in ("api (mosvy)", "api (supervisor.btb)", "page (mosvy)"):
-        assert re.search(rf"^{re.escape(name)}: 6 requests, p50 \d+ ms, p95 \d+ ms", output, re.M)
+        for part, count in (("cold", 3), ("warm", 3), ("all", 6)):
+            line = rf"^{re.escape(name)} {part}: {count} requests, p50 \d+ ms, p95 \d+ ms"
+            assert re.search(line, output, re.M), output
+    assert re.search(r"^api \(mosvy\) after a write: 5 requests, p50 \d+ ms", output, re.M)
     assert re.search(r"^p95 target 500 ms: (PASS|FAIL)$", output, re.M), output

@@ -1,5 +1,6 @@
 """Signed-in devices: every user's tokens grouped by ``device_id``, with the device's last
-upload. Revoking a lost tablet is ``app.auth.service.revoke`` (the API's own revocation)."""
+push and last pull (``device_syncs``: app/admin/device_syncs.py). Revoking a lost tablet is
+``app.auth.service.revoke`` (the API's own revocation)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.desk.sessions import DEVICE_PREFIX
-from app.models import AuthToken, SyncChange, User
+from app.models import AuthToken, DeviceSync, User
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,19 @@ class DeviceView:
     last_sign_in_at: datetime
     live_tokens: int  # neither revoked nor expired: the device can sync now
     revoked_at: datetime | None  # the last revocation of one of its tokens
-    last_sync_at: datetime | None  # the last change this user pushed from it
+    last_push_at: datetime | None  # the last push this user made from it
+    last_pull_at: datetime | None  # its last pull (noted at most once a minute)
+
+    @property
+    def last_sync_at(self) -> datetime | None:
+        """The later of the last push and the last pull: a tablet that only pulls is alive."""
+        return later(self.last_push_at, self.last_pull_at)
+
+
+def later(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None or b is None:
+        return a or b
+    return max(a, b)
 
 
 def list_devices(session: Session, *, now: datetime) -> list[DeviceView]:
@@ -49,16 +62,17 @@ def list_devices(session: Session, *, now: datetime) -> list[DeviceView]:
         )
         .group_by(AuthToken.device_id, User.username, User.role)
     ).all()
-    device_ids = sorted({str(r[0]) for r in rows})
-    synced: dict[tuple[str, str], datetime] = {}
-    if device_ids:
-        for device_id, actor, at in session.execute(
-            select(SyncChange.device_id, SyncChange.actor, func.max(SyncChange.received_at))
-            .where(SyncChange.device_id.in_(device_ids))
-            .group_by(SyncChange.device_id, SyncChange.actor)
-        ).tuples():
-            if device_id is not None and actor is not None:
-                synced[(device_id, actor)] = at
+    synced: dict[tuple[str, str], tuple[datetime | None, datetime | None]] = {
+        (device_id, username): (pushed, pulled)
+        for device_id, username, pushed, pulled in session.execute(
+            select(
+                DeviceSync.device_id,
+                DeviceSync.username,
+                DeviceSync.last_push_at,
+                DeviceSync.last_pull_at,
+            )
+        ).tuples()
+    }
     views = [
         DeviceView(
             device_id=str(device_id),
@@ -68,7 +82,8 @@ def list_devices(session: Session, *, now: datetime) -> list[DeviceView]:
             last_sign_in_at=last,
             live_tokens=int(live_count or 0),
             revoked_at=revoked,
-            last_sync_at=synced.get((str(device_id), username)),
+            last_push_at=synced.get((str(device_id), username), (None, None))[0],
+            last_pull_at=synced.get((str(device_id), username), (None, None))[1],
         )
         for device_id, username, role, first, last, live_count, revoked in rows
     ]

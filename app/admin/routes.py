@@ -154,7 +154,10 @@ def devices(
     session: SessionDep, _: Annotated[Principal, Depends(require("device.manage"))]
 ) -> DeviceListOut:
     return DeviceListOut(
-        devices=[DeviceOut(**vars(v)) for v in device_service.list_devices(session, now=now_utc())]
+        devices=[
+            DeviceOut(**vars(v), last_sync_at=v.last_sync_at)
+            for v in device_service.list_devices(session, now=now_utc())
+        ]
     )
 
 

@@ -64,6 +64,8 @@ class DeviceOut(ResponseModel):
     live_tokens: int
     revoked_at: datetime | None
     last_sync_at: datetime | None
+    last_push_at: datetime | None
+    last_pull_at: datetime | None
 
 
 class DeviceListOut(ResponseModel):

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.admin.devices import later
 from app.audit import record_audit
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from app.auth.roles import ROLE_SCOPE_LEVELS, ROLES
@@ -18,7 +19,7 @@ from app.auth.scope import Scope
 from app.auth.tokens import revoke_tokens
 from app.auth.users import USERNAME, create_user, find_user, user_scope
 from app.geography.queries import unknown_codes
-from app.models import AuthToken, DeskSession, SyncChange, User
+from app.models import AuthToken, DeskSession, DeviceSync, User
 
 # no look-alike characters (0/o, 1/l/i): read aloud or copied by hand from the screen
 _TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -51,19 +52,19 @@ class PasswordReset:
 
 
 def list_users(session: Session) -> list[UserView]:
-    """Every user, by username, with their last sign-in (API or desk) and last upload."""
+    """Every user, by username, with their last sign-in (API or desk) and last sync (push or
+    pull, from any device)."""
     signed_in = {
         user_id: at
         for user_id, at in session.execute(
             select(AuthToken.user_id, func.max(AuthToken.created_at)).group_by(AuthToken.user_id)
         )
     }
-    synced = {
-        actor: at
-        for actor, at in session.execute(
-            select(SyncChange.actor, func.max(SyncChange.received_at)).group_by(SyncChange.actor)
-        )
-    }
+    synced: dict[str, datetime | None] = {}
+    for username, pushed, pulled in session.execute(
+        select(DeviceSync.username, DeviceSync.last_push_at, DeviceSync.last_pull_at)
+    ).tuples():
+        synced[username] = later(synced.get(username), later(pushed, pulled))
     return [
         UserView(
             username=user.username,
@@ -192,6 +193,7 @@ def reset_password(
     user = _user(session, username)
     made = temporary_password() if password is None else None
     user.password_hash = hash_password(password if password is not None else str(made))
+    user.must_change_password = True  # known to the admin: the user chooses their own next
     revoked = _end_sign_ins(session, user, now)
     record_audit(
         session,

@@ -22,13 +22,17 @@ def upgrade_head() -> None:
 
 
 def migrate_and_publish_builtin_forms() -> list[str]:
-    """``homeward migrate``: the newest schema, then every built-in form version published."""
+    """``homeward migrate``: the newest schema, every built-in form version published, and the
+    indicators' facts caught up with the records."""
     from app.db.session import session_scope
     from app.forms.store import ensure_builtin_forms
+    from app.indicators.facts import bring_up_to_date
 
     upgrade_head()
     with session_scope() as session:
         published = ensure_builtin_forms(session)
+    with session_scope() as session:
+        bring_up_to_date(session)  # the indicators' facts, after an upgrade that added them
     return [f"{p.form_id}@{p.version}" for p in published if p.created]
 
 

@@ -25,6 +25,7 @@ class LiveSession:
     id_hash: str
     csrf_token: str
     principal: Principal
+    must_change_password: bool = False  # an admin reset it: the desk asks for a new one first
 
 
 def hash_id(session_id: str) -> str:
@@ -100,6 +101,7 @@ def live_session(
             token_id=token.id,
             device_id=token.device_id,
         ),
+        must_change_password=bool(user.must_change_password),
     )
 
 

@@ -35,6 +35,7 @@ from app.desk.web import (
     CSRF_FIELD,
     HERE,
     PRE_SESSION_COOKIE,
+    ChangePasswordFirst,
     DeskRefusal,
     DeskRoute,
     SignInFirst,
@@ -83,6 +84,8 @@ def staff(live: LiveDep) -> LiveSession:
     """A desk user: field roles get the page that points them to the field app."""
     if live.principal.role in FIELD_ROLES:
         raise DeskRefusal(403, "field_role.html", live=live, csrf=live.csrf_token)
+    if live.must_change_password:
+        raise ChangePasswordFirst
     return live
 
 

@@ -85,6 +85,10 @@ class SignInFirst(Exception):
     """No live session: go to the sign-in page (the session cookie is cleared)."""
 
 
+class ChangePasswordFirst(Exception):
+    """An administrator reset the user's password: choose a new one before any page."""
+
+
 def lang_of(request: Request) -> str:
     return pick_lang(request.cookies.get(LANG_COOKIE))
 
@@ -169,6 +173,8 @@ class DeskRoute(APIRoute):
             except SignInFirst:
                 response = redirect("/review/signin")
                 response.delete_cookie("homeward_desk", path="/review")
+            except ChangePasswordFirst:
+                response = redirect("/review/password")
             except DeskRefusal as refusal:
                 response = render(
                     request, refusal.template, status=refusal.status, **refusal.context

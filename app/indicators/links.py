@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.auth.scope import Scope
 from app.clock import cambodia_today, now_utc
-from app.indicators.compute import indicators
+from app.indicators.compute import records_behind
 from app.indicators.definitions import BY_ID, FIRST_YEAR
 
 
@@ -47,6 +47,15 @@ def indicator_link(
         return None
     if split not in BY_ID[indicator].splits or not key:
         split = key = None
-    report = indicators(session, scope=scope, year=number, today=today)
-    ids = tuple(report.figure(indicator).records_behind(split, key))
+    ids = tuple(
+        records_behind(
+            session,
+            scope=scope,
+            year=number,
+            today=today,
+            indicator=indicator,
+            split=split,
+            key=key,
+        )
+    )
     return IndicatorLink(indicator, number, split, key, ids)

@@ -5,7 +5,8 @@ from app.models.base import Base
 from app.models.desk import DeskSession
 from app.models.forms import FormVersion, RetiredForm
 from app.models.geography import Location
-from app.models.identity import AuthToken, LoginAttempt, User
+from app.models.identity import AuthToken, DeviceSync, LoginAttempt, User
+from app.models.indicators import IndicatorFact
 from app.models.openrosa import FormXForm, OpenRosaFile, OpenRosaInstance
 from app.models.records import Meta, Record
 from app.models.sync import (
@@ -34,8 +35,10 @@ __all__ = [
     "AuthToken",
     "Base",
     "DeskSession",
+    "DeviceSync",
     "FormVersion",
     "FormXForm",
+    "IndicatorFact",
     "Location",
     "LoginAttempt",
     "Meta",

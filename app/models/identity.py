@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import now_utc
@@ -22,6 +22,10 @@ class User(Base):
     district: Mapped[str | None] = mapped_column(String(4))
     commune: Mapped[str | None] = mapped_column(String(6))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # set when an administrator resets the password: the desk asks for a new one first
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 
@@ -53,3 +57,16 @@ class LoginAttempt(Base):
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # the next attempt from this source is refused (429) before this moment
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DeviceSync(Base):
+    """A (user, device)'s last push and last pull, so the users' and devices' pages read one
+    row per device instead of every change (app/admin/device_syncs.py writes it). A push with
+    no ``device_id`` (an OpenRosa submission) is kept under ``""``."""
+
+    __tablename__ = "device_syncs"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    last_push_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -31,6 +31,7 @@ from sqlalchemy import Table, bindparam, delete, null, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.admin.device_syncs import note_push
 from app.auth.principal import Principal
 from app.auth.scope import location_columns, record_location
 from app.change_codes import detail
@@ -303,6 +304,8 @@ def _push_once(
             cast(Table, AuditEntry.__table__),
             _rejections(results, principal, device_id, now),
         )
+        if raw_changes:
+            note_push(session, username=principal.username, device_id=device_id, at=now)
         answers = [r.as_json() for r in results if r is not None]
         if also_write is not None:
             also_write(session, answers)
@@ -400,6 +403,7 @@ def _push_once(
 
     writes.audit += _rejections(results, principal, device_id, now)
     _write(session, principal, writes, stored)
+    note_push(session, username=principal.username, device_id=device_id, at=now)
     answers = [(r if r is not None else rejected(None, None, [])).as_json() for r in results]
     if also_write is not None:
         also_write(session, answers)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from app.admin.device_syncs import note_pull
 from app.auth.principal import Principal, require
 from app.clock import now_utc
 from app.db.json_codec import loads
@@ -95,4 +96,5 @@ def pull(
         body = pull_page(session, scope=principal.scope, cursor=cursor, limit=limit)
     except InvalidCursor as exc:
         raise ApiError("invalid_cursor", str(exc)) from exc
+    note_pull(session, username=principal.username, device_id=principal.device_id, at=now_utc())
     return Response(body, media_type="application/json")

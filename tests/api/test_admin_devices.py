@@ -4,13 +4,14 @@ device goes on; a retired form leaves the field without losing its records."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.db.session import session_scope
-from app.models import AuditEntry
+from app.models import AuditEntry, DeviceSync
 from tests.api.helpers import assert_error, auth_headers
 from tests.api.sync_helpers import change, placement_data, push
 
@@ -37,6 +38,43 @@ def test_devices_list_each_users_tablets_with_their_last_upload(demo_client: Tes
     assert devices["tab-lost"]["last_sync_at"] is not None
     assert devices["tab-spare"]["last_sync_at"] is None
     assert not any(d.startswith("desk:") for d in devices)
+
+
+def test_a_tablet_that_only_pulls_shows_its_last_sync_and_a_push_its_last_upload(
+    demo_client: TestClient,
+) -> None:
+    reader = auth_headers(demo_client, "ccwc.pp", device_id="tab-reader")
+    admin = auth_headers(demo_client, "admin")
+    assert _devices(demo_client, admin)["tab-reader"]["last_sync_at"] is None
+    assert demo_client.get("/api/v1/sync/pull?limit=1", headers=reader).status_code == 200
+    pulled = _devices(demo_client, admin)["tab-reader"]
+    assert pulled["last_pull_at"] is not None and pulled["last_push_at"] is None
+    assert pulled["last_sync_at"] == pulled["last_pull_at"]
+    users = demo_client.get("/api/v1/users", headers=admin).json()["users"]
+    assert next(u for u in users if u["username"] == "ccwc.pp")["last_sync_at"] is not None
+
+    # another pull within the minute writes nothing
+    assert demo_client.get("/api/v1/sync/pull?limit=1", headers=reader).status_code == 200
+    assert _devices(demo_client, admin)["tab-reader"]["last_pull_at"] == pulled["last_pull_at"]
+    # one more than a minute after the last noted is noted
+    with session_scope() as session:
+        row = session.get(DeviceSync, ("ccwc.pp", "tab-reader"))
+        assert row is not None and row.last_pull_at is not None
+        row.last_pull_at -= timedelta(minutes=2)
+        earlier = row.last_pull_at
+    assert demo_client.get("/api/v1/sync/pull?limit=1", headers=reader).status_code == 200
+    later = _devices(demo_client, admin)["tab-reader"]
+    assert datetime.fromisoformat(later["last_pull_at"]) > earlier
+
+    push(
+        demo_client,
+        reader,
+        change("placement_recommendation", placement_data()),
+        device_id="tab-reader",
+    )
+    pushed = _devices(demo_client, admin)["tab-reader"]
+    assert pushed["last_push_at"] is not None
+    assert pushed["last_sync_at"] == max(pushed["last_push_at"], pushed["last_pull_at"])
 
 
 def test_revoking_a_device_ends_its_tokens_and_not_the_users_other_device(

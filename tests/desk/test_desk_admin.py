@@ -7,12 +7,14 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from app.db.engine import get_engine
 from app.db.session import session_scope
 from app.models import AuditEntry
 from tests.api.helpers import assert_error, auth_headers, sign_in
-from tests.desk.helpers import ORIGIN, desk_sign_in
+from tests.api.sync_helpers import change, placement_data, push
+from tests.desk.helpers import ORIGIN, csrf_of, desk_sign_in
 from tests.unit.test_xlsform import EN, KM, YES_NO, settings, xlsx
 
 PAGES = ("/review/users", "/review/devices", "/review/forms")
@@ -259,3 +261,117 @@ def test_a_workbook_that_does_not_map_lists_its_problems_by_row(demo_client: Tes
         response = demo_client.get(page)
         assert response.status_code == 200, page
         assert heading in response.text, page
+
+
+def _statements_of(client: TestClient, path: str) -> tuple[str, list[str]]:
+    seen: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    engine = get_engine()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        page = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert page.status_code == 200, page.text
+    return page.text, seen
+
+
+def test_users_and_devices_pages_read_each_devices_last_sync_not_every_change(
+    demo_client: TestClient,
+) -> None:
+    tablet = auth_headers(demo_client, "ccwc.pp", device_id="tab-pages")
+    assert demo_client.get("/api/v1/sync/pull?limit=1", headers=tablet).status_code == 200
+    desk_sign_in(demo_client, "admin")
+    pages: dict[str, int] = {}
+    for path in ("/review/users", "/review/devices"):
+        text, statements = _statements_of(demo_client, path)
+        assert not [s for s in statements if "sync_changes" in s], path
+        pages[path] = len(statements)
+    text, _ = _statements_of(demo_client, "/review/devices")
+    row = text[text.index('<th scope="row" class="mono">tab-pages</th>') :].split("</tr>")[0]
+    cells = re.findall(r"<td>(.*?)</td>", row)
+    # first sign-in, last sign-in, last sync (the pull), last upload (none yet)
+    assert cells[3] != "Never" and cells[4] == "Never", cells
+    for _ in range(3):
+        push(
+            demo_client,
+            tablet,
+            change("placement_recommendation", placement_data()),
+            device_id="tab-pages",
+        )
+    for path, count in pages.items():
+        text, statements = _statements_of(demo_client, path)
+        assert len(statements) == count, path  # as many statements however many changes
+    row = text[text.index('<th scope="row" class="mono">tab-pages</th>') :].split("</tr>")[0]
+    assert re.findall(r"<td>(.*?)</td>", row)[4] != "Never"
+
+
+def test_after_a_reset_the_desk_asks_for_a_new_password_before_any_page(
+    demo_client: TestClient,
+) -> None:
+    csrf = desk_sign_in(demo_client, "admin")
+    reset = _post(
+        demo_client, "/review/users/supervisor.pp/password", csrf, password="given-by-admin"
+    )
+    assert reset.status_code == 200  # type: ignore[attr-defined]
+    _post(demo_client, "/review/signout", csrf)
+    demo_client.cookies.clear()
+
+    csrf = desk_sign_in_until_asked(demo_client, "supervisor.pp", "given-by-admin")
+    for path in ("/review", "/review/indicators", "/review/records/unknown"):
+        asked = demo_client.get(path, follow_redirects=False)
+        assert asked.status_code == 303 and asked.headers["location"] == "/review/password", path
+    page = demo_client.get("/review/password")
+    assert 'label for="new_password">New password<' in page.text
+    assert "Change password" in page.text
+    # each refusal said by its field; nothing changes
+    for new, again, message in (
+        ("short", "short", "at least 8 characters"),
+        ("a-good-one-2026", "another-one-2026", "not the same"),
+        ("given-by-admin", "given-by-admin", "other than the one the administrator gave you"),
+    ):
+        refused = _post(
+            demo_client, "/review/password", csrf, new_password=new, new_password_again=again
+        )
+        assert refused.status_code == 422 and message in refused.text  # type: ignore[attr-defined]
+    # without the CSRF token: 403, and nothing changes
+    forged = demo_client.post(
+        "/review/password",
+        data={"new_password": "a-good-one-2026", "new_password_again": "a-good-one-2026"},
+        headers=ORIGIN,
+        follow_redirects=False,
+    )
+    assert forged.status_code == 403
+    assert demo_client.get("/review", follow_redirects=False).status_code == 303
+
+    done = _post(
+        demo_client,
+        "/review/password",
+        csrf,
+        new_password="a-good-one-2026",
+        new_password_again="a-good-one-2026",
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/review"  # type: ignore[attr-defined]
+    assert demo_client.get("/review", follow_redirects=False).status_code == 200
+    assert demo_client.get("/review/password", follow_redirects=False).status_code == 303
+    assert sign_in(demo_client, "supervisor.pp", "a-good-one-2026").status_code == 200
+    assert sign_in(demo_client, "supervisor.pp", "given-by-admin").status_code == 401
+    [line] = _audit("user.password_change")
+    assert (line.actor, line.target_id) == ("supervisor.pp", "supervisor.pp")
+
+
+def desk_sign_in_until_asked(client: TestClient, username: str, password: str) -> str:
+    """Sign in on the desk (the sign-in itself goes on to /review, which asks for a new
+    password); the session's CSRF token, read from the password page."""
+    page = client.get("/review/signin")
+    response = client.post(
+        "/review/signin",
+        data={"username": username, "password": password, "csrftoken": csrf_of(page.text)},
+        headers=ORIGIN,
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    return csrf_of(client.get("/review/password").text)

@@ -63,3 +63,21 @@ def test_gzip_from_zlib_ng_reads_back_exactly_with_the_standard_library() -> Non
         assert (plain, encoding) == (PAGE, None)
         small, encoding = _raw(client, "/small", "gzip")
         assert (small, encoding) == (b'{"ok":true}', None)
+
+
+def test_already_compressed_media_types_go_as_they_are_and_text_is_gzipped() -> None:
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    app = FastAPI()
+    app.add_middleware(ZlibNgGZipMiddleware, minimum_size=1024, compresslevel=3)
+    types = {"xlsx": xlsx, "zip": "application/zip", "png": "image/png", "csv": "text/csv"}
+
+    @app.get("/file/{kind}")
+    def file(kind: str) -> Response:
+        return Response(PAGE, media_type=types[kind])
+
+    with TestClient(app) as client:
+        for kind in ("xlsx", "zip", "png"):
+            body, encoding = _raw(client, f"/file/{kind}", "gzip")
+            assert encoding is None and body == PAGE, kind
+        body, encoding = _raw(client, "/file/csv", "gzip")
+        assert encoding == "gzip" and gzip.decompress(body) == PAGE

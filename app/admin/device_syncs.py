@@ -1,0 +1,68 @@
+"""Each (user, device)'s last push and last pull (``device_syncs``), so the users' and
+devices' pages read one row per device instead of every change (docs/admin.md).
+
+A push notes itself inside its own transaction (one upsert). A pull is a read: it reads its
+device's row by primary key and writes only when the last pull noted is more than a minute
+old (``PULL_EVERY``), so a device paging through a pull, or pulling every few seconds, costs
+one indexed read most of the time.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from app.db.session import committed
+from app.db.writer_lock import hold_writer_lock
+from app.models import DeviceSync
+
+log = logging.getLogger(__name__)
+PULL_EVERY = timedelta(minutes=1)
+NO_DEVICE = ""  # a push with no device id (an OpenRosa submission)
+
+
+def _upsert(session: Session, values: dict[str, object], column: str, older_than: datetime) -> None:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(DeviceSync).values(**values)
+    stored = getattr(DeviceSync, column)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["username", "device_id"],
+            set_={column: getattr(stmt.excluded, column)},
+            where=stored.is_(None) | (stored < older_than),
+        )
+    )
+
+
+def note_push(session: Session, *, username: str, device_id: str | None, at: datetime) -> None:
+    """In the push's transaction: this device pushed at ``at``."""
+    values = {"username": username, "device_id": device_id or NO_DEVICE, "last_push_at": at}
+    _upsert(session, values, "last_push_at", at)
+
+
+def note_pull(session: Session, *, username: str, device_id: str | None, at: datetime) -> None:
+    """This device pulled at ``at``: written (and committed) only if its last pull noted is
+    more than a minute old; otherwise one read by primary key, and nothing written."""
+    device = device_id or NO_DEVICE
+    stored = session.scalar(
+        select(DeviceSync.last_pull_at).where(
+            DeviceSync.username == username, DeviceSync.device_id == device
+        )
+    )
+    if stored is not None and at - stored < PULL_EVERY:
+        return
+    values = {"username": username, "device_id": device, "last_pull_at": at}
+    session.rollback()  # end the pull's read snapshot before writing (SQLite WAL)
+    try:
+        with committed(session):
+            hold_writer_lock(session)
+            _upsert(session, values, "last_pull_at", at - PULL_EVERY)
+    except SQLAlchemyError:
+        # bookkeeping: the pull itself succeeded; the next pull tries again
+        log.warning("could not note a pull", exc_info=True)
