@@ -1,4 +1,5 @@
-"""The sync bench still runs end to end (so it cannot rot): a quick run, without the peer."""
+"""Every bench still runs end to end (so none can rot): a quick run of each, its figures read
+from what it prints."""
 
 from __future__ import annotations
 
@@ -11,6 +12,21 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 TIMEOUT = 300
+
+
+def run_bench(name: str, *args: str, timeout: int = TIMEOUT) -> str:
+    """``bench/{name}`` run with ``args``; what it printed (stdout then stderr). Fails the test
+    when it exits with an error."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / name), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-3000:]
+    return output
 
 
 def test_sync_bench_quick_prints_push_and_pull_rates() -> None:
@@ -57,15 +73,7 @@ def test_xlsform_corpus_bench_counts_a_tiny_corpus(tmp_path: Path) -> None:
     (tmp_path / "publishes.xlsx").write_bytes(xlsx(odk))
     (tmp_path / "refused.xlsx").write_bytes(xlsx([*odk, ["geoshape", "b", "B"]]))
     (tmp_path / "unknown_type.xlsx").write_bytes(xlsx([*odk, ["no_such_type", "c", "C"]]))
-    run = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "xlsform_corpus.py"), str(tmp_path), "--quick"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    out = run.stdout
+    out = run_bench("xlsform_corpus.py", str(tmp_path), "--quick")
     assert re.search(r"^workbooks: 3$", out, re.M), out
     assert re.search(r"^converted by pyxform: 2$", out, re.M), out
     assert re.search(r"^published by Homeward: 1$", out, re.M), out
@@ -75,15 +83,7 @@ def test_xlsform_corpus_bench_counts_a_tiny_corpus(tmp_path: Path) -> None:
 
 
 def test_desk_bench_quick_prints_time_and_statements_per_page() -> None:
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "desk_bench.py"), "--quick"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output[-3000:]
+    output = run_bench("desk_bench.py", "--quick")
     assert re.search(r"^database: [\d,]+ records \(scale 1, quick\)", output, re.M), output
     row = r"^  {} +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+ +(\d+)$"
     for page in ("queue: first page", "queue: deep page \\(90 %\\)", "record page", "coverage"):
@@ -95,15 +95,7 @@ def test_desk_bench_quick_prints_time_and_statements_per_page() -> None:
 
 
 def test_openrosa_bench_quick_prints_its_rate() -> None:
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "openrosa_bench.py"), "--quick"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output[-3000:]
+    output = run_bench("openrosa_bench.py", "--quick")
     assert re.search(
         r"^openrosa: 60 submissions \(50 KB photo each, 2 clients, 2 workers\) in [\d.]+ s = "
         r"[\d,]+ submissions/s$",
@@ -116,34 +108,19 @@ def test_openrosa_bench_quick_prints_its_rate() -> None:
 
 
 def test_export_bench_quick_prints_time_and_peak_memory_of_each_format() -> None:
-    done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "export_bench.py"), "--quick"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    output = run_bench("export_bench.py", "--quick")
     for kind in ("csv", "xlsx"):
         found = re.search(
             rf"^{kind}: 2,000 records in [\d.]+ s \(CPU [\d.]+ s\) .* peak RSS (\d+) MB",
-            done.stdout,
+            output,
             re.M,
         )
-        assert found is not None, done.stdout
-        assert 0 < int(found.group(1)) < 1000, done.stdout
+        assert found is not None, output
+        assert 0 < int(found.group(1)) < 1000, output
 
 
 def test_indicators_bench_quick_prints_cold_warm_and_after_a_write_apart() -> None:
-    result = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "indicators_bench.py"), "--quick"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT * 2,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    output = result.stdout
+    output = run_bench("indicators_bench.py", "--quick", timeout=TIMEOUT * 2)
     assert re.search(r"^built: [\d,]+ records \(1 x [\d,]+\)", output, re.M), output
     assert re.search(r"^cold \(national, 2025\): \d+ ms \([\d,]+ children in care\)", output, re.M)
     assert re.search(r"^facts: every record caught up once in [\d.]+ s", output, re.M), output
