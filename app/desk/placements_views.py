@@ -21,7 +21,7 @@ from app.desk.placements import WORKLISTS, allowed_steps, facts_of
 from app.desk.queries import location_names
 from app.desk.sessions import LiveSession
 from app.desk.settings import get_desk_settings
-from app.desk.views import NOT_FOUND, CheckedDep, StaffDep, _record_id, _record_page
+from app.desk.views import NOT_FOUND, CheckedDep, StaffDep, checked_record_id, render_record_page
 from app.desk.web import DeskRefusal, DeskRoute, forbidden, lang_of, redirect, render
 from app.errors import ApiError
 from app.forms.schema import FormSchema
@@ -123,7 +123,7 @@ def step(
 ) -> Response:
     """Authorize, certify or decline; ``back`` says which page the button was on (a
     worklist, or ``record``), so a refusal is explained there."""
-    record_id = _record_id(record_id)
+    record_id = checked_record_id(record_id)
     principal = live.principal
     if action not in PLACEMENT_STEPS or not may(principal.role, "placement.act"):
         raise forbidden(live, "placements_may_not")
@@ -132,7 +132,9 @@ def step(
 
     def explain(status: int, errors: Errors) -> Response:
         if back == "record":
-            return _record_page(request, session, live, record_id, status=status, errors=errors)
+            return render_record_page(
+                request, session, live, record_id, status=status, errors=errors
+            )
         return _placements_page(
             request, session, live, worklist, status=status, errors=errors,
             reasons={record_id: comment},

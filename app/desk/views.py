@@ -336,14 +336,15 @@ def queue(
 # --- a record -------------------------------------------------------------------------------
 
 
-def _record_id(record_id: str) -> str:
+def checked_record_id(record_id: str) -> str:
+    """A record id from a URL, written as stored; a string that is no UUID is the 404 page."""
     try:
         return str(uuid.UUID(record_id))
     except ValueError:
         raise DeskRefusal(404, "error.html", **NOT_FOUND) from None
 
 
-def _record_page(
+def render_record_page(
     request: Request,
     session: SessionDep,
     live: LiveSession,
@@ -412,7 +413,7 @@ def _label_of(schema: FormSchema | None, path: str, lang: str) -> str:
 
 @router.get("/records/{record_id}")
 def record_page(request: Request, session: SessionDep, live: StaffDep, record_id: str) -> Response:
-    return _record_page(request, session, live, _record_id(record_id))
+    return render_record_page(request, session, live, checked_record_id(record_id))
 
 
 @router.post("/records/{record_id}/review")
@@ -424,7 +425,7 @@ def review(
     action: Annotated[str, Form(max_length=16)] = "",
     comment: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
-    record_id = _record_id(record_id)
+    record_id = checked_record_id(record_id)
     if action not in workflow.REVIEW_STATES or not may(live.principal.role, "record.review"):
         raise forbidden(live, "may_not_review")
     try:
@@ -442,7 +443,7 @@ def review(
             raise DeskRefusal(404, "error.html", live=live, **NOT_FOUND) from None
         if exc.code == "validation_error":
             errors: list[tuple[str, str, dict[str, Any]]] = [("comment", "comment_required", {})]
-            return _record_page(request, session, live, record_id, status=422, errors=errors)
+            return render_record_page(request, session, live, record_id, status=422, errors=errors)
         if exc.code == "invalid_transition":
             current = sync_queries.scoped_record(
                 session, scope=live.principal.scope, record_id=record_id
@@ -451,7 +452,7 @@ def review(
                 lang_of(request), f"state_{current.review_state if current else 'received'}"
             )
             errors = [("comment", "already_reviewed", {"state": state})]
-            return _record_page(
+            return render_record_page(
                 request, session, live, record_id, status=409, errors=errors, comment=comment
             )
         raise
