@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import EXPECT_TIMEOUT_MS, new_device  # noqa: F401
+from tests.browser.conftest import new_device  # noqa: F401
 from tests.browser.test_background_sync import queue_inspection_offline, stored_record
 from tests.browser.test_field_app import (
     api_token,
@@ -23,6 +23,7 @@ from tests.browser.test_field_app import (
     sign_in,
     wait_idle,
 )
+from tests.desk.browser_helpers import desk_context, sign_in_on_desk
 from tests.live_server import LiveServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,24 +32,14 @@ SCREENSHOTS = (
     if os.environ.get("HOMEWARD_SCREENSHOTS") == "1"
     else Path(tempfile.gettempdir()) / "homeward-screenshots"
 )
-PASSWORD = "homeward-demo"
 
 
 @pytest.fixture
 def desk(browser: Any, server: LiveServer) -> Iterator[Page]:
     """The admin signed in on the desk, in a browser with JavaScript off (the desk needs none)."""
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 1000},
-        locale="en-US",
-        timezone_id="Asia/Phnom_Penh",
-        java_script_enabled=False,
-    )
-    context.set_default_timeout(EXPECT_TIMEOUT_MS)
+    context = desk_context(browser)
     page = context.new_page()
-    page.goto(f"{server.url}/review")
-    page.get_by_label("Username").fill("admin")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_on_desk(page, server.url, "admin")
     expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
     yield page
     context.close()

@@ -18,7 +18,7 @@ import httpx
 from playwright.sync_api import Page, expect
 
 from tests.api.sync_helpers import change, placement_data
-from tests.browser.conftest import EXPECT_TIMEOUT_MS
+from tests.desk.browser_helpers import desk_context, sign_in_on_desk
 from tests.live_server import LiveServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,18 +65,8 @@ def _pull(server: LiveServer, token: str, cursor: str | None = None) -> tuple[st
 
 
 def _desk(browser: Any, server: LiveServer, username: str) -> Page:
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 1000},
-        locale="en-US",
-        timezone_id="Asia/Phnom_Penh",
-        java_script_enabled=False,
-    )
-    context.set_default_timeout(EXPECT_TIMEOUT_MS)
-    page = context.new_page()
-    page.goto(f"{server.url}/review")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page = desk_context(browser).new_page()
+    sign_in_on_desk(page, server.url, username)
     expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
     return page
 

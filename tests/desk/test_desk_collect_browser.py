@@ -9,29 +9,20 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import EXPECT_TIMEOUT_MS
-from tests.desk.test_desk_browser import PASSWORD, SCREENSHOTS
+from tests.desk.browser_helpers import desk_context, sign_in_on_desk
+from tests.desk.test_desk_browser import SCREENSHOTS
 from tests.live_server import LiveServer
 
 
 def test_a_field_user_configures_collect_and_sees_the_code_in_khmer_too(
     browser: Any, server: LiveServer
 ) -> None:
-    context = browser.new_context(
-        viewport={"width": 1000, "height": 1100},
-        locale="en-US",
-        timezone_id="Asia/Phnom_Penh",
-        java_script_enabled=False,
-    )
-    context.set_default_timeout(EXPECT_TIMEOUT_MS)
+    context = desk_context(browser, viewport={"width": 1000, "height": 1100})
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))
     try:
-        page.goto(f"{server.url}/review")
-        page.get_by_label("Username").fill("inspector.sr")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in_on_desk(page, server.url, "inspector.sr")
         expect(page.get_by_role("heading", name="Use the field app")).to_be_visible()
         page.get_by_role("main").get_by_role("link", name="Configure ODK Collect").click()
         expect(page).to_have_url(f"{server.url}/review/collect")

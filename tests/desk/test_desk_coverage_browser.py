@@ -18,8 +18,8 @@ from playwright.sync_api import expect
 from app.db.engine import reset_engines
 from app.db.session import session_scope
 from app.demo.history import add_history
-from tests.browser.conftest import EXPECT_TIMEOUT_MS
 from tests.conftest import use_database
+from tests.desk.browser_helpers import desk_context, sign_in_on_desk
 from tests.live_server import LiveServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,7 +28,6 @@ SCREENSHOTS = (
     if os.environ.get("HOMEWARD_SCREENSHOTS") == "1"
     else Path(tempfile.gettempdir()) / "homeward-screenshots"
 )
-PASSWORD = "homeward-demo"
 
 
 @pytest.fixture
@@ -55,20 +54,12 @@ def test_coverage_in_khmer_lists_overdue_institutions_first(
     browser: Any, history_server: LiveServer
 ) -> None:
     server = history_server
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900},
-        locale="km-KH",
-        timezone_id="Asia/Phnom_Penh",
-        java_script_enabled=False,
-        bypass_csp=True,
+    context = desk_context(
+        browser, viewport={"width": 1280, "height": 900}, locale="km-KH", bypass_csp=True
     )
-    context.set_default_timeout(EXPECT_TIMEOUT_MS)
     page = context.new_page()
     try:
-        page.goto(f"{server.url}/review")
-        page.get_by_label("Username").fill("supervisor.pp")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in_on_desk(page, server.url, "supervisor.pp")
         expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
         page.get_by_role("link", name="Inspection coverage").click()
         expect(page.get_by_role("heading", name="Inspection coverage")).to_be_visible()

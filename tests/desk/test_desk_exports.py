@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from app.db.session import session_scope
 from app.models import AuditEntry, Record
-from tests.browser.conftest import EXPECT_TIMEOUT_MS
+from tests.desk.browser_helpers import desk_context, sign_in_on_desk
 from tests.desk.helpers import desk_sign_in
 from tests.live_server import LiveServer
 
@@ -130,21 +130,10 @@ def test_an_xlsx_downloaded_from_the_exports_page_reads_back_as_the_records(
     browser: Any,
     server: LiveServer,
 ) -> None:
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 1000},
-        locale="en-US",
-        timezone_id="Asia/Phnom_Penh",
-        java_script_enabled=False,  # a plain form: no JavaScript needed
-        bypass_csp=True,
-        accept_downloads=True,
-    )
-    context.set_default_timeout(EXPECT_TIMEOUT_MS)
+    context = desk_context(browser, bypass_csp=True, accept_downloads=True)
     page = context.new_page()
     try:
-        page.goto(f"{server.url}/review/signin")
-        page.get_by_label("Username").fill("supervisor.pp")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in_on_desk(page, server.url, "supervisor.pp")
         page.get_by_role("link", name="Exports").click()
         expect(page.get_by_role("heading", name="Export records")).to_be_visible()
         page.get_by_label("Form").select_option(label="Residential care institution")

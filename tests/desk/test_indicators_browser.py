@@ -16,9 +16,9 @@ from playwright.sync_api import expect
 from app.db.engine import reset_engines
 from app.db.session import session_scope
 from app.demo.plan_history import load_plan_history
-from tests.browser.conftest import EXPECT_TIMEOUT_MS
 from tests.conftest import use_database
-from tests.desk.test_desk_browser import PASSWORD, SCREENSHOTS
+from tests.desk.browser_helpers import desk_context, sign_in_on_desk
+from tests.desk.test_desk_browser import SCREENSHOTS
 from tests.live_server import LiveServer
 
 
@@ -44,20 +44,10 @@ def plan_server(
 def test_the_indicators_page_in_khmer_links_each_number_to_its_records(
     browser: Any, plan_server: LiveServer
 ) -> None:
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 1000},
-        locale="km-KH",
-        timezone_id="Asia/Phnom_Penh",
-        java_script_enabled=False,
-        bypass_csp=True,
-    )
-    context.set_default_timeout(EXPECT_TIMEOUT_MS)
+    context = desk_context(browser, locale="km-KH", bypass_csp=True)
     page = context.new_page()
     try:
-        page.goto(f"{plan_server.url}/review/signin")
-        page.get_by_label("Username").fill("mosvy")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in_on_desk(page, plan_server.url, "mosvy")
         page.get_by_role("link", name="ភាសាខ្មែរ").click()
         page.get_by_role("link", name="សូចនាករ", exact=True).click()
         expect(page.get_by_role("heading", name="សូចនាករនៃផែនការសកម្មភាព")).to_be_visible()
