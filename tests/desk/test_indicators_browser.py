@@ -54,6 +54,8 @@ def test_the_indicators_page_in_khmer_links_each_number_to_its_records(
         page.get_by_label("ឆ្នាំ", exact=True).select_option("2025")
         page.get_by_role("button", name="បង្ហាញ").click()
         expect(page).to_have_url(re.compile(r"year=2025"))
+        year = page.get_by_label("ឆ្នាំ", exact=True).locator("option:checked")
+        expect(year).to_have_text("២០២៥")  # the year in Khmer digits too
 
         # every chart is an image named by its title, described in Khmer
         charts = page.get_by_role("img")
