@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field
 
 from app.audit_log.queries import AuditFilters
+from app.web.query_params import FormQuery
 from app.web.responses import ResponseModel
 
 
-class AuditQuery(BaseModel):
+class AuditQuery(FormQuery):
     """Filters of the audit log; an empty parameter counts as absent."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     user: str | None = Field(default=None, max_length=64, description="who acted (username)")
     action: str | None = Field(
@@ -29,21 +28,6 @@ class AuditQuery(BaseModel):
     )
     date_from: date | None = Field(default=None, alias="from")
     date_to: date | None = Field(default=None, alias="to")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_is_absent(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if v != ""}
-        return data
-
-    @field_validator("*")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        # PostgreSQL refuses a NUL in a text parameter: a clear 422, never a 500
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("a NUL character is not allowed")
-        return value
 
     def filters(self) -> AuditFilters:
         return AuditFilters(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field
 
 from app.desk.queries import QueueFilters
+from app.web.query_params import FormQuery
 
 ReviewState = Literal["received", "approved", "returned", "rejected"]
 FlagFilter = Literal[
@@ -23,11 +24,9 @@ FlagFilter = Literal[
 ]
 
 
-class ExportQuery(BaseModel):
+class ExportQuery(FormQuery):
     """``lang`` absent: headers and choices by name; ``en``/``km``: by label. An empty
     parameter (as a plain HTML form sends for "any") counts as absent."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     lang: Literal["en", "km"] | None = None
     state: ReviewState | None = None
@@ -37,21 +36,6 @@ class ExportQuery(BaseModel):
     q: str | None = Field(default=None, max_length=200)
     date_from: date | None = Field(default=None, alias="from")
     date_to: date | None = Field(default=None, alias="to")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_is_absent(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if v != ""}
-        return data
-
-    @field_validator("*")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        # PostgreSQL refuses a NUL in a text parameter: a clear 422, never a 500
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("a NUL character is not allowed")
-        return value
 
     def filters(self, form_id: str) -> QueueFilters:
         return QueueFilters(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,11 +14,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from app.db.engine import reset_engines
-from app.db.session import session_scope
 from app.demo.history import add_history
-from tests.conftest import use_database
-from tests.desk.browser_helpers import desk_context, sign_in_on_desk
+from tests.desk.browser_helpers import demo_server_with, desk_context, sign_in_on_desk
 from tests.live_server import LiveServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,19 +31,9 @@ def history_server(
     templates: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[LiveServer]:
     """A live server on a copy of the demo database with the demo history added."""
-    path = tmp_path / "homeward.db"
-    shutil.copyfile(templates["sqlite-demo"], path)
-    files = tmp_path / "files"
-    files.mkdir()
-    url = f"sqlite:///{path}"
-    use_database(url, files)
-    with session_scope() as session:
-        add_history(session)
-    reset_engines()
-    monkeypatch.setenv("HOMEWARD_DATA_DIR", str(files))
-    live = LiveServer(url, workers=1).start()
-    yield live
-    live.stop()
+    yield from demo_server_with(
+        templates, tmp_path, monkeypatch, lambda session, _files: add_history(session)
+    )
 
 
 def test_coverage_in_khmer_lists_overdue_institutions_first(

@@ -5,7 +5,6 @@ and a number that leads to exactly the records behind it."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,11 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from app.db.engine import reset_engines
-from app.db.session import session_scope
 from app.demo.plan_history import load_plan_history
-from tests.conftest import use_database
-from tests.desk.browser_helpers import desk_context, sign_in_on_desk
+from tests.desk.browser_helpers import demo_server_with, desk_context, sign_in_on_desk
 from tests.desk.test_desk_browser import SCREENSHOTS
 from tests.live_server import LiveServer
 
@@ -26,19 +22,7 @@ from tests.live_server import LiveServer
 def plan_server(
     templates: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[LiveServer]:
-    path = tmp_path / "homeward.db"
-    shutil.copyfile(templates["sqlite-demo"], path)
-    files = tmp_path / "files"
-    files.mkdir()
-    url = f"sqlite:///{path}"
-    use_database(url, files)
-    with session_scope() as session:
-        load_plan_history(session, files)
-    reset_engines()
-    monkeypatch.setenv("HOMEWARD_DATA_DIR", str(files))
-    live = LiveServer(url, workers=1).start()
-    yield live
-    live.stop()
+    yield from demo_server_with(templates, tmp_path, monkeypatch, load_plan_history)
 
 
 def test_the_indicators_page_in_khmer_links_each_number_to_its_records(
