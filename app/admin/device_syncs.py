@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import ClauseElement, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from app.db.prepared import Prepared, dialect_insert
 from app.db.session import committed
 from app.db.writer_lock import hold_writer_lock
 from app.models import DeviceSync
@@ -40,10 +42,25 @@ def _upsert(session: Session, values: dict[str, object], column: str, older_than
     )
 
 
+def _push_upsert(dialect: str) -> ClauseElement:
+    stmt = dialect_insert(dialect, cast(Table, DeviceSync.__table__)).values(
+        username=bindparam("username"),
+        device_id=bindparam("device_id"),
+        last_push_at=bindparam("at"),
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["username", "device_id"],
+        set_={"last_push_at": stmt.excluded.last_push_at},
+        where=DeviceSync.last_push_at.is_(None) | (DeviceSync.last_push_at < bindparam("at")),
+    )
+
+
+_NOTE_PUSH = Prepared(_push_upsert)
+
+
 def note_push(session: Session, *, username: str, device_id: str | None, at: datetime) -> None:
     """In the push's transaction: this device pushed at ``at``."""
-    values = {"username": username, "device_id": device_id or NO_DEVICE, "last_push_at": at}
-    _upsert(session, values, "last_push_at", at)
+    _NOTE_PUSH.run(session, username=username, device_id=device_id or NO_DEVICE, at=at)
 
 
 def note_pull(session: Session, *, username: str, device_id: str | None, at: datetime) -> None:

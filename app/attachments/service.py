@@ -27,9 +27,10 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session, aliased
 from starlette.requests import ClientDisconnect
 
@@ -37,9 +38,11 @@ from app.attachments.storage import AttachmentStore, UploadBusy
 from app.audit import record_audit
 from app.auth.principal import Principal
 from app.clock import now_utc
+from app.db.bulk_insert import insert_rows
+from app.db.prepared import Prepared, dialect_insert
 from app.db.session import committed
 from app.errors import ApiError
-from app.models import Attachment, AttachmentHolder, Record, RecordAttachment
+from app.models import Attachment, AttachmentHolder, AuditEntry, Record, RecordAttachment
 from app.models.sync import sha_key
 from app.sync.sequence import next_seq
 from app.web.limits import BodyLimit, BodyTooLarge
@@ -293,6 +296,15 @@ def _audit_refusal(session: Session, principal: Principal, sha256: str, code: st
         )
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """A file whose bytes are stored (``AttachmentStore.finalize``), to record."""
+
+    sha256: str
+    size: int
+    content_type: str
+
+
 def record_upload(
     session: Session,
     principal: Principal,
@@ -302,10 +314,7 @@ def record_upload(
     content_type: str,
     now: datetime,
 ) -> bool:
-    """Record a file now stored and the caller as one who holds it: its row (once), the
-    holder, an audit line, ``present`` on every link to it, and every record that thereby
-    has all its attachments is complete again, with a new ``seq`` so that devices pull it.
-    True when the caller is a new holder. Commits.
+    """``record_file`` in a transaction of its own, with its own ``seq``. Commits.
 
     ``next_seq`` comes first: it serialises this with pushes (which read which attachments
     exist under the same lock), so a record pushed concurrently is never left incomplete.
@@ -313,49 +322,86 @@ def record_upload(
     session.rollback()
     with committed(session):
         seq = next_seq(session)
-        created = session.get(AttachmentHolder, (sha256, principal.username)) is None
-        if created:
-            session.add(
-                AttachmentHolder(sha256=sha256, username=principal.username, created_at=now)
-            )
-        if session.get(Attachment, sha256) is None:
-            session.add(
-                Attachment(
-                    sha256=sha256,
-                    size=size,
-                    content_type=content_type,
-                    uploaded_by=principal.username,
-                    created_at=now,
-                )
-            )
-        marked = session.execute(
-            update(RecordAttachment)
-            .where(
-                RecordAttachment.sha_key == sha_key(sha256),
-                RecordAttachment.sha256 == sha256,
-                RecordAttachment.present.is_(False),
-            )
-            .values(present=True)
+        return record_file(
+            session, principal, StoredFile(sha256, size, content_type), seq=seq, now=now
         )
-        # no record was waiting for it: none can be complete because of it
-        waiting = int(marked.rowcount)  # type: ignore[attr-defined]
-        completed = _records_now_complete(session, sha256) if waiting else []
-        if completed:
-            session.execute(
-                update(Record)
-                .where(Record.record_id.in_(completed))
-                .values(incomplete=False, seq=seq, updated_at=now),
-                execution_options={"synchronize_session": False},
-            )
-        record_audit(
-            session,
-            action="attachment.upload",
-            actor=principal.username,
-            device_id=principal.device_id,
-            target_type="attachment",
-            target_id=sha256,
-            details={"size": size, "content_type": content_type, "records_completed": completed},
+
+
+_holders = cast(Table, AttachmentHolder.__table__)
+_files = cast(Table, Attachment.__table__)
+_links = cast(Table, RecordAttachment.__table__)
+_NEW_HOLDER = Prepared(
+    lambda dialect: (
+        dialect_insert(dialect, _holders)
+        .values(
+            sha256=bindparam("sha256"), username=bindparam("username"), created_at=bindparam("at")
         )
+        .on_conflict_do_nothing()
+    )
+)
+_NEW_FILE = Prepared(
+    lambda dialect: (
+        dialect_insert(dialect, _files)
+        .values(
+            sha256=bindparam("sha256"),
+            size=bindparam("size"),
+            content_type=bindparam("content_type"),
+            uploaded_by=bindparam("username"),
+            created_at=bindparam("at"),
+        )
+        .on_conflict_do_nothing()
+    )
+)
+_MARK_PRESENT = Prepared(
+    update(_links)
+    .where(
+        _links.c.sha_key == bindparam("key"),
+        _links.c.sha256 == bindparam("sha256"),
+        _links.c.present.is_(False),
+    )
+    .values(present=True)
+)
+
+
+def record_file(
+    session: Session, principal: Principal, file: StoredFile, *, seq: int, now: datetime
+) -> bool:
+    """Record a file now stored and the caller as one who holds it, in the caller's
+    transaction (which has taken ``seq``): its row (once), the holder, an audit line,
+    ``present`` on every link to it, and every record that thereby has all its attachments
+    is complete again, with ``seq`` so that devices pull it. True when the caller is a new
+    holder. Statements compiled once (``app.db.prepared``): an OpenRosa submission records
+    its photo with each."""
+    sha256 = file.sha256
+    who = {"sha256": sha256, "username": principal.username, "at": now}
+    created = _NEW_HOLDER.run(session, **who) == 1
+    _NEW_FILE.run(session, size=file.size, content_type=file.content_type, **who)
+    # no record was waiting for it: none can be complete because of it
+    waiting = _MARK_PRESENT.run(session, key=sha_key(sha256), sha256=sha256)
+    completed = _records_now_complete(session, sha256) if waiting else []
+    if completed:
+        session.execute(
+            update(Record)
+            .where(Record.record_id.in_(completed))
+            .values(incomplete=False, seq=seq, updated_at=now),
+            execution_options={"synchronize_session": False},
+        )
+    details = {"size": file.size, "content_type": file.content_type}
+    insert_rows(
+        session,
+        cast(Table, AuditEntry.__table__),
+        [
+            {
+                "at": now,
+                "actor": principal.username,
+                "device_id": principal.device_id,
+                "action": "attachment.upload",
+                "target_type": "attachment",
+                "target_id": sha256,
+                "details": {**details, "records_completed": completed},
+            }
+        ],
+    )
     return created
 
 

@@ -17,7 +17,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from app.auth.roles import PERMISSIONS, may
 from app.auth.scope import Scope
-from app.auth.tokens import resolve_token
+from app.auth.tokens import LiveToken, resolve_token
 from app.auth.users import user_scope
 from app.clock import now_utc
 from app.db.session import SessionDep
@@ -42,14 +42,18 @@ def authenticate(session: SessionDep, token: Annotated[str | None, Depends(beare
     found = resolve_token(session, token, now=now_utc())
     if found is None:
         raise ApiError("invalid_token", headers={"WWW-Authenticate": "Bearer"})
-    auth_token, user = found
+    return principal_of(found)
+
+
+def principal_of(found: LiveToken) -> Principal:
+    """The principal of a live token (``app.auth.tokens.resolve_token``)."""
     return Principal(
-        user_id=user.id,
-        username=user.username,
-        role=user.role,
-        scope=user_scope(user),
-        token_id=auth_token.id,
-        device_id=auth_token.device_id,
+        user_id=found.user_id,
+        username=found.username,
+        role=found.role,
+        scope=user_scope(found),
+        token_id=found.token_id,
+        device_id=found.device_id,
     )
 
 

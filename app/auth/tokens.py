@@ -7,10 +7,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from app.db.prepared import Prepared
 from app.models import AuthToken, User
 
 
@@ -41,19 +43,48 @@ def issue_token(
     return IssuedToken(token=token, expires_at=expires_at)
 
 
-def resolve_token(session: Session, token: str, *, now: datetime) -> tuple[AuthToken, User] | None:
-    """The live token and its active user, or None when unknown, expired or revoked."""
-    row = session.execute(
-        select(AuthToken, User)
-        .join(User, User.id == AuthToken.user_id)
-        .where(AuthToken.token_hash == hash_token(token))
-    ).first()
+class LiveToken(NamedTuple):
+    """A live token and what a principal needs of its user."""
+
+    token_id: int
+    device_id: str | None
+    user_id: int
+    username: str
+    role: str
+    province: str | None
+    district: str | None
+    commune: str | None
+
+
+_RESOLVE = Prepared(
+    select(
+        AuthToken.id,
+        AuthToken.device_id,
+        User.id,
+        User.username,
+        User.role,
+        User.province,
+        User.district,
+        User.commune,
+        AuthToken.revoked_at,
+        AuthToken.expires_at,
+        User.active,
+    )
+    .join(User, User.id == AuthToken.user_id)
+    .where(AuthToken.token_hash == bindparam("token_hash"))
+)
+
+
+def resolve_token(session: Session, token: str, *, now: datetime) -> LiveToken | None:
+    """The live token and its active user, or None when unknown, expired or revoked.
+    (Every authenticated request asks: one statement compiled once, ``app.db.prepared``.)"""
+    row = _RESOLVE.first(session, token_hash=hash_token(token))
     if row is None:
         return None
-    auth_token, user = row.tuple()
-    if auth_token.revoked_at is not None or auth_token.expires_at <= now or not user.active:
+    *live, revoked_at, expires_at, active = row
+    if revoked_at is not None or expires_at <= now or not active:
         return None
-    return auth_token, user
+    return LiveToken._make(live)
 
 
 def revoke_tokens(

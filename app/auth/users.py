@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,7 +22,18 @@ class UserExists(ValueError):
     pass
 
 
-def user_scope(user: User) -> Scope:
+class Placed(Protocol):
+    """A user's row, or a token's view of it (``app.auth.tokens.LiveToken``)."""
+
+    @property
+    def province(self) -> str | None: ...
+    @property
+    def district(self) -> str | None: ...
+    @property
+    def commune(self) -> str | None: ...
+
+
+def user_scope(user: Placed) -> Scope:
     return Scope(province=user.province, district=user.district, commune=user.commune)
 
 

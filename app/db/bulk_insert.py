@@ -17,6 +17,8 @@ from sqlalchemy import Table, bindparam, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
+from app.db.prepared import run_sql
+
 Processor = Callable[[Any], Any] | None
 _Plan = tuple[str, tuple[str, ...], tuple[Processor, ...], bool]
 _PLANS: dict[tuple[str, str, tuple[str, ...]], _Plan] = {}
@@ -65,4 +67,4 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
                 last[k] = (value, done)
             found[i] = done
         params.append(tuple(found) if positional else dict(zip(order, found, strict=True)))
-    connection.exec_driver_sql(sql, params)
+    run_sql(session, sql, params, many=True).close()

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import record_audit
+from app.db.id_lists import one_of
+from app.db.prepared import Prepared
 from app.models import FormVersion, RetiredForm
 
 __all__ = ["RetiredForm", "UnknownForm", "restore_form", "retire_form", "retired_form_ids"]
@@ -22,15 +24,17 @@ class UnknownForm(LookupError):
     pass
 
 
+_RETIRED = Prepared(
+    lambda dialect: select(RetiredForm.form_id).where(one_of(RetiredForm.form_id, dialect))
+)
+
+
 def retired_form_ids(session: Session, form_ids: Iterable[str] | None = None) -> set[str]:
     """The retired ones among ``form_ids`` (every retired form when None)."""
-    stmt = select(RetiredForm.form_id)
-    if form_ids is not None:
-        wanted = sorted(set(form_ids))
-        if not wanted:
-            return set()
-        stmt = stmt.where(RetiredForm.form_id.in_(wanted))
-    return set(session.scalars(stmt))
+    if form_ids is None:
+        return set(session.scalars(select(RetiredForm.form_id)))
+    wanted = sorted(set(form_ids))
+    return set(_RETIRED.scalars(session, ids=wanted)) if wanted else set()
 
 
 def _known(session: Session, form_id: str) -> bool:

@@ -11,12 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit import record_audit
 from app.clock import now_utc
+from app.db.prepared import Prepared
 from app.forms.definitions import load_builtin_forms
 from app.forms.schema import STORED, FormSchema, content_hash
 from app.models import FormVersion
@@ -51,17 +52,20 @@ def schema_of(row: FormVersion) -> FormSchema:
     return schema
 
 
+_PUBLISHED = Prepared(
+    select(FormVersion.content_hash, FormVersion.published).where(
+        FormVersion.form_id == bindparam("form_id"), FormVersion.version == bindparam("version")
+    )
+)
+
+
 def published_schema(session: Session, form_id: str, version: str) -> FormSchema | None:
     """The schema of a published version, or None; the stored JSON is read only the first
     time (a push asks for its forms every time: this costs one small query)."""
-    found = session.execute(
-        select(FormVersion.content_hash, FormVersion.published).where(
-            FormVersion.form_id == form_id, FormVersion.version == version
-        )
-    ).first()
-    if found is None or not found.published:
+    found = _PUBLISHED.first(session, form_id=form_id, version=version)
+    if found is None or not found[1]:
         return None
-    schema = _SCHEMAS.get((form_id, version, found.content_hash))
+    schema = _SCHEMAS.get((form_id, version, found[0]))
     if schema is None:
         row = get_version(session, form_id, version)
         schema = schema_of(row) if row is not None else None

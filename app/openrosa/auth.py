@@ -19,7 +19,7 @@ from fastapi import Path, Request
 from app.audit import record_audit
 from app.auth import throttle
 from app.auth.passwords import verify_password
-from app.auth.principal import Principal
+from app.auth.principal import Principal, principal_of
 from app.auth.roles import may
 from app.auth.tokens import resolve_token
 from app.auth.users import find_user, user_scope
@@ -44,17 +44,7 @@ def key_principal(session: SessionDep, token: Annotated[str, Path(max_length=200
     found = resolve_token(session, token, now=now_utc())
     if found is None:
         raise ApiError("invalid_token")
-    auth_token, user = found
-    return _checked(
-        Principal(
-            user_id=user.id,
-            username=user.username,
-            role=user.role,
-            scope=user_scope(user),
-            token_id=auth_token.id,
-            device_id=auth_token.device_id,
-        )
-    )
+    return _checked(principal_of(found))
 
 
 def _credentials(request: Request) -> tuple[str, str] | None:

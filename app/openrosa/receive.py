@@ -21,18 +21,18 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
-from app.attachments.service import record_upload
+from app.attachments.service import StoredFile, record_file, record_upload
 from app.attachments.storage import AttachmentStore
 from app.auth.principal import Principal
 from app.clock import now_utc
+from app.db.bulk_insert import insert_rows
+from app.db.prepared import Prepared, dialect_insert
 from app.db.session import committed
 from app.forms.schema import MEDIA_TYPES
 from app.forms.store import published_schema
@@ -130,8 +130,9 @@ async def receive_submission(
     assert record_id is not None
     # the bytes, fsynced, in a thread: the worker serves other phones while the disk syncs
     await run_in_threadpool(store_bytes, store, principal.username, parts)
-    files = _record_parts(session, principal, f"uuid:{record_id}", parts, remember=incomplete)
+    files = {part.filename: part.sha256 for part in parts}
     if incomplete:
+        _record_parts(session, principal, f"uuid:{record_id}", parts)
         return Outcome(
             201, f"Received {len(parts)} file(s) of submission uuid:{record_id}; send the rest."
         )
@@ -189,8 +190,22 @@ async def receive_submission(
         also_write=_remembering(
             header.instance_id, record_id, submitted, files={**files, **carried}, by=principal
         ),
+        before_write=_recording(principal, parts),
     )
     return outcome_of(result)
+
+
+def _recording(principal: Principal, parts: list[Part]) -> Callable[[Session, int], None]:
+    """Record this POST's files (stored already, ``store_bytes``) in the push's own
+    transaction, under its ``seq``, before it checks the files its change names."""
+
+    def record(session: Session, seq: int) -> None:
+        now = now_utc()
+        for part in parts:
+            stored = StoredFile(part.sha256, len(part.content), part.content_type)
+            record_file(session, principal, stored, seq=seq, now=now)
+
+    return record
 
 
 def _instance_key(instance_id: str) -> str:
@@ -236,43 +251,43 @@ def _remembering(
     def remember(session: Session, results: list[dict[str, Any]]) -> None:
         [result] = results
         if result["status"] in {"applied", "merged", "conflict"}:
-            session.add(
-                OpenRosaInstance(
-                    instance_id=_instance_key(instance_id),
-                    record_id=record_id,
-                    rev=result["rev"],
-                    data=data,
-                    created=now_utc(),
-                )
-            )
-            session.flush()
-            _add_files(session, _instance_key(instance_id), files, by.username)
+            key = _instance_key(instance_id)
+            row = {"instance_id": key, "record_id": record_id, "rev": result["rev"], "data": data}
+            insert_rows(session, _instances, [{**row, "created": now_utc()}])
+            _add_files(session, key, files, by.username)
 
     return remember
 
 
-def _add_files(session: Session, instance: str, files: dict[str, str], username: str) -> None:
-    """One INSERT of the rows ``openrosa_files`` does not have yet (a split upload's earlier
-    parts may have named some already)."""
-    if not files:
-        return
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    now = now_utc()
-    session.execute(
-        insert(OpenRosaFile)
+_instances = cast(Table, OpenRosaInstance.__table__)
+_named_files = cast(Table, OpenRosaFile.__table__)
+_NAME_FILE = Prepared(
+    lambda dialect: (
+        dialect_insert(dialect, _named_files)
         .values(
-            [
-                {
-                    "instance_id": instance,
-                    "filename": name,
-                    "sha256": sha256,
-                    "username": username,
-                    "created": now,
-                }
-                for name, sha256 in files.items()
-            ]
+            {c: bindparam(c) for c in ("instance_id", "filename", "sha256", "username", "created")}
         )
         .on_conflict_do_nothing()
+    )
+)
+
+
+def _add_files(session: Session, instance: str, files: dict[str, str], username: str) -> None:
+    """The rows ``openrosa_files`` does not have yet (a split upload's earlier parts may
+    have named some already)."""
+    now = now_utc()
+    _NAME_FILE.run_many(
+        session,
+        (
+            {
+                "instance_id": instance,
+                "filename": name,
+                "sha256": sha256,
+                "username": username,
+                "created": now,
+            }
+            for name, sha256 in files.items()
+        ),
     )
 
 
@@ -319,18 +334,11 @@ def _hashes(fields: list[Any], data: dict[str, Any]) -> list[str]:
     return found
 
 
-def _record_parts(
-    session: Session,
-    principal: Principal,
-    instance: str,
-    parts: list[Part],
-    *,
-    remember: bool,
-) -> dict[str, str]:
-    """Record each file, its bytes stored (``store_bytes``); ``remember``: a part of a split
-    upload, its files are kept under their names for the instance's last part. Commits."""
-    names: dict[str, str] = {}
+def _record_parts(session: Session, principal: Principal, instance: str, parts: list[Part]) -> None:
+    """Record each file of a part of a split upload (its bytes stored, ``store_bytes``), and
+    keep them under their names for the instance's last part. Commits."""
     now = now_utc()
+    names: dict[str, str] = {}
     for part in parts:
         record_upload(
             session,
@@ -341,26 +349,9 @@ def _record_parts(
             now=now,
         )
         names[part.filename] = part.sha256
-    if names and remember:
-        try:
-            with committed(session):
-                known = session.scalars(
-                    select(OpenRosaFile.filename).where(OpenRosaFile.instance_id == instance)
-                ).all()
-                for filename, sha256 in names.items():
-                    if filename not in known:
-                        session.add(
-                            OpenRosaFile(
-                                instance_id=instance,
-                                filename=filename,
-                                sha256=sha256,
-                                username=principal.username,
-                                created=now,
-                            )
-                        )
-        except IntegrityError:  # a concurrent POST of the same instance named them first
-            pass
-    return names
+    if names:
+        with committed(session):
+            _add_files(session, instance, names, principal.username)
 
 
 def _earlier_files(session: Session, instance: str, username: str) -> dict[str, str]:

@@ -253,6 +253,7 @@ def _scope_errors(
 
 
 AlsoWrite = Callable[[Session, list[dict[str, Any]]], None]
+BeforeWrite = Callable[[Session, int], None]
 
 
 def push_changes(
@@ -262,11 +263,16 @@ def push_changes(
     device_id: str,
     raw_changes: list[Any],
     also_write: AlsoWrite | None = None,
+    before_write: BeforeWrite | None = None,
 ) -> list[dict[str, Any]]:
     """Results, one per change, in order. Commits; on any error, rolls back before raising
     (see ``app.db.committed``: no lock outlives this call). ``also_write(session, results)``
     adds rows of the caller's to the push's own transaction, just before it commits (an
-    IntegrityError there retries the whole push, as a concurrent push's would)."""
+    IntegrityError there retries the whole push, as a concurrent push's would);
+    ``before_write(session, seq)`` writes rows of the caller's right after the push takes its
+    sequence number, before it reads what it decides on (an OpenRosa submission records the
+    files it carries there, so that its change finds them); it does not run when every change
+    was refused before that (unparsable, invalid)."""
     for attempt in range(MAX_ATTEMPTS):
         try:
             return _push_once(
@@ -275,6 +281,7 @@ def push_changes(
                 device_id=device_id,
                 raw_changes=raw_changes,
                 also_write=also_write,
+                before_write=before_write,
             )
         except IntegrityError:
             session.rollback()
@@ -293,6 +300,7 @@ def _push_once(
     device_id: str,
     raw_changes: list[Any],
     also_write: AlsoWrite | None,
+    before_write: BeforeWrite | None,
 ) -> list[dict[str, Any]]:
     now = now_utc()
     results: list[ChangeResult | None] = [None] * len(raw_changes)
@@ -313,6 +321,8 @@ def _push_once(
         return answers
 
     seq = next_seq(session)
+    if before_write is not None:
+        before_write(session, seq)
     earlier = queries.earlier_changes(session, (p.change.change_id for p in prepared))
     stored = queries.records_by_id(session, (p.change.record_id for p in prepared))
     bases = queries.revision_data(
@@ -433,7 +443,9 @@ def _rejections(
     ]
 
 
-def _earlier(stored: SyncChange | None, in_batch: dict[str, Any] | None) -> EarlierResult | None:
+def _earlier(
+    stored: queries.EarlierChange | None, in_batch: dict[str, Any] | None
+) -> EarlierResult | None:
     if stored is not None:
         return EarlierResult(digest=stored.digest, result=stored.result)
     if in_batch is not None:
@@ -445,7 +457,7 @@ def _accept(
     item: _Prepared,
     decision: Decision,
     validation: ValidationResult,
-    row: Record | None,
+    row: queries.StoredRecord | None,
     current: dict[str, CurrentRecord],
     principal: Principal,
     device_id: str,
@@ -602,7 +614,7 @@ class _Location:
 
 
 def _reopen_step(
-    row: Record, state: str, principal: Principal, rev: int, now: datetime
+    row: queries.StoredRecord, state: str, principal: Principal, rev: int, now: datetime
 ) -> dict[str, Any]:
     """The step that sends a changed authorized or certified recommendation back."""
     approved = row.rev  # the revision the last step saw is at most the stored one
@@ -620,7 +632,10 @@ def _reopen_step(
 
 
 def _write(
-    session: Session, principal: Principal, writes: _Writes, stored: dict[str, Record]
+    session: Session,
+    principal: Principal,
+    writes: _Writes,
+    stored: dict[str, queries.StoredRecord],
 ) -> None:
     records = cast(Table, Record.__table__)
     # each record's data is written once: its last revision here leaves it to the record's

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ColumnElement,
@@ -26,7 +26,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.auth.scope import Scope, record_location
+from app.db.id_lists import one_of
 from app.db.json_codec import dumps
+from app.db.prepared import Prepared
 from app.models import (
     Attachment,
     AttachmentHolder,
@@ -59,22 +61,55 @@ def _one_of(
     return column.in_(each.scalar_subquery())
 
 
-def earlier_changes(session: Session, change_ids: Iterable[str]) -> dict[str, SyncChange]:
+class EarlierChange(NamedTuple):
+    """What a push needs of a change_id processed before: its digest and first result."""
+
+    change_id: str
+    digest: str
+    result: dict[str, Any]
+
+
+class StoredRecord(NamedTuple):
+    """What a push needs of a stored record (read before it decides)."""
+
+    record_id: str
+    form_id: str
+    rev: int
+    data: dict[str, Any]
+    province: str | None
+    district: str | None
+    commune: str | None
+    placement_state: str | None
+
+
+_changes = SyncChange.__table__.c
+_EARLIER = Prepared(
+    lambda dialect: select(_changes.change_id, _changes.digest, _changes.result).where(
+        one_of(_changes.change_id, dialect)
+    )
+)
+_records = Record.__table__.c
+_RECORDS = Prepared(
+    lambda dialect: select(*(_records[name] for name in StoredRecord._fields)).where(
+        one_of(_records.record_id, dialect)
+    )
+)
+
+
+def earlier_changes(session: Session, change_ids: Iterable[str]) -> dict[str, EarlierChange]:
     ids = list(set(change_ids))
     if not ids:
         return {}
-    rows = session.scalars(
-        select(SyncChange).where(_one_of(session, SyncChange.change_id, ids))
-    ).all()
+    rows = map(EarlierChange._make, _EARLIER.rows(session, ids=ids))
     return {row.change_id: row for row in rows}
 
 
-def records_by_id(session: Session, record_ids: Iterable[str]) -> dict[str, Record]:
+def records_by_id(session: Session, record_ids: Iterable[str]) -> dict[str, StoredRecord]:
     """Records by id, whatever their scope (the caller decides what an outsider may learn)."""
     ids = list(set(record_ids))
     if not ids:
         return {}
-    rows = session.scalars(select(Record).where(_one_of(session, Record.record_id, ids))).all()
+    rows = map(StoredRecord._make, _RECORDS.rows(session, ids=ids))
     return {row.record_id: row for row in rows}
 
 
@@ -97,6 +132,17 @@ def revision_data(
     return {(r.record_id, r.rev): data_of(r.data, r.current_data) for r in rows}
 
 
+_STORED_FILES = Prepared(
+    lambda dialect: select(Attachment.sha256).where(one_of(Attachment.sha256, dialect))
+)
+_HELD_FILES = Prepared(
+    lambda dialect: select(AttachmentHolder.sha256).where(
+        AttachmentHolder.username == bindparam("username"),
+        one_of(AttachmentHolder.sha256, dialect),
+    )
+)
+
+
 def readable_attachments(
     session: Session, *, username: str, scope: Scope, hashes: Iterable[str]
 ) -> set[str]:
@@ -106,21 +152,10 @@ def readable_attachments(
     wanted = list(set(hashes))
     if not wanted:
         return set()
-    stored = set(
-        session.scalars(
-            select(Attachment.sha256).where(_one_of(session, Attachment.sha256, wanted))
-        )
-    )
+    stored = set(_STORED_FILES.scalars(session, ids=wanted))
     if not stored:
         return set()
-    held = set(
-        session.scalars(
-            select(AttachmentHolder.sha256).where(
-                AttachmentHolder.username == username,
-                _one_of(session, AttachmentHolder.sha256, list(stored)),
-            )
-        )
-    )
+    held = set(_HELD_FILES.scalars(session, username=username, ids=list(stored)))
     rest = stored - held
     if not rest:
         return held

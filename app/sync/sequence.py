@@ -16,15 +16,15 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.db.prepared import Prepared
 from app.db.writer_lock import hold_writer_lock
+
+_NEXT = Prepared(text("UPDATE sync_counter SET value = value + 1 WHERE id = 1 RETURNING value"))
 
 
 def next_seq(session: Session) -> int:
     hold_writer_lock(session)  # SQLite: queue on an OS lock, not SQLite's busy handler
-    value = session.execute(
-        text("UPDATE sync_counter SET value = value + 1 WHERE id = 1 RETURNING value")
-    ).scalar_one()
-    return int(value)
+    return int(_NEXT.scalar(session))
 
 
 def current_seq(session: Session) -> int:
