@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import ClauseElement, Table, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -28,58 +27,57 @@ PULL_EVERY = timedelta(minutes=1)
 NO_DEVICE = ""  # a push with no device id (an OpenRosa submission)
 
 
-def _upsert(session: Session, values: dict[str, object], column: str, older_than: datetime) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(DeviceSync).values(**values)
-    stored = getattr(DeviceSync, column)
-    session.execute(
-        stmt.on_conflict_do_update(
+def _upsert(column: str) -> Prepared:
+    """Note ``:at`` in ``column`` of the device's row (made if missing), unless the one
+    stored is at least as recent as ``:older_than``."""
+
+    def build(dialect: str) -> ClauseElement:
+        stmt = dialect_insert(dialect, cast(Table, DeviceSync.__table__)).values(
+            {
+                "username": bindparam("username"),
+                "device_id": bindparam("device_id"),
+                column: bindparam("at"),
+            }
+        )
+        stored = getattr(DeviceSync, column)
+        return stmt.on_conflict_do_update(
             index_elements=["username", "device_id"],
             set_={column: getattr(stmt.excluded, column)},
-            where=stored.is_(None) | (stored < older_than),
+            where=stored.is_(None) | (stored < bindparam("older_than")),
         )
+
+    return Prepared(build)
+
+
+_NOTE_PUSH = _upsert("last_push_at")
+_NOTE_PULL = _upsert("last_pull_at")
+_LAST_PULL = Prepared(
+    select(DeviceSync.last_pull_at).where(
+        DeviceSync.username == bindparam("username"), DeviceSync.device_id == bindparam("device_id")
     )
-
-
-def _push_upsert(dialect: str) -> ClauseElement:
-    stmt = dialect_insert(dialect, cast(Table, DeviceSync.__table__)).values(
-        username=bindparam("username"),
-        device_id=bindparam("device_id"),
-        last_push_at=bindparam("at"),
-    )
-    return stmt.on_conflict_do_update(
-        index_elements=["username", "device_id"],
-        set_={"last_push_at": stmt.excluded.last_push_at},
-        where=DeviceSync.last_push_at.is_(None) | (DeviceSync.last_push_at < bindparam("at")),
-    )
-
-
-_NOTE_PUSH = Prepared(_push_upsert)
+)
 
 
 def note_push(session: Session, *, username: str, device_id: str | None, at: datetime) -> None:
     """In the push's transaction: this device pushed at ``at``."""
-    _NOTE_PUSH.run(session, username=username, device_id=device_id or NO_DEVICE, at=at)
+    device = device_id or NO_DEVICE
+    _NOTE_PUSH.run(session, username=username, device_id=device, at=at, older_than=at)
 
 
 def note_pull(session: Session, *, username: str, device_id: str | None, at: datetime) -> None:
     """This device pulled at ``at``: written (and committed) only if its last pull noted is
     more than a minute old; otherwise one read by primary key, and nothing written."""
     device = device_id or NO_DEVICE
-    stored = session.scalar(
-        select(DeviceSync.last_pull_at).where(
-            DeviceSync.username == username, DeviceSync.device_id == device
-        )
-    )
+    stored = _LAST_PULL.scalar(session, username=username, device_id=device)
     if stored is not None and at - stored < PULL_EVERY:
         return
-    values = {"username": username, "device_id": device, "last_pull_at": at}
     session.rollback()  # end the pull's read snapshot before writing (SQLite WAL)
     try:
         with committed(session):
             hold_writer_lock(session)
-            _upsert(session, values, "last_pull_at", at - PULL_EVERY)
+            _NOTE_PULL.run(
+                session, username=username, device_id=device, at=at, older_than=at - PULL_EVERY
+            )
     except SQLAlchemyError:
         # bookkeeping: the pull itself succeeded; the next pull tries again
         log.warning("could not note a pull", exc_info=True)

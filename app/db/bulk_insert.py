@@ -37,6 +37,19 @@ def _plan(table: Table, columns: tuple[str, ...], dialect: Dialect) -> _Plan:
     return found
 
 
+_PLAIN: dict[tuple[str, tuple[str, ...]], bool] = {}
+
+
+def _plain(table: Table, columns: tuple[str, ...]) -> bool:
+    """No column left out has a Python-side default (which only SQLAlchemy's insert applies)."""
+    key = (table.name, columns)
+    found = _PLAIN.get(key)
+    if found is None:
+        missing = [c for c in table.c if c.name not in columns]
+        found = _PLAIN[key] = all(c.default is None for c in missing)
+    return found
+
+
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """INSERT ``rows`` (dicts with the same keys) into ``table``, in the session's transaction.
 
@@ -45,8 +58,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return
     columns = tuple(rows[0])
-    missing = [c for c in table.c if c.name not in columns]
-    if any(c.default is not None for c in missing) or any(tuple(r) != columns for r in rows):
+    if not _plain(table, columns) or any(tuple(r) != columns for r in rows):
         session.execute(insert(table), list(rows))
         return
     connection = session.connection()

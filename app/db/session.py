@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
@@ -43,8 +43,14 @@ def session_scope() -> Iterator[Session]:
         session.close()
 
 
-def get_session() -> Iterator[Session]:
-    """A request's session: whatever the route did not commit is rolled back."""
+async def get_session() -> AsyncIterator[Session]:
+    """A request's session: whatever the route did not commit is rolled back.
+
+    An async generator, so FastAPI opens and closes it on the event loop: a sync generator
+    would cost two hops to the thread pool per request, for work that does not wait (the
+    session connects only when first used, in the route; closing rolls back what it left,
+    which by then is a transaction with nothing to write back).
+    """
     session = session_factory()()
     try:
         yield session
