@@ -47,7 +47,12 @@ from app.web.limits import BodyLimit, BodyLimitMiddleware
 from app.web.security_headers import SecurityHeadersMiddleware
 
 # The URL map: every router, in order. Tests walk this list (a route must declare an action).
+# A request is matched against each router's routes in turn, so ODK Collect's come first: its
+# phones send one POST per submission, and on the 2-core bench machine walking the ~150 routes
+# before them cost 0.4 ms of each. No other router has a path under /openrosa, so no request
+# goes to another route than before.
 ROUTERS: list[APIRouter] = [
+    openrosa_router,
     health_router,
     auth_router,
     locations_router,
@@ -60,7 +65,6 @@ ROUTERS: list[APIRouter] = [
     desk_router,
     desk_password_router,
     desk_coverage_router,
-    openrosa_router,
     desk_exports_router,
     desk_files_router,
     desk_audit_router,

@@ -39,8 +39,15 @@ def _checked(principal: Principal) -> Principal:
     return principal
 
 
-def key_principal(session: SessionDep, token: Annotated[str, Path(max_length=200)]) -> Principal:
-    """The principal of the token in the path (401 when unknown, expired or revoked)."""
+async def key_principal(
+    session: SessionDep, token: Annotated[str, Path(max_length=200)]
+) -> Principal:
+    """The principal of the token in the path (401 when unknown, expired or revoked).
+
+    ``async`` although it reads the database: the read is one indexed lookup, run on the
+    event loop as the submission's own database work is, where a plain ``def`` would be run
+    in a worker thread, a hand-over that cost 0.14 ms of CPU a request on the bench machine.
+    """
     found = resolve_token(session, token, now=now_utc())
     if found is None:
         raise ApiError("invalid_token")

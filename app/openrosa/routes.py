@@ -10,7 +10,7 @@ failures).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -149,7 +149,9 @@ async def submission_post(request: Request, session: SessionDep, principal: Prin
     return _answer(outcome)
 
 
-def _register(prefix: str, authenticate: Callable[..., Principal], token: bool) -> None:
+def _register(
+    prefix: str, authenticate: Callable[..., Principal | Awaitable[Principal]], token: bool
+) -> None:
     """The routes under ``prefix``, authenticated by ``authenticate``."""
     who = Depends(authenticate)
 
