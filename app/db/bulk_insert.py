@@ -79,4 +79,4 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
                 last[k] = (value, done)
             found[i] = done
         params.append(tuple(found) if positional else dict(zip(order, found, strict=True)))
-    run_sql(session, sql, params, many=True).close()
+    run_sql(connection, sql, params, many=True).close()

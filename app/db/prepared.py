@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, exc
+from sqlalchemy import Connection, Table, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
@@ -82,9 +82,9 @@ class Prepared:
         connection = session.connection()
         plan = self._plan(connection.dialect)
         if many:
-            cursor = run_sql(session, plan.sql, [_bound(plan, p) for p in many], many=True)
+            cursor = run_sql(connection, plan.sql, [_bound(plan, p) for p in many], many=True)
         else:
-            cursor = run_sql(session, plan.sql, _bound(plan, params))
+            cursor = run_sql(connection, plan.sql, _bound(plan, params))
         return cursor, plan
 
     def rows(self, session: Session, **params: Any) -> list[tuple[Any, ...]]:
@@ -131,10 +131,10 @@ def dialect_insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Ins
     return sqlite.insert(table)
 
 
-def run_sql(session: Session, sql: str, params: Any, *, many: bool = False) -> Any:
-    """Run ``sql`` (in the dialect's own parameter style) on the driver's cursor of the
-    session's transaction; the open cursor. A driver error is raised as SQLAlchemy's."""
-    connection = session.connection()
+def run_sql(connection: Connection, sql: str, params: Any, *, many: bool = False) -> Any:
+    """Run ``sql`` (in the dialect's own parameter style) on the driver's cursor of
+    ``connection`` (a session's: ``session.connection()``, in its transaction); the open
+    cursor. A driver error is raised as SQLAlchemy's."""
     dialect = connection.dialect
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:

@@ -11,9 +11,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.engine import get_engine
 
+_factory: list[sessionmaker[Session]] = []  # the last one made, for its engine
+
 
 def session_factory() -> sessionmaker[Session]:
-    return sessionmaker(bind=get_engine(), expire_on_commit=False)
+    """The sessions of the current engine. Made again only when the engine changes (tests
+    and the CLI switch databases): a ``sessionmaker`` makes a Session subclass, and each new
+    class costs SQLAlchemy's event set-up again, once per request when made per request."""
+    engine = get_engine()
+    if not _factory or _factory[0].kw.get("bind") is not engine:
+        _factory[:] = [sessionmaker(bind=engine, expire_on_commit=False)]
+    return _factory[0]
 
 
 @contextmanager
