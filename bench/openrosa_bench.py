@@ -157,6 +157,36 @@ def submit_all(base: str, submissions: list[Submission], failures: list[str]) ->
         connection.close()
 
 
+def workers_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds used so far by each child of ``pid`` (the server's workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
+def reference_loop_ms() -> float:
+    """CPU milliseconds of a fixed pure-Python loop (the best of 3): this VM's speed varies
+    with its host by 2–3× from day to day, so figures taken on different days compare only
+    beside this."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        best = min(best, time.process_time() - started)
+    return 1000 * best
+
+
 def durable_write_ms(folder: Path, rounds: int = 40) -> float:
     """Median milliseconds of one durable write of a 50 KB file in ``folder``: write, fsync,
     rename, fsync of the folder (what ``app.attachments.storage`` does for every file)."""
@@ -210,6 +240,7 @@ def main() -> int:
             ]
             assert server.process is not None
             server_cpu = tree_cpu_seconds(server.process.pid)
+            per_worker = workers_cpu(server.process.pid)
             client_cpu = time.process_time()
             started = time.perf_counter()
             for thread in threads:
@@ -219,6 +250,10 @@ def main() -> int:
             seconds = time.perf_counter() - started
             server_cpu = tree_cpu_seconds(server.process.pid) - server_cpu
             client_cpu = time.process_time() - client_cpu
+            worked = {
+                pid: used - per_worker.get(pid, 0.0)
+                for pid, used in workers_cpu(server.process.pid).items()
+            }
         finally:
             server.stop()
     rate = total / seconds
@@ -231,11 +266,20 @@ def main() -> int:
         f"({server_cpu / seconds:.2f} of {os.cpu_count()} cores busy), "
         f"clients {1000 * client_cpu / total:.2f} ms"
     )
+    shares = sorted((used / server_cpu for used in worked.values()), reverse=True)
+    print(
+        "  each worker's share of the server CPU: "
+        + " / ".join(f"{100 * share:.0f} %" for share in shares[:WORKERS])
+        + " (kept-alive connections stay on the worker that accepted them)"
+    )
     print(
         f"  one durable 50 KB file write on this disk: {fsync_ms:.2f} ms (median); "
         f"{clients} clients waiting for it alone: at most {clients * 1000 / fsync_ms:,.0f}/s"
     )
-    print(f"  load average at the end: {os.getloadavg()[0]:.1f}")
+    print(
+        f"  load average at the end: {os.getloadavg()[0]:.1f}; "
+        f"this machine's reference loop: {reference_loop_ms():.0f} ms of CPU"
+    )
     print(f"  ODK Central (published): {CENTRAL} submissions/s on a 2 GB machine")
     verdict = "PASS" if rate >= TARGET else "below target"
     print(f"  target >= {TARGET} submissions/s: {verdict}")

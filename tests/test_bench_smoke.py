@@ -104,6 +104,8 @@ def test_openrosa_bench_quick_prints_its_rate() -> None:
     ), output
     assert re.search(r"CPU per submission: server [\d.]+ ms", output), output
     assert re.search(r"one durable 50 KB file write on this disk: [\d.]+ ms", output), output
+    assert re.search(r"each worker's share of the server CPU: \d+ % / \d+ %", output), output
+    assert re.search(r"this machine's reference loop: \d+ ms of CPU", output), output
     assert "FAILED" not in output, output
 
 
