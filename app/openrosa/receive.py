@@ -128,10 +128,9 @@ async def receive_submission(
         return Outcome(403, f"Your role ({principal.role}) may not fill {header.form_id}.")
     record_id = record_id_of(header.instance_id)
     assert record_id is not None
-    # the bytes, fsynced, in a thread: the worker serves other phones while the disk syncs
-    await run_in_threadpool(store_bytes, store, principal.username, parts)
     files = {part.filename: part.sha256 for part in parts}
     if incomplete:
+        await run_in_threadpool(store_bytes, store, principal.username, parts)
         _record_parts(session, principal, f"uuid:{record_id}", parts)
         return Outcome(
             201, f"Received {len(parts)} file(s) of submission uuid:{record_id}; send the rest."
@@ -172,7 +171,10 @@ async def receive_submission(
             )
         record_id, base_rev = edited
         data = _over_revision(session, principal, header.deprecated_id, edited, data)
-        session.rollback()
+    session.rollback()
+    # the bytes, fsynced, in a thread (the worker serves other phones while the disk syncs),
+    # once the XML has been read: a submission refused before it leaves no file behind
+    await run_in_threadpool(store_bytes, store, principal.username, parts)
     change = {
         "change_id": change_id_for(header.instance_id),
         "record_id": record_id,

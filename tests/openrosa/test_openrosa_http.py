@@ -11,6 +11,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from app.attachments.storage import AttachmentStore
+from app.settings import get_settings
 from tests.api.helpers import assert_error, auth_headers
 from tests.api.sync_helpers import change, push
 from tests.openrosa.helpers import (
@@ -382,6 +384,32 @@ def test_bad_submissions_are_4xx_that_say_why(demo_client: TestClient) -> None:
     no_xml = demo_client.post(f"{base}/submission", files={"x": ("x.png", b"x", "image/png")})
     assert no_xml.status_code == 400
     assert demo_client.post(f"{base}/submission", content=b"plain").status_code == 400
+
+
+def test_a_submission_refused_for_its_xml_leaves_no_file_and_a_good_one_records_its_files(
+    demo_client: TestClient,
+) -> None:
+    """The photo's bytes are stored once the XML has been read: a submission that names a
+    file it did not send is refused (400) with nothing stored; sent whole, each file is stored,
+    recorded and readable by its sender."""
+    token = token_of(demo_client, "ccwc.pp")
+    base = f"/openrosa/key/{token}"
+    store = AttachmentStore.under(get_settings().data_dir)
+    one = {"sig-1.png": b"\x89PNG only the first " + uuid.uuid4().bytes}
+    answers = placement_answers()
+    xml, _ = instance_xml("placement_recommendation", answers)
+    refused = post_submission(demo_client, base, xml, one)  # sig-2.png is named, not sent
+    assert refused.status_code == 400 and "sig-2.png" in message_of(refused), refused.text
+    assert store.stored_size(sha(one["sig-1.png"])) is None
+    whole = {**one, "sig-2.png": b"\x89PNG the second " + uuid.uuid4().bytes}
+    xml, _ = instance_xml("placement_recommendation", answers)
+    accepted = post_submission(demo_client, base, xml, whole)
+    assert accepted.status_code == 201, accepted.text
+    headers = {"Authorization": f"Bearer {token}"}
+    for content in whole.values():
+        assert store.stored_size(sha(content)) == len(content)
+        stored = demo_client.get(f"/api/v1/attachments/{sha(content)}", headers=headers)
+        assert stored.status_code == 200 and stored.content == content
 
 
 def test_a_retired_form_leaves_the_form_list_and_comes_back_when_restored(
