@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.sync_bench import tree_cpu_seconds  # noqa: E402
+from bench.sync_bench import process_table, tree_cpu_seconds  # noqa: E402
 from tests.live_server import LiveServer  # noqa: E402
 
 USERNAME = "ccwc.pp"
@@ -159,18 +159,8 @@ def submit_all(base: str, submissions: list[Submission], failures: list[str]) ->
 
 def workers_cpu(pid: int) -> dict[int, float]:
     """CPU seconds used so far by each child of ``pid`` (the server's workers)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # ended meanwhile
-        if int(fields[1]) == pid:
-            found[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
-    return found
+    parent, used = process_table()
+    return {child: used[child] for child, up in parent.items() if up == pid}
 
 
 def reference_loop_ms() -> float:

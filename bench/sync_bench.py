@@ -447,15 +447,15 @@ def _our_statuses(response: Answer) -> list[str]:
     return [r["status"] for r in response.json()["results"]]
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU seconds (user + system) used so far by process ``pid`` and all its descendants
-    (Linux ``/proc``; 0.0 elsewhere): a server's master and workers, or the peer's node."""
+def process_table() -> tuple[dict[int, int], dict[int, float]]:
+    """Every process's parent and CPU seconds (user + system) so far, from Linux ``/proc``
+    (empty elsewhere)."""
     proc = Path("/proc")
-    if not proc.is_dir():
-        return 0.0
-    ticks = os.sysconf("SC_CLK_TCK")
     parent: dict[int, int] = {}
     used: dict[int, float] = {}
+    if not proc.is_dir():
+        return parent, used
+    ticks = os.sysconf("SC_CLK_TCK")
     for entry in proc.iterdir():
         if not entry.name.isdigit():
             continue
@@ -465,6 +465,13 @@ def tree_cpu_seconds(pid: int) -> float:
             continue  # ended meanwhile
         parent[int(entry.name)] = int(fields[1])
         used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    return parent, used
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid`` and all its descendants
+    (0.0 where there is no ``/proc``): a server's master and workers, or the peer's node."""
+    parent, used = process_table()
     total, wanted = 0.0, {pid}
     while wanted:
         total += sum(used.get(p, 0.0) for p in wanted)

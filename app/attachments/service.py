@@ -39,7 +39,7 @@ from app.audit import record_audit
 from app.auth.principal import Principal
 from app.clock import now_utc
 from app.db.bulk_insert import insert_rows
-from app.db.prepared import Prepared, dialect_insert
+from app.db.prepared import Prepared, insert_or_ignore
 from app.db.session import committed
 from app.errors import ApiError
 from app.models import Attachment, AttachmentHolder, AuditEntry, Record, RecordAttachment
@@ -330,27 +330,9 @@ def record_upload(
 _holders = cast(Table, AttachmentHolder.__table__)
 _files = cast(Table, Attachment.__table__)
 _links = cast(Table, RecordAttachment.__table__)
-_NEW_HOLDER = Prepared(
-    lambda dialect: (
-        dialect_insert(dialect, _holders)
-        .values(
-            sha256=bindparam("sha256"), username=bindparam("username"), created_at=bindparam("at")
-        )
-        .on_conflict_do_nothing()
-    )
-)
-_NEW_FILE = Prepared(
-    lambda dialect: (
-        dialect_insert(dialect, _files)
-        .values(
-            sha256=bindparam("sha256"),
-            size=bindparam("size"),
-            content_type=bindparam("content_type"),
-            uploaded_by=bindparam("username"),
-            created_at=bindparam("at"),
-        )
-        .on_conflict_do_nothing()
-    )
+_NEW_HOLDER = insert_or_ignore(_holders, ("sha256", "username", "created_at"))
+_NEW_FILE = insert_or_ignore(
+    _files, ("sha256", "size", "content_type", "uploaded_by", "created_at")
 )
 _MARK_PRESENT = Prepared(
     update(_links)
@@ -373,9 +355,17 @@ def record_file(
     holder. Statements compiled once (``app.db.prepared``): an OpenRosa submission records
     its photo with each."""
     sha256 = file.sha256
-    who = {"sha256": sha256, "username": principal.username, "at": now}
-    created = _NEW_HOLDER.run(session, **who) == 1
-    _NEW_FILE.run(session, size=file.size, content_type=file.content_type, **who)
+    created = (
+        _NEW_HOLDER.run(session, sha256=sha256, username=principal.username, created_at=now) == 1
+    )
+    _NEW_FILE.run(
+        session,
+        sha256=sha256,
+        size=file.size,
+        content_type=file.content_type,
+        uploaded_by=principal.username,
+        created_at=now,
+    )
     # no record was waiting for it: none can be complete because of it
     waiting = _MARK_PRESENT.run(session, key=sha_key(sha256), sha256=sha256)
     completed = _records_now_complete(session, sha256) if waiting else []

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, exc
+from sqlalchemy import Connection, Table, bindparam, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
@@ -129,6 +129,15 @@ def dialect_insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Ins
     if dialect == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def insert_or_ignore(table: Table, columns: Sequence[str]) -> Prepared:
+    """``INSERT … ON CONFLICT DO NOTHING`` of ``columns`` into ``table``, each bound by its
+    own name: ``run`` answers 1 when the row is new, 0 when one was there."""
+    values: dict[str, Any] = {column: bindparam(column) for column in columns}
+    return Prepared(
+        lambda dialect: dialect_insert(dialect, table).values(values).on_conflict_do_nothing()
+    )
 
 
 def run_sql(connection: Connection, sql: str, params: Any, *, many: bool = False) -> Any:

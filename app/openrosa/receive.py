@@ -24,7 +24,7 @@ from functools import cached_property
 from typing import Any, cast
 
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from app.attachments.service import StoredFile, record_file, record_upload
@@ -32,7 +32,7 @@ from app.attachments.storage import AttachmentStore
 from app.auth.principal import Principal
 from app.clock import now_utc
 from app.db.bulk_insert import insert_rows
-from app.db.prepared import Prepared, dialect_insert
+from app.db.prepared import insert_or_ignore
 from app.db.session import committed
 from app.forms.schema import MEDIA_TYPES
 from app.forms.store import published_schema
@@ -263,14 +263,8 @@ def _remembering(
 
 _instances = cast(Table, OpenRosaInstance.__table__)
 _named_files = cast(Table, OpenRosaFile.__table__)
-_NAME_FILE = Prepared(
-    lambda dialect: (
-        dialect_insert(dialect, _named_files)
-        .values(
-            {c: bindparam(c) for c in ("instance_id", "filename", "sha256", "username", "created")}
-        )
-        .on_conflict_do_nothing()
-    )
+_NAME_FILE = insert_or_ignore(
+    _named_files, ("instance_id", "filename", "sha256", "username", "created")
 )
 
 

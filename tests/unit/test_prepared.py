@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.db.bulk_insert import insert_rows
 from app.db.id_lists import one_of
-from app.db.prepared import Prepared, dialect_insert
+from app.db.prepared import Prepared, insert_or_ignore
 from app.db.session import session_scope
 from app.models import AuditEntry, RecordAttachment
 
@@ -39,13 +39,7 @@ _MARK = Prepared(
     .values(present=True)
 )
 _ONE = Prepared(select(audit.c.target_id).where(audit.c.target_id == "t-2"))
-_ADD_LINK = Prepared(
-    lambda dialect: (
-        dialect_insert(dialect, links)
-        .values({c: bindparam(c) for c in ("record_id", "sha256", "sha_key", "present")})
-        .on_conflict_do_nothing()
-    )
-)
+_ADD_LINK = insert_or_ignore(links, ("record_id", "sha256", "sha_key", "present"))
 
 
 def _audit_rows(action: str) -> list[dict[str, Any]]:
