@@ -40,17 +40,22 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from app.web.log_redaction import logging_config
+    from app.web.workers import reuse_port_available, serve_workers
 
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        log_level="info",
-        log_config=logging_config(),  # no token reaches a log line
-    )
+    options = {
+        "app": "app.main:create_app",
+        "factory": True,
+        "proxy_headers": True,
+        "log_level": "info",
+        "log_config": logging_config(),  # no token reaches a log line
+    }
+    if workers > 1 and reuse_port_available():  # each worker its own socket (app.web.workers)
+        try:
+            status = serve_workers(host, port, workers, options)
+        except OSError as exc:  # as uvicorn says it
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+        sys.exit(status)
+    uvicorn.run(host=host, port=port, workers=workers, **options)  # type: ignore[arg-type]
 
 
 @main.command()

@@ -20,6 +20,7 @@ import fcntl
 import hashlib
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -162,6 +163,32 @@ class AttachmentStore:
         os.replace(self.partial_path(sha256, owner=owner), final)
         _fsync_dir(final.parent)
         self._lock_path(sha256, owner).unlink(missing_ok=True)
+        return final
+
+    def store_whole(self, sha256: str, content: bytes, *, owner: str) -> Path:
+        """Store ``content``, whose SHA-256 the caller computed, under its name: written to a
+        file of this call's own, fsynced, renamed into place atomically, the folder fsynced.
+        For bytes held whole in memory (an OpenRosa part), so no upload lock: two requests
+        storing the same bytes at once each write their own copy, and either rename leaves
+        the same file (an upload lock would refuse the second, ``UploadBusy``)."""
+        final = self.final_path(sha256)
+        if final.exists():
+            return final
+        folder = self.root / "partial" / owner_dir(owner)
+        folder.mkdir(parents=True, exist_ok=True)
+        own = folder / f"{sha256}.{uuid.uuid4().hex}.whole"
+        try:
+            with own.open("wb") as out:
+                out.write(content)
+                out.flush()
+                os.fsync(out.fileno())
+            if not final.parent.is_dir():
+                final.parent.mkdir(parents=True, exist_ok=True)
+                _fsync_dir(final.parent.parent)  # the new folder's own name, durable
+            os.replace(own, final)
+        finally:
+            own.unlink(missing_ok=True)
+        _fsync_dir(final.parent)
         return final
 
     def discard(self, sha256: str, *, owner: str) -> None:

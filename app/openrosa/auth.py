@@ -31,6 +31,7 @@ from app.settings import get_settings
 REALM = "Homeward"
 CHALLENGE = {"WWW-Authenticate": f'Basic realm="{REALM}", charset="UTF-8"'}
 BASIC_DEVICE = "openrosa-basic"
+MAX_TOKEN = 200  # characters of a token in the path
 
 
 def _checked(principal: Principal) -> Principal:
@@ -40,7 +41,7 @@ def _checked(principal: Principal) -> Principal:
 
 
 async def key_principal(
-    session: SessionDep, token: Annotated[str, Path(max_length=200)]
+    session: SessionDep, token: Annotated[str, Path(max_length=MAX_TOKEN)]
 ) -> Principal:
     """The principal of the token in the path (401 when unknown, expired or revoked).
 

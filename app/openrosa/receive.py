@@ -1,8 +1,8 @@
 """A submission received: its files stored, its XML read, then the same decision as a push.
 
 Nothing here decides anything a push would not: the submission becomes one push change
-(``app.sync.push.push_changes``), so validation, rules, scope, idempotency and audit are the
-sync's own. What this adds is the translation:
+(``app.sync.push``, in a group commit: ``app.sync.group_commit``), so validation, rules,
+scope, idempotency and audit are the sync's own. What this adds is the translation:
 - ``record_id`` is the instanceID's UUID; ``change_id`` is derived from the instanceID
   (``uuid5``), so the same instance sent again is the same change: ``duplicate`` when its
   data is the same, ``change_id_reused`` (409) when it differs;
@@ -44,7 +44,8 @@ from app.openrosa.submission import (
     read_header,
     record_id_of,
 )
-from app.sync.push import push_changes
+from app.sync.group_commit import push_grouped
+from app.sync.push import PushRequest
 from app.sync.queries import revision_data
 
 # change_id = uuid5(CHANGE_NAMESPACE, "uuid:<instance uuid>")
@@ -75,18 +76,11 @@ class Part:
 
 
 def store_bytes(store: AttachmentStore, owner: str, parts: list[Part]) -> None:
-    """Each part's bytes stored by SHA-256, fsynced (a file stored already is left as it is).
-    No database: the slow half of receiving files, run in a thread."""
+    """Each part's bytes stored by SHA-256, fsynced (a file stored already is left as it is;
+    two phones sending the same bytes at once both succeed). No database: the slow half of
+    receiving files, run in a thread."""
     for part in parts:
-        if store.stored_size(part.sha256) is not None:
-            continue
-        with store.exclusive(part.sha256, owner=owner):
-            partial = store.open_partial(part.sha256, owner=owner, restart=True)
-            try:
-                partial.write(part.content)
-            finally:
-                partial.close()
-            store.finalize(part.sha256, owner=owner)
+        store.store_whole(part.sha256, part.content, owner=owner)
 
 
 @dataclass
@@ -184,15 +178,17 @@ async def receive_submission(
         "data": data,
         "attachments": sorted(set(_hashes(schema.fields, data))),
     }
-    [result] = push_changes(
-        session,
-        principal,
-        device_id=principal.device_id or DEFAULT_DEVICE,
-        raw_changes=[change],
-        also_write=_remembering(
-            header.instance_id, record_id, submitted, files={**files, **carried}, by=principal
-        ),
-        before_write=_recording(principal, parts),
+    # decided and committed with the submissions that arrive meanwhile (group commit)
+    [result] = await push_grouped(
+        PushRequest(
+            principal,
+            device_id=principal.device_id or DEFAULT_DEVICE,
+            raw_changes=[change],
+            also_write=_remembering(
+                header.instance_id, record_id, submitted, files={**files, **carried}, by=principal
+            ),
+            before_write=_recording(principal, parts),
+        )
     )
     return outcome_of(result)
 

@@ -256,6 +256,18 @@ AlsoWrite = Callable[[Session, list[dict[str, Any]]], None]
 BeforeWrite = Callable[[Session, int], None]
 
 
+@dataclass(frozen=True)
+class PushRequest:
+    """One caller's push: whose, from which device, its changes and the caller's own rows
+    (see ``push_changes``)."""
+
+    principal: Principal
+    device_id: str
+    raw_changes: list[Any]
+    also_write: AlsoWrite | None = None
+    before_write: BeforeWrite | None = None
+
+
 def push_changes(
     session: Session,
     principal: Principal,
@@ -273,16 +285,44 @@ def push_changes(
     sequence number, before it reads what it decides on (an OpenRosa submission records the
     files it carries there, so that its change finds them); it does not run when every change
     was refused before that (unparsable, invalid)."""
+    request = PushRequest(principal, device_id, raw_changes, also_write, before_write)
+    return _with_retries(session, [request])[0]
+
+
+def push_group(
+    session: Session, requests: list[PushRequest]
+) -> list[list[dict[str, Any]] | Exception]:
+    """Several callers' pushes decided one after the other in one transaction, committed
+    once (group commit: ``app.sync.group_commit``): each request's results, as
+    ``push_changes`` would give them had the requests come one after the other in this
+    order, or the exception its push raised. A later request sees what the earlier ones
+    wrote (a second submission of the same instance is a ``duplicate`` of the first). If the
+    group's transaction fails, every request is pushed again on its own, so that one
+    request's error is its own."""
+    if len(requests) == 1:
+        try:
+            return [_with_retries(session, requests)[0]]
+        except Exception as exc:  # noqa: BLE001 - the caller's to raise
+            return [exc]
+    try:
+        return list(_with_retries(session, requests))
+    except Exception:  # noqa: BLE001 - one request's fault: each on its own below
+        session.rollback()
+    outcomes: list[list[dict[str, Any]] | Exception] = []
+    for request in requests:
+        try:
+            outcomes.append(_with_retries(session, [request])[0])
+        except Exception as exc:  # noqa: BLE001 - the caller's to raise
+            outcomes.append(exc)
+    return outcomes
+
+
+def _with_retries(session: Session, requests: list[PushRequest]) -> list[list[dict[str, Any]]]:
+    """``_push_once``, again after an IntegrityError (a concurrent push of the same changes
+    won the race: deciding again finds its results), at most ``MAX_ATTEMPTS`` times."""
     for attempt in range(MAX_ATTEMPTS):
         try:
-            return _push_once(
-                session,
-                principal,
-                device_id=device_id,
-                raw_changes=raw_changes,
-                also_write=also_write,
-                before_write=before_write,
-            )
+            return _push_once(session, requests)
         except IntegrityError:
             session.rollback()
             if attempt == MAX_ATTEMPTS - 1:
@@ -293,36 +333,57 @@ def push_changes(
     raise AssertionError("unreachable")
 
 
-def _push_once(
-    session: Session,
-    principal: Principal,
-    *,
-    device_id: str,
-    raw_changes: list[Any],
-    also_write: AlsoWrite | None,
-    before_write: BeforeWrite | None,
-) -> list[dict[str, Any]]:
-    now = now_utc()
-    results: list[ChangeResult | None] = [None] * len(raw_changes)
-    prepared = _prepare(session, principal, raw_changes, now, results)
-    session.rollback()  # end the read snapshot before taking the write lock (SQLite WAL)
-    if not prepared:
-        insert_rows(
-            session,
-            cast(Table, AuditEntry.__table__),
-            _rejections(results, principal, device_id, now),
-        )
-        if raw_changes:
-            note_push(session, username=principal.username, device_id=device_id, at=now)
-        answers = [r.as_json() for r in results if r is not None]
-        if also_write is not None:
-            also_write(session, answers)
-        session.commit()
-        return answers
+@dataclass
+class _Staged:
+    """A request after step 2: its results so far, and its changes to decide."""
 
-    seq = next_seq(session)
-    if before_write is not None:
-        before_write(session, seq)
+    request: PushRequest
+    results: list[ChangeResult | None]
+    prepared: list[_Prepared]
+
+
+def _push_once(session: Session, requests: list[PushRequest]) -> list[list[dict[str, Any]]]:
+    now = now_utc()
+    staged = []
+    for request in requests:
+        results: list[ChangeResult | None] = [None] * len(request.raw_changes)
+        prepared = _prepare(session, request.principal, request.raw_changes, now, results)
+        staged.append(_Staged(request, results, prepared))
+    session.rollback()  # end the read snapshot before taking the write lock (SQLite WAL)
+    seq = next_seq(session) if any(s.prepared for s in staged) else None
+    answers = [
+        _decide_and_write(session, s, seq, now) if s.prepared else _refused(session, s, now)
+        for s in staged
+    ]
+    session.commit()
+    return answers
+
+
+def _refused(session: Session, staged: _Staged, now: datetime) -> list[dict[str, Any]]:
+    """A request none of whose changes got as far as a decision: its audit lines."""
+    request = staged.request
+    insert_rows(
+        session,
+        cast(Table, AuditEntry.__table__),
+        _rejections(staged.results, request.principal, request.device_id, now),
+    )
+    if request.raw_changes:
+        note_push(session, username=request.principal.username, device_id=request.device_id, at=now)
+    answers = [r.as_json() for r in staged.results if r is not None]
+    if request.also_write is not None:
+        request.also_write(session, answers)
+    return answers
+
+
+def _decide_and_write(
+    session: Session, staged: _Staged, seq: int | None, now: datetime
+) -> list[dict[str, Any]]:
+    """Steps 3 to 5 for one request, in the write transaction (``seq`` taken)."""
+    assert seq is not None
+    request, results, prepared = staged.request, staged.results, staged.prepared
+    principal, device_id = request.principal, request.device_id
+    if request.before_write is not None:
+        request.before_write(session, seq)
     earlier = queries.earlier_changes(session, (p.change.change_id for p in prepared))
     stored = queries.records_by_id(session, (p.change.record_id for p in prepared))
     bases = queries.revision_data(
@@ -415,9 +476,8 @@ def _push_once(
     _write(session, principal, writes, stored)
     note_push(session, username=principal.username, device_id=device_id, at=now)
     answers = [(r if r is not None else rejected(None, None, [])).as_json() for r in results]
-    if also_write is not None:
-        also_write(session, answers)
-    session.commit()
+    if request.also_write is not None:
+        request.also_write(session, answers)
     return answers
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,24 @@ def test_each_uploader_has_their_own_partial_upload(tmp_path: Path) -> None:
         store.discard(SHA, owner="intruder")
     assert store.partial_size(SHA, owner="intruder") is None
     assert store.partial_size(SHA, owner=OWNER) == 100
+
+
+def test_bytes_held_whole_stored_by_many_at_once_leave_one_file_and_no_copy(
+    store: AttachmentStore,
+) -> None:
+    start = threading.Barrier(8)
+
+    def put() -> None:
+        start.wait()
+        store.store_whole(SHA, CONTENT, owner=OWNER)
+
+    threads = [threading.Thread(target=put) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.final_path(SHA).read_bytes() == CONTENT
+    assert store.stored_size(SHA) == len(CONTENT)
+    leftovers = list((store.root / "partial").rglob("*"))
+    assert [p for p in leftovers if p.is_file()] == []  # every call's own copy renamed or removed
+    assert store.store_whole(SHA, CONTENT, owner=OWNER) == store.final_path(SHA)  # stored: kept
