@@ -4,12 +4,17 @@ A push of one change (an OpenRosa submission: one instance per POST) pays a whol
 transaction for itself: the session and its connection, the sequence number, the device's
 note, the commit and its fsync; in a push of 100 the same costs are shared and a change costs
 a fraction of it (docs/performance.md, "OpenRosa submissions"). Here, in each worker, the
-first push that comes is written at once, in a thread (the worker goes on reading requests);
-every push that arrives meanwhile waits for it to end and then all of them are decided one
-after the other in the next transaction, committed once (``app.sync.push.push_group``), as
-PostgreSQL's own group commit shares one WAL flush between the transactions that end
-together. Nothing waits on purpose: a push that finds no write under way is written at once,
-so a lone phone gets its answer as soon as before.
+first push that comes is written at once; every push that arrives meanwhile waits for it to
+end and then all of them are decided one after the other in the next transaction, committed
+once (``app.sync.push.push_group``), as PostgreSQL's own group commit shares one WAL flush
+between the transactions that end together. Nothing waits on purpose: a push that finds no
+write under way is written at once, so a lone phone gets its answer as soon as before.
+
+The write runs on the event loop, as a sync push does (``app.sync.routes``), not in a
+thread: the writer lock is held while the group is decided, and in a thread its statements
+waited for the GIL behind the loop's own work on other requests (the locked part took 1.7×
+its CPU time, and every worker waits for it: measured, bench/openrosa_bench.py). Requests
+that come while it runs are read when it ends, and form the next group.
 
 Each push keeps its own answer: its results are decided as if the pushes had come one after
 the other in the order they arrived, and a push whose write fails is written again on its
@@ -23,8 +28,6 @@ import asyncio
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
-
-from starlette.concurrency import run_in_threadpool
 
 from app.db.session import session_factory
 from app.sync.push import PushRequest, push_group
@@ -61,10 +64,12 @@ class GroupCommitter:
 
     async def _drain(self) -> None:
         try:
+            # the requests ready to run reach their push first: they join this group
+            await asyncio.sleep(0)
             while self.waiting:
                 group, self.waiting = self.waiting[:MAX_GROUP], self.waiting[MAX_GROUP:]
                 try:
-                    outcomes = await run_in_threadpool(_write, [w.request for w in group])
+                    outcomes = _write([w.request for w in group])
                 except Exception as exc:  # noqa: BLE001 - every push of the group learns it
                     outcomes = [exc] * len(group)
                 self.groups += 1
@@ -76,6 +81,7 @@ class GroupCommitter:
                         waiting.answer.set_exception(outcome)
                     else:
                         waiting.answer.set_result(outcome)
+                await asyncio.sleep(0)  # answer these; what was read meanwhile joins the next
         finally:
             self.writing = False
 
