@@ -41,7 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.sync_bench import process_table, tree_cpu_seconds  # noqa: E402
+from bench.sync_bench import process_table, run_timed  # noqa: E402
 from tests.live_server import LiveServer  # noqa: E402
 
 USERNAME = "ccwc.pp"
@@ -242,17 +242,8 @@ def run_phones(server: LiveServer, phones: int, total: int) -> Run:
         for i in range(phones)
     ]
     assert server.process is not None
-    server_cpu = tree_cpu_seconds(server.process.pid)
     per_worker = workers_cpu(server.process.pid)
-    client_cpu = time.process_time()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
-    server_cpu = tree_cpu_seconds(server.process.pid) - server_cpu
-    client_cpu = time.process_time() - client_cpu
+    seconds, server_cpu, client_cpu = run_timed(threads, server.process.pid)
     worked = [
         used - per_worker.get(pid, 0.0)
         for pid, used in workers_cpu(server.process.pid).items()

@@ -427,15 +427,7 @@ def _post_all(
             failures.append(exc)
 
     threads = [threading.Thread(target=run, args=(bodies[k::clients],)) for k in range(clients)]
-    server_before, client_before = tree_cpu_seconds(server_pid), time.process_time()
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
-    server_cpu = tree_cpu_seconds(server_pid) - server_before
-    client_cpu = time.process_time() - client_before
+    seconds, server_cpu, client_cpu = run_timed(threads, server_pid)
     if failures:
         raise RuntimeError(f"{len(failures)} client(s) failed: {failures[0]}") from failures[0]
     return PushRun(seconds, statuses, server_cpu, client_cpu)
@@ -466,6 +458,20 @@ def process_table() -> tuple[dict[int, int], dict[int, float]]:
         parent[int(entry.name)] = int(fields[1])
         used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
     return parent, used
+
+
+def run_timed(threads: list[threading.Thread], server_pid: int) -> tuple[float, float, float]:
+    """Start ``threads`` (the clients) and wait for them: the wall seconds, the server's CPU
+    seconds (``server_pid`` and its children) and this process's, over that time."""
+    server_before, client_before = tree_cpu_seconds(server_pid), time.process_time()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    server_cpu = tree_cpu_seconds(server_pid) - server_before
+    return seconds, server_cpu, time.process_time() - client_before
 
 
 def tree_cpu_seconds(pid: int) -> float:
