@@ -22,6 +22,7 @@ from app.auth.users import user_scope
 from app.clock import now_utc
 from app.db.session import SessionDep
 from app.errors import ApiError
+from app.models import User
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -54,6 +55,20 @@ def principal_of(found: LiveToken) -> Principal:
         scope=user_scope(found),
         token_id=found.token_id,
         device_id=found.device_id,
+    )
+
+
+def principal_of_user(user: User, *, device_id: str | None, token_id: int = 0) -> Principal:
+    """The principal of a user's row: a Basic sign-in, a desk session's token, the demo's
+    own writers (``token_id`` 0: no API token)."""
+    assert user.id is not None
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        scope=user_scope(user),
+        token_id=token_id,
+        device_id=device_id,
     )
 
 

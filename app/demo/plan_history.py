@@ -32,8 +32,8 @@ from sqlalchemy.orm import Session
 
 from app.attachments.service import record_upload
 from app.attachments.storage import AttachmentStore
-from app.auth.principal import Principal
-from app.auth.users import find_user, user_scope
+from app.auth.principal import Principal, principal_of_user
+from app.auth.users import find_user
 from app.clock import now_utc
 from app.demo.generate import DEMO_NAMESPACE, FORM_VERSION, REFERENCE_DATE
 from app.demo.people import adult_name
@@ -402,14 +402,7 @@ def load_plan_history(session: Session, data_dir: Path, today: date = REFERENCE_
     user = find_user(session, WORKER)
     if user is None:
         raise RuntimeError(f"the demo account {WORKER} is missing: load the demo accounts first")
-    principal = Principal(
-        user_id=user.id,
-        username=user.username,
-        role=user.role,
-        scope=user_scope(user),
-        token_id=0,
-        device_id=DEVICE,
-    )
+    principal = principal_of_user(user, device_id=DEVICE)
     children = _children(session)
     session.commit()
     signatures = _store_signatures(session, principal, data_dir)

@@ -11,9 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.auth.principal import Principal
+from app.auth.principal import Principal, principal_of_user
 from app.auth.tokens import hash_token
-from app.auth.users import user_scope
 from app.models import AuthToken, DeskSession, User
 
 COOKIE = "homeward_desk"
@@ -93,14 +92,7 @@ def live_session(
     return LiveSession(
         id_hash=desk.id_hash,
         csrf_token=desk.csrf_token,
-        principal=Principal(
-            user_id=user.id,
-            username=user.username,
-            role=user.role,
-            scope=user_scope(user),
-            token_id=token.id,
-            device_id=token.device_id,
-        ),
+        principal=principal_of_user(user, device_id=token.device_id, token_id=token.id),
         must_change_password=bool(user.must_change_password),
     )
 

@@ -19,10 +19,10 @@ from fastapi import Path, Request
 from app.audit import record_audit
 from app.auth import throttle
 from app.auth.passwords import verify_password
-from app.auth.principal import Principal, principal_of
+from app.auth.principal import Principal, principal_of, principal_of_user
 from app.auth.roles import may
 from app.auth.tokens import resolve_token
-from app.auth.users import find_user, user_scope
+from app.auth.users import find_user
 from app.clock import now_utc
 from app.db.session import SessionDep
 from app.errors import ApiError
@@ -113,13 +113,4 @@ def basic_principal(request: Request, session: SessionDep) -> Principal:
     assert account is not None
     throttle.clear_failures(session, name, sources)
     session.commit()
-    return _checked(
-        Principal(
-            user_id=account.id,
-            username=account.username,
-            role=account.role,
-            scope=user_scope(account),
-            token_id=0,
-            device_id=BASIC_DEVICE,
-        )
-    )
+    return _checked(principal_of_user(account, device_id=BASIC_DEVICE))

@@ -299,14 +299,11 @@ def push_group(
     wrote (a second submission of the same instance is a ``duplicate`` of the first). If the
     group's transaction fails, every request is pushed again on its own, so that one
     request's error is its own."""
-    if len(requests) == 1:
-        try:
-            return [_with_retries(session, requests)[0]]
-        except Exception as exc:  # noqa: BLE001 - the caller's to raise
-            return [exc]
     try:
         return list(_with_retries(session, requests))
-    except Exception:  # noqa: BLE001 - one request's fault: each on its own below
+    except Exception as exc:  # noqa: BLE001 - the caller's to raise, or each on its own below
+        if len(requests) == 1:
+            return [exc]
         session.rollback()
     outcomes: list[list[dict[str, Any]] | Exception] = []
     for request in requests:

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.auth.principal import Principal
-from app.auth.users import find_user, user_scope
+from app.auth.principal import Principal, principal_of_user
+from app.auth.users import find_user
 from app.db.session import session_scope
 from app.models import AuditEntry, Record, RecordRevision, SyncChange
 from app.sync.group_commit import GroupCommitter
@@ -33,15 +33,8 @@ from tests.openrosa.helpers import (
 def _principal(username: str, device_id: str) -> Principal:
     with session_scope() as session:
         user = find_user(session, username)
-        assert user is not None and user.id is not None
-        return Principal(
-            user_id=user.id,
-            username=user.username,
-            role=user.role,
-            scope=user_scope(user),
-            token_id=0,
-            device_id=device_id,
-        )
+        assert user is not None
+        return principal_of_user(user, device_id=device_id)
 
 
 def _push_together(
